@@ -106,3 +106,4 @@ export function computeInfo(): ComputeInfo {
   if (!info) throw new Error('compute backend not initialised');
   return info;
 }
+import './kernels/install';

@@ -1,0 +1,185 @@
+// N-API binding to OpenBLAS for the wasm backend's matmul kernels.
+// It reads and writes float32 matrices in place inside the wasm heap (a Uint8Array the
+// caller passes), so no tensor data is copied between JavaScript and native memory.
+// Every offset is bounds-checked against the heap before BLAS touches it: a wrong offset
+// becomes a JavaScript exception, never a write outside the heap.
+#include <node_api.h>
+#include <cblas.h>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+namespace {
+
+bool Fail(napi_env env, const char* msg) {
+  napi_throw_error(env, nullptr, msg);
+  return false;
+}
+
+// Numbers are truncated to integers; booleans read as 0/1 (transpose and relu flags).
+bool GetInt(napi_env env, napi_value v, int64_t* out) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_boolean) {
+    bool b;
+    napi_get_value_bool(env, v, &b);
+    *out = b ? 1 : 0;
+    return true;
+  }
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) return Fail(env, "expected a number");
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
+// Returns the data and length of a Uint8Array / Int32Array argument (null/undefined -> nullptr).
+bool GetTyped(napi_env env, napi_value v, napi_typedarray_type want, void** data, size_t* len,
+              bool optional) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (optional && (t == napi_null || t == napi_undefined)) {
+    *data = nullptr;
+    *len = 0;
+    return true;
+  }
+  bool is_ta = false;
+  napi_is_typedarray(env, v, &is_ta);
+  if (!is_ta) return Fail(env, "expected a typed array");
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &type, len, data, &ab, &off) != napi_ok || type != want)
+    return Fail(env, "typed array of the wrong type");
+  return true;
+}
+
+bool InHeap(int64_t off, int64_t elems, size_t heap_len) {
+  return off >= 0 && elems >= 0 && (off % 4) == 0 &&
+         static_cast<uint64_t>(off) + static_cast<uint64_t>(elems) * 4 <= heap_len;
+}
+
+// matmul(heap, aOff, bOff, cOff, batch, m, n, k, transA, transB, batchA, batchB,
+//        aIdx, bIdx, biasOff, relu)
+// C[i] = op(A[ai]) * op(B[bi]) (+ bias row) (relu), i < batch, where ai = aIdx[i] when
+// aIdx is given, else (batchA == 1 ? 0 : i); likewise bi. Offsets are bytes into heap.
+napi_value Matmul(napi_env env, napi_callback_info info) {
+  size_t argc = 16;
+  napi_value argv[16];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 16) {
+    Fail(env, "matmul expects 16 arguments");
+    return nullptr;
+  }
+  void* heap_p;
+  size_t heap_len;
+  if (!GetTyped(env, argv[0], napi_uint8_array, &heap_p, &heap_len, false)) return nullptr;
+  int64_t v[10];
+  for (int i = 0; i < 10; ++i)
+    if (!GetInt(env, argv[1 + i], &v[i])) return nullptr;
+  const int64_t a_off = v[0], b_off = v[1], c_off = v[2], batch = v[3], m = v[4], n = v[5],
+                k = v[6];
+  const bool trans_a = v[7] != 0, trans_b = v[8] != 0;
+  const int64_t batch_a = v[9];
+  int64_t batch_b, bias_off, relu;
+  if (!GetInt(env, argv[11], &batch_b)) return nullptr;
+  void* a_idx_p;
+  void* b_idx_p;
+  size_t a_idx_len, b_idx_len;
+  if (!GetTyped(env, argv[12], napi_int32_array, &a_idx_p, &a_idx_len, true)) return nullptr;
+  if (!GetTyped(env, argv[13], napi_int32_array, &b_idx_p, &b_idx_len, true)) return nullptr;
+  if (!GetInt(env, argv[14], &bias_off) || !GetInt(env, argv[15], &relu)) return nullptr;
+
+  const int64_t lim = INT32_MAX;
+  if (batch < 0 || m < 0 || n < 0 || k < 0 || m > lim || n > lim || k > lim || batch_a < 1 ||
+      batch_b < 1) {
+    Fail(env, "matmul: bad dimensions");
+    return nullptr;
+  }
+  if (batch == 0 || m == 0 || n == 0) return nullptr;  // empty output: nothing to write
+  const auto* a_idx = static_cast<const int32_t*>(a_idx_p);
+  const auto* b_idx = static_cast<const int32_t*>(b_idx_p);
+  if ((a_idx && a_idx_len != static_cast<size_t>(batch)) ||
+      (b_idx && b_idx_len != static_cast<size_t>(batch))) {
+    Fail(env, "matmul: index array length must equal batch");
+    return nullptr;
+  }
+  for (int64_t i = 0; a_idx && i < batch; ++i)
+    if (a_idx[i] < 0 || a_idx[i] >= batch_a) return Fail(env, "matmul: aIdx out of range"), nullptr;
+  for (int64_t i = 0; b_idx && i < batch; ++i)
+    if (b_idx[i] < 0 || b_idx[i] >= batch_b) return Fail(env, "matmul: bIdx out of range"), nullptr;
+  if (!a_idx && batch_a != 1 && batch_a != batch) return Fail(env, "matmul: batchA mismatch"), nullptr;
+  if (!b_idx && batch_b != 1 && batch_b != batch) return Fail(env, "matmul: batchB mismatch"), nullptr;
+  if (!InHeap(a_off, batch_a * m * k, heap_len) || !InHeap(b_off, batch_b * k * n, heap_len) ||
+      !InHeap(c_off, batch * m * n, heap_len) || (bias_off >= 0 && !InHeap(bias_off, n, heap_len))) {
+    Fail(env, "matmul: operand outside the heap");
+    return nullptr;
+  }
+
+  auto* heap = static_cast<uint8_t*>(heap_p);
+  const float* a = reinterpret_cast<const float*>(heap + a_off);
+  const float* b = reinterpret_cast<const float*>(heap + b_off);
+  float* c = reinterpret_cast<float*>(heap + c_off);
+  const float* bias = bias_off >= 0 ? reinterpret_cast<const float*>(heap + bias_off) : nullptr;
+  const int lda = trans_a ? static_cast<int>(m) : static_cast<int>(k);
+  const int ldb = trans_b ? static_cast<int>(k) : static_cast<int>(n);
+  for (int64_t i = 0; i < batch; ++i) {
+    const int64_t ai = a_idx ? a_idx[i] : (batch_a == 1 ? 0 : i);
+    const int64_t bi = b_idx ? b_idx[i] : (batch_b == 1 ? 0 : i);
+    float* ci = c + i * m * n;
+    float beta = 0.0f;
+    if (bias) {
+      for (int64_t r = 0; r < m; ++r) std::memcpy(ci + r * n, bias, n * sizeof(float));
+      beta = 1.0f;
+    }
+    if (k == 0) {
+      if (!bias) std::memset(ci, 0, m * n * sizeof(float));
+    } else {
+      cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                  trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
+                  static_cast<int>(k), 1.0f, a + ai * m * k, lda, b + bi * k * n, ldb, beta, ci,
+                  static_cast<int>(n));
+    }
+    if (relu)
+      for (int64_t j = 0; j < m * n; ++j) ci[j] = ci[j] > 0.0f ? ci[j] : 0.0f;
+  }
+  return nullptr;
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int64_t n;
+  if (argc != 1 || !GetInt(env, argv[0], &n)) return nullptr;
+  if (n < 1) n = 1;
+  openblas_set_num_threads(static_cast<int>(n));
+  return nullptr;
+}
+
+napi_value GetThreads(napi_env env, napi_callback_info) {
+  napi_value out;
+  napi_create_int32(env, openblas_get_num_threads(), &out);
+  return out;
+}
+
+napi_value Config(napi_env env, napi_callback_info) {
+  std::string s = std::string(openblas_get_config()) + " core=" + openblas_get_corename();
+  napi_value out;
+  napi_create_string_utf8(env, s.c_str(), s.size(), &out);
+  return out;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"config", nullptr, Config, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

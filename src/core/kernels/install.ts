@@ -1,0 +1,81 @@
+/**
+ * Attaches the native OpenBLAS matmul kernels to the tfjs `wasm` backend when the addon
+ * is built; src/core/backend.ts imports this module so initBackend() does it by itself.
+ * The backend's original kernels are kept: they run whatever the native path does not
+ * cover, and everything when setNativeKernelsEnabled(false) (benchmarks compare both).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { registerKernelHook, type BackendName } from '../backend';
+import { nativeMatmul, nativeSupports, type MatmulSpec, type WasmBackendLike } from './matmul';
+import { loadNativeBlas, nativeLoadError, type NativeBlas } from './native';
+
+const KERNELS = ['BatchMatMul', '_FusedMatMul'] as const;
+const originals = new Map<string, tf.KernelConfig>();
+let enabled = true;
+let installedName: string | null = null;
+
+function specOf(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): MatmulSpec | null {
+  const { a, b } = inputs;
+  if (!a || !b) return null;
+  const spec: MatmulSpec = {
+    a, b,
+    transposeA: !!attrs.transposeA, transposeB: !!attrs.transposeB,
+  };
+  if (name === '_FusedMatMul') {
+    const act = attrs.activation as string | undefined;
+    if (inputs.preluActivationWeights != null || (act !== undefined && act !== 'linear' && act !== 'relu')) return null;
+    if (inputs.bias != null) spec.bias = inputs.bias;
+    spec.relu = act === 'relu';
+  }
+  return nativeSupports(spec) ? spec : null;
+}
+
+function wrap(name: string, original: tf.KernelConfig, blas: NativeBlas): tf.KernelConfig {
+  const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
+    const spec = enabled ? specOf(name, args.inputs, args.attrs ?? {}) : null;
+    if (!spec) return original.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
+    return nativeMatmul(blas, args.backend as WasmBackendLike, spec);
+  };
+  // setupFunc stays the original's so a re-initialised backend still sets up the fallback.
+  return { ...original, kernelFunc: kernelFunc as tf.KernelFunc };
+}
+
+/**
+ * Replaces the wasm backend's matmul kernels by native ones. Returns the kernel-set name
+ * for ComputeInfo.kernels, or null when the backend is not wasm or the addon is absent.
+ */
+export function installNativeKernels(backend: BackendName): string | null {
+  if (backend !== 'wasm') return null;
+  const blas = loadNativeBlas();
+  if (!blas) return null;
+  if (installedName) return installedName;
+  for (const name of KERNELS) {
+    const original = tf.getKernel(name, 'wasm');
+    if (!original) continue;
+    originals.set(name, original);
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(wrap(name, original, blas));
+  }
+  installedName = `native-blas (openblas, ${blas.getThreads()} threads)`;
+  return installedName;
+}
+
+/** Routes matmuls to the native kernels (true, default) or the original ones (false). */
+export function setNativeKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+export interface NativeKernelStatus {
+  installed: boolean;
+  enabled: boolean;
+  /** e.g. "native-blas (openblas, 2 threads)"; null when not installed. */
+  name: string | null;
+  /** Why the addon is unavailable, when it is. */
+  reason: string | null;
+}
+
+export function nativeKernelStatus(): NativeKernelStatus {
+  return { installed: installedName !== null, enabled, name: installedName, reason: nativeLoadError() };
+}
+
+registerKernelHook(installNativeKernels);

@@ -1,0 +1,75 @@
+/**
+ * Loads the optional OpenBLAS addon built from native/ by scripts/build-native.js.
+ * Absent or unloadable addon -> null, and callers keep the plain tfjs kernels.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export interface NativeBlas {
+  /**
+   * C[i] = op(A[ai]) · op(B[bi]) (+ bias row, then relu if asked) for i < batch, all float32,
+   * in place in `heap`. ai = aIdx[i] when given, else (batchA === 1 ? 0 : i); likewise bi.
+   * Offsets are byte offsets into heap; biasOff < 0 means no bias.
+   */
+  matmul(
+    heap: Uint8Array, aOff: number, bOff: number, cOff: number,
+    batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean,
+    batchA: number, batchB: number, aIdx: Int32Array | null, bIdx: Int32Array | null,
+    biasOff: number, relu: boolean,
+  ): void;
+  setThreads(n: number): void;
+  getThreads(): number;
+  /** OpenBLAS build description, e.g. "OpenBLAS 0.3.21 ... core=Haswell". */
+  config(): string;
+}
+
+let cached: NativeBlas | null | undefined;
+let loadError: string | null = null;
+
+/** Candidate locations: the copy the install script makes, then node-gyp's own output. */
+function candidates(): string[] {
+  const roots = [path.resolve(__dirname, '../../..'), path.resolve(__dirname, '../../../..')];
+  const out: string[] = [];
+  for (const r of roots) {
+    out.push(path.join(r, 'build', 'ticketlab_blas.node'));
+    out.push(path.join(r, 'native', 'build', 'Release', 'ticketlab_blas.node'));
+  }
+  return out;
+}
+
+/** Thread count: TICKETLAB_BLAS_THREADS when set to a positive integer, else the core count. */
+export function blasThreadsWanted(): number {
+  const env = Number.parseInt(process.env.TICKETLAB_BLAS_THREADS ?? '', 10);
+  if (Number.isFinite(env) && env > 0) return env;
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/** The addon, loaded once; null when it is not built or does not load (see nativeLoadError). */
+export function loadNativeBlas(): NativeBlas | null {
+  if (cached !== undefined) return cached;
+  cached = null;
+  if (process.env.TICKETLAB_NATIVE === '0') {
+    loadError = 'disabled by TICKETLAB_NATIVE=0';
+    return cached;
+  }
+  const file = candidates().find((f) => fs.existsSync(f));
+  if (!file) {
+    loadError = 'addon not built (run `node scripts/build-native.js`)';
+    return cached;
+  }
+  try {
+    const addon = require(file) as NativeBlas;
+    addon.setThreads(blasThreadsWanted());
+    cached = addon;
+  } catch (e) {
+    loadError = `addon failed to load: ${(e as Error).message.split('\n')[0]}`;
+  }
+  return cached;
+}
+
+/** Why loadNativeBlas returned null, or null when it loaded. */
+export function nativeLoadError(): string | null {
+  loadNativeBlas();
+  return loadError;
+}
