@@ -145,6 +145,37 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// sumLeading(heap, xOff, outOff, outer, inner): out[j] = sum_i x[i * inner + j], float32,
+// accumulated in i order (the order tfjs's transpose-then-reduce uses). This is the bias
+// and LayerNorm-parameter gradient shape, which the wasm backend can only do by
+// transposing the whole input first.
+napi_value SumLeading(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 5) return Fail(env, "sumLeading expects 5 arguments"), nullptr;
+  void* heap_p;
+  size_t heap_len;
+  if (!GetTyped(env, argv[0], napi_uint8_array, &heap_p, &heap_len, false)) return nullptr;
+  int64_t x_off, out_off, outer, inner;
+  if (!GetInt(env, argv[1], &x_off) || !GetInt(env, argv[2], &out_off) || !GetInt(env, argv[3], &outer) ||
+      !GetInt(env, argv[4], &inner))
+    return nullptr;
+  if (outer < 0 || inner < 0) return Fail(env, "sumLeading: bad dimensions"), nullptr;
+  if (inner == 0) return nullptr;
+  if (!InHeap(x_off, outer * inner, heap_len) || !InHeap(out_off, inner, heap_len))
+    return Fail(env, "sumLeading: operand outside the heap"), nullptr;
+  auto* heap = static_cast<uint8_t*>(heap_p);
+  const float* __restrict x = reinterpret_cast<const float*>(heap + x_off);
+  float* __restrict out = reinterpret_cast<float*>(heap + out_off);
+  std::memset(out, 0, inner * sizeof(float));
+  for (int64_t i = 0; i < outer; ++i) {
+    const float* row = x + i * inner;
+    for (int64_t j = 0; j < inner; ++j) out[j] += row[j];
+  }
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -172,6 +203,7 @@ napi_value Config(napi_env env, napi_callback_info) {
 napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sumLeading", nullptr, SumLeading, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"config", nullptr, Config, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -1,5 +1,5 @@
 /**
- * Attaches the native OpenBLAS matmul kernels to the tfjs `wasm` backend when the addon
+ * Attaches the native OpenBLAS matmul kernels (and a leading-axes Sum) to the tfjs `wasm` backend when the addon
  * is built; src/core/backend.ts imports this module so initBackend() does it by itself.
  * The backend's original kernels are kept: they run whatever the native path does not
  * cover, and everything when setNativeKernelsEnabled(false) (benchmarks compare both).
@@ -8,8 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import { registerKernelHook, type BackendName } from '../backend';
 import { nativeMatmul, nativeSupports, type MatmulSpec, type WasmBackendLike } from './matmul';
 import { loadNativeBlas, nativeLoadError, type NativeBlas } from './native';
+import { nativeSum } from './sum';
 
-const KERNELS = ['BatchMatMul', '_FusedMatMul'] as const;
+const KERNELS = ['BatchMatMul', '_FusedMatMul', 'Sum'] as const;
 const originals = new Map<string, tf.KernelConfig>();
 let enabled = true;
 let installedName: string | null = null;
@@ -32,6 +33,13 @@ function specOf(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttr
 
 function wrap(name: string, original: tf.KernelConfig, blas: NativeBlas): tf.KernelConfig {
   const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
+    if (name === 'Sum') {
+      const x = args.inputs.x;
+      const attrs = (args.attrs ?? {}) as { axis?: number | number[]; keepDims?: boolean };
+      const out = enabled && x && attrs.axis !== undefined
+        ? nativeSum(blas, args.backend as WasmBackendLike, x, attrs.axis, !!attrs.keepDims) : null;
+      return out ?? original.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
+    }
     const spec = enabled ? specOf(name, args.inputs, args.attrs ?? {}) : null;
     if (!spec) return original.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
     return nativeMatmul(blas, args.backend as WasmBackendLike, spec);

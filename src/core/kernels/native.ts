@@ -18,6 +18,8 @@ export interface NativeBlas {
     batchA: number, batchB: number, aIdx: Int32Array | null, bIdx: Int32Array | null,
     biasOff: number, relu: boolean,
   ): void;
+  /** out[j] = Σ_i x[i·inner + j] (float32, i ascending): a sum over leading axes. */
+  sumLeading(heap: Uint8Array, xOff: number, outOff: number, outer: number, inner: number): void;
   setThreads(n: number): void;
   getThreads(): number;
   /** OpenBLAS build description, e.g. "OpenBLAS 0.3.21 ... core=Haswell". */

@@ -1,0 +1,156 @@
+/**
+ * Kernel benchmark: one post-LN encoder layer's training step (the model's own linear /
+ * layerNorm / gelu building blocks, Adam) on the wasm backend with the native OpenBLAS
+ * kernels and with the plain wasm kernels, next to bench/layer_reference.py (PyTorch) on
+ * the same shapes; plus a 1024² float32 matmul. Medians of several timed steps.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { initBackend } from '../src/core/backend';
+import { nativeKernelStatus, setNativeKernelsEnabled } from '../src/core/kernels/install';
+import { blasThreadsWanted } from '../src/core/kernels/native';
+import { gelu, layerNorm, linear } from '../src/core/model/layers';
+import type { ParamMap } from '../src/core/model/types';
+import type { BenchRow } from './row';
+
+export interface LayerShape { batch: number; tokens: number; hidden: number; heads: number; ffn: number }
+
+/** The issue's measurement: batch 32, 48 tokens, hidden 128, FFN 512 (4 heads of 32). */
+export const SMALL_LAYER: LayerShape = { batch: 32, tokens: 48, hidden: 128, heads: 4, ffn: 512 };
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function makeParams(s: LayerShape): ParamMap {
+  const p: ParamMap = new Map();
+  let seed = 1;
+  const lin = (name: string, out: number, inp: number) => {
+    p.set(`${name}.weight`, tf.variable(tf.randomNormal([out, inp], 0, 0.02, 'float32', seed++)));
+    p.set(`${name}.bias`, tf.variable(tf.zeros([out])));
+  };
+  const ln = (name: string) => {
+    p.set(`${name}.weight`, tf.variable(tf.ones([s.hidden])));
+    p.set(`${name}.bias`, tf.variable(tf.zeros([s.hidden])));
+  };
+  for (const n of ['q', 'k', 'v', 'o']) lin(n, s.hidden, s.hidden);
+  ln('ln1');
+  lin('inter', s.ffn, s.hidden);
+  lin('out', s.hidden, s.ffn);
+  ln('ln2');
+  return p;
+}
+
+/** Same computation as src/core/model/uniter.ts's layer (dropout off). */
+function layer(p: ParamMap, s: LayerShape, x: tf.Tensor, bias: tf.Tensor): tf.Tensor {
+  const dh = s.hidden / s.heads;
+  const split = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [s.batch, s.tokens, s.heads, dh]), [0, 2, 1, 3]);
+  const q = split(linear(p, 'q', x)), k = split(linear(p, 'k', x)), v = split(linear(p, 'v', x));
+  const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), bias);
+  const ctx = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), v), [0, 2, 1, 3]), [s.batch, s.tokens, s.hidden]);
+  const h1 = layerNorm(p, 'ln1', tf.add(linear(p, 'o', ctx), x));
+  const inter = gelu(linear(p, 'inter', h1));
+  return layerNorm(p, 'ln2', tf.add(linear(p, 'out', inter), h1));
+}
+
+export interface LayerStep { run(): number; dispose(): void }
+
+/** A training step (forward, mean-square loss, backward, Adam) returning the loss. */
+export function layerStep(s: LayerShape): LayerStep {
+  const p = makeParams(s);
+  const x = tf.randomNormal([s.batch, s.tokens, s.hidden], 0, 1, 'float32', 99);
+  const bias = tf.zeros([s.batch, 1, 1, s.tokens]);
+  const opt = tf.train.adam(1e-4);
+  const vars = [...p.values()];
+  return {
+    run: () => {
+      const loss = opt.minimize(() => tf.mean(tf.square(layer(p, s, x, bias))) as tf.Scalar, true, vars);
+      const v = loss!.dataSync()[0];
+      loss!.dispose();
+      return v;
+    },
+    dispose: () => tf.dispose([...vars, x, bias]),
+  };
+}
+
+/** Median ms of `steps` calls after `warm` untimed ones. */
+export function timeIt(f: () => void, steps: number, warm = 2): number {
+  for (let i = 0; i < warm; i++) f();
+  const ms: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    f();
+    ms.push(performance.now() - t0);
+  }
+  return median(ms);
+}
+
+interface TorchResult { layerMs: number; matmulMs: number; version: string; threads: number }
+
+function runTorch(s: LayerShape, steps: number, threads: number): TorchResult | string {
+  const script = path.resolve(__dirname, '..', '..', 'bench', 'layer_reference.py');
+  const candidates = [process.env.TICKETLAB_TORCH_PYTHON, '/usr/bin/python3', 'python3'].filter((c): c is string => !!c);
+  let why = 'no python3 with torch found';
+  for (const py of candidates) {
+    const args = [script, s.batch, s.tokens, s.hidden, s.heads, s.ffn, steps, threads].map(String);
+    const r = spawnSync(py, args, { encoding: 'utf8', timeout: 300_000 });
+    if (r.status !== 0) {
+      if (/No module named 'torch'/.test(r.stderr ?? '')) continue;
+      why = `${py}: ${(r.stderr || r.error?.message || 'failed').trim().split('\n').pop()}`;
+      continue;
+    }
+    const d = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { layer_ms: number[]; matmul_ms: number[]; torch: string; threads: number };
+    return { layerMs: median(d.layer_ms), matmulMs: median(d.matmul_ms), version: d.torch, threads: d.threads };
+  }
+  return why;
+}
+
+/** 1024² float32 matmul, median ms. */
+function matmulMs(reps: number): number {
+  const a = tf.randomNormal([1024, 1024], 0, 1, 'float32', 5), b = tf.randomNormal([1024, 1024], 0, 1, 'float32', 6);
+  const ms = timeIt(() => tf.matMul(a, b).dispose(), reps, 1);
+  tf.dispose([a, b]);
+  return ms;
+}
+
+const gflops = (ms: number) => (2 * 1024 ** 3) / (ms * 1e6);
+
+/** Rows for `npm run bench`; native rows are skipped (with a note) when the addon is absent. */
+export async function benchKernels(steps = 7): Promise<BenchRow[]> {
+  const info = await initBackend();
+  const threads = blasThreadsWanted();
+  const torch = runTorch(SMALL_LAYER, Math.max(steps, 10), threads);
+  const ref = typeof torch === 'string' ? null : torch;
+  const refNote = ref ? `torch ${ref.version}, ${ref.threads} threads` : `reference skipped: ${torch}`;
+  const tag = `b${SMALL_LAYER.batch} t${SMALL_LAYER.tokens} h${SMALL_LAYER.hidden} ffn${SMALL_LAYER.ffn}`;
+  if (info.backend !== 'wasm') {
+    return [{ row: `kernels layer step ${tag}`, oursMs: NaN, referenceMs: ref?.layerMs ?? null, note: `skipped: backend is ${info.backend}, not wasm` }];
+  }
+  const rows: BenchRow[] = [];
+  const native = nativeKernelStatus().installed;
+  const step = layerStep(SMALL_LAYER);
+  try {
+    if (native) {
+      setNativeKernelsEnabled(true);
+      rows.push({ row: `kernels layer step ${tag} (native)`, oursMs: timeIt(() => step.run(), steps), referenceMs: ref?.layerMs ?? null, note: `${info.kernels}; ${refNote}` });
+    }
+    setNativeKernelsEnabled(false);
+    rows.push({ row: `kernels layer step ${tag} (plain wasm)`, oursMs: timeIt(() => step.run(), Math.min(steps, 3), 1), referenceMs: ref?.layerMs ?? null, note: refNote });
+  } finally {
+    setNativeKernelsEnabled(true);
+    step.dispose();
+  }
+  const mm: Array<[string, number]> = [];
+  if (native) mm.push(['native', matmulMs(10)]);
+  setNativeKernelsEnabled(false);
+  try {
+    mm.push(['plain wasm', matmulMs(3)]);
+  } finally {
+    setNativeKernelsEnabled(true);
+  }
+  const figures = [...mm.map(([n, ms]) => `${n} ${gflops(ms).toFixed(1)}`), ...(ref ? [`torch ${gflops(ref.matmulMs).toFixed(1)}`] : [])];
+  rows.push({ row: 'kernels matmul 1024x1024', oursMs: mm[0][1], referenceMs: ref?.matmulMs ?? null, note: `GFLOP/s: ${figures.join(', ')}` });
+  return rows;
+}
