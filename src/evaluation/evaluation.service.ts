@@ -1,0 +1,67 @@
+import type { DataSource, Repository } from 'typeorm';
+import { paginate, type Connection, type PageArgs } from '../graphql/connection';
+import type { RequestMemo } from '../graphql/context';
+import { NotFoundError } from '../graphql/errors';
+import { filterId, isUuid } from '../graphql/ids';
+import { WeightInit } from './evaluation.enums';
+import { Evaluation } from './evaluation.entity';
+import type { EvaluationFilter } from './evaluation.input';
+
+export class EvaluationService {
+  private readonly repo: Repository<Evaluation>;
+
+  constructor(private readonly ds: DataSource) {
+    this.repo = ds.getRepository(Evaluation);
+  }
+
+  list(filter: EvaluationFilter | null | undefined, page: PageArgs): Promise<Connection<Evaluation>> {
+    const f = filter ?? {};
+    const qb = this.repo.createQueryBuilder('e');
+    const ids = {
+      model_id: filterId('modelId', f.modelId),
+      task_id: filterId('taskId', f.taskId),
+      ticket_id: filterId('ticketId', f.ticketId),
+      run_id: filterId('runId', f.runId),
+    };
+    for (const [col, v] of Object.entries(ids)) if (v) qb.andWhere(`e.${col} = :${col}`, { [col]: v });
+    if (f.dense === true) qb.andWhere('e.ticket_id IS NULL');
+    if (f.dense === false) qb.andWhere('e.ticket_id IS NOT NULL');
+    if (f.weightInit) qb.andWhere('e.weight_init = :wi', { wi: f.weightInit });
+    if (f.trainingMode) qb.andWhere('e.training_mode = :tm', { tm: f.trainingMode });
+    return paginate(qb, 'e', page);
+  }
+
+  async get(id: string): Promise<Evaluation> {
+    const found = isUuid(id) ? await this.repo.findOneBy({ id }) : null;
+    if (!found) throw new NotFoundError('evaluation', id);
+    return found;
+  }
+
+  forTicket(ticketId: string): Promise<Evaluation[]> {
+    return this.repo.find({ where: { ticketId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  forRun(runId: string): Promise<Evaluation[]> {
+    return this.repo.find({ where: { runId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /**
+   * score ÷ mean dense score of the same model, task, training mode and steps (dense = no
+   * ticket, PRETRAINED init), averaged over the dense seeds. The stored value wins when a run
+   * wrote one; null when there is no dense evaluation to compare with (or its mean is 0).
+   */
+  async relativeScore(e: Evaluation, memo: RequestMemo): Promise<number | null> {
+    if (e.relativeScore !== null) return e.relativeScore;
+    const key = `dense:${e.modelId}:${e.taskId}:${e.trainingMode}:${e.steps}`;
+    const mean = await memo.get(key, async () => {
+      const rows = (await this.ds.query(
+        `SELECT avg(score) AS mean FROM evaluation
+          WHERE model_id = $1 AND task_id = $2 AND training_mode = $3 AND steps = $4
+            AND ticket_id IS NULL AND weight_init = $5`,
+        [e.modelId, e.taskId, e.trainingMode, e.steps, WeightInit.PRETRAINED],
+      )) as Array<{ mean: number | string | null }>;
+      return rows[0]?.mean === null || rows[0]?.mean === undefined ? null : Number(rows[0].mean);
+    });
+    return mean === null || mean === 0 ? null : e.score / mean;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Builds the executable schema from the resolver classes. Resolvers get their services through
+ * a small container; building the schema alone (for schema/schema.graphql) needs no database.
+ */
+import 'reflect-metadata';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
+import type { DataSource } from 'typeorm';
+import { EvaluationResolver } from '../evaluation/evaluation.resolver';
+import { EvaluationService } from '../evaluation/evaluation.service';
+import { ModelResolver } from '../model/model.resolver';
+import { ModelService } from '../model/model.service';
+import { RunEventResolver } from '../run/run-event.resolver';
+import { RunResolver } from '../run/run.resolver';
+import { RunService } from '../run/run.service';
+import { TaskResolver } from '../task/task.resolver';
+import { TaskService } from '../task/task.service';
+import { TicketResolver } from '../ticket/ticket.resolver';
+import { TicketService } from '../ticket/ticket.service';
+import { SystemResolver } from './system.resolver';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+const RESOLVERS: NonEmptyArray<Function> = [
+  SystemResolver, ModelResolver, TaskResolver, TicketResolver, EvaluationResolver, RunResolver, RunEventResolver,
+];
+
+export interface Services {
+  models: ModelService;
+  tasks: TaskService;
+  tickets: TicketService;
+  evaluations: EvaluationService;
+  runs: RunService;
+}
+
+export function createServices(ds: DataSource): Services {
+  return {
+    models: new ModelService(ds),
+    tasks: new TaskService(ds),
+    tickets: new TicketService(ds),
+    evaluations: new EvaluationService(ds),
+    runs: new RunService(ds),
+  };
+}
+
+function resolverInstances(ds: DataSource, s: Services): Map<unknown, unknown> {
+  return new Map<unknown, unknown>([
+    [SystemResolver, new SystemResolver(ds)],
+    [ModelResolver, new ModelResolver(s.models)],
+    [TaskResolver, new TaskResolver(s.tasks)],
+    [TicketResolver, new TicketResolver(s.tickets, s.evaluations)],
+    [EvaluationResolver, new EvaluationResolver(s.evaluations)],
+    [RunResolver, new RunResolver(s.runs, s.tickets, s.evaluations)],
+    [RunEventResolver, new RunEventResolver(s.runs)],
+  ]);
+}
+
+/** The schema the server executes. */
+export function buildAppSchema(ds: DataSource, pubSub: PubSub): Promise<GraphQLSchema> {
+  const instances = resolverInstances(ds, createServices(ds));
+  return buildSchema({
+    resolvers: RESOLVERS,
+    pubSub,
+    container: {
+      get: (cls: unknown) => {
+        const found = instances.get(cls);
+        if (!found) throw new Error(`no instance for resolver ${String(cls)}`);
+        return found;
+      },
+    },
+  });
+}
+
+/** SDL of the schema, sorted, as committed in schema/schema.graphql. */
+export async function schemaSDL(): Promise<string> {
+  // Printing never subscribes; the PubSub is only there because type-graphql demands one.
+  const printOnly: PubSub = {
+    publish: () => undefined,
+    subscribe: () => {
+      throw new Error('schema built for printing only');
+    },
+  };
+  const schema = await buildSchema({ resolvers: RESOLVERS, pubSub: printOnly, validate: false });
+  return printSchema(lexicographicSortSchema(schema)) + '\n';
+}

@@ -1,0 +1,127 @@
+/**
+ * The API process: PostgreSQL (embedded or DATABASE_URL) → migrations → built-in rows →
+ * LISTEN/NOTIFY bus → GraphQL over HTTP (Apollo 5 on Express 5) and over WebSocket
+ * (graphql-ws, same port and path).
+ */
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import * as fs from 'fs';
+import type { GraphQLFormattedError } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import * as path from 'path';
+import type { DataSource } from 'typeorm';
+import { WebSocketServer } from 'ws';
+import type { Config } from '../config';
+import { initBackend } from '../core/backend';
+import { openDatabase } from '../db/data-source';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded';
+import { TaskService } from '../task/task.service';
+import { mountExportRoutes } from '../ticket/ticket.export';
+import { createContext } from './context';
+import { formatError } from './errors';
+import { landingPage } from './landing';
+import { PgPubSub } from './pubsub';
+import { buildAppSchema } from './schema';
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:4000/graphql */
+  graphqlUrl: string;
+  databaseUrl: string;
+  /** Stops HTTP/WS, the event listener, the DataSource and the embedded PostgreSQL. */
+  close(): Promise<void>;
+}
+
+/** Written while serving, so tools and tests can find the server and its database. */
+export function runtimeFile(home: string): string {
+  return path.join(home, 'runtime.json');
+}
+
+/** Connects to (or starts) PostgreSQL and migrates it. Shared by `serve` and `migrate`. */
+export async function openConfiguredDatabase(
+  cfg: Config,
+  log: (l: string) => void,
+): Promise<{ ds: DataSource; databaseUrl: string; embedded: EmbeddedPostgres | null }> {
+  const embedded = cfg.databaseUrl ? null : await startEmbeddedPostgres(cfg.home, log);
+  const databaseUrl = cfg.databaseUrl ?? embedded!.url;
+  try {
+    const { dataSource, applied } = await openDatabase(databaseUrl);
+    if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+    return { ds: dataSource, databaseUrl, embedded };
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+}
+
+export async function startServer(cfg: Config, log: (l: string) => void): Promise<RunningServer> {
+  const backend = initBackend(cfg.backend ?? undefined);
+  const { ds, databaseUrl, embedded } = await openConfiguredDatabase(cfg, log);
+  const cleanup: Array<() => Promise<void>> = [async () => ds.destroy(), async () => embedded?.stop()];
+  const unwind = async () => {
+    for (const c of cleanup.reverse()) await c().catch((e) => log(`shutdown step failed: ${String(e)}`));
+  };
+  try {
+    await new TaskService(ds).ensureBuiltins();
+    const compute = await backend;
+    log(`compute backend: ${compute.backend} (${compute.device}, kernels ${compute.kernels})`);
+
+    const pubSub = new PgPubSub(databaseUrl, ds, log);
+    await pubSub.start();
+    cleanup.push(() => pubSub.close());
+    const schema = await buildAppSchema(ds, pubSub);
+
+    const app = express();
+    const httpServer = http.createServer(app);
+    const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+    const wsCleanup = useServer(
+      {
+        schema,
+        context: () => createContext(ds),
+        // Subscription results skip Apollo; the same single error mapping applies to them.
+        onNext: (_ctx, _id, _payload, _args, result) =>
+          result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON() as GraphQLFormattedError, e)) } : result,
+      },
+      wsServer,
+    );
+    const apollo = new ApolloServer({
+      schema,
+      formatError,
+      includeStacktraceInErrorResponses: false,
+      // main.ts owns SIGINT/SIGTERM: Apollo's handlers would re-raise the signal after stopping.
+      stopOnTerminationSignals: false,
+      plugins: [
+        ApolloServerPluginLandingPageDisabled(),
+        ApolloServerPluginDrainHttpServer({ httpServer }),
+        { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      ],
+    });
+    await apollo.start();
+    cleanup.push(() => apollo.stop());
+
+    app.get('/', (_req, res) => {
+      res.type('html').send(landingPage());
+    });
+    mountExportRoutes(app);
+    app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: async () => createContext(ds) }));
+
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(cfg.port, cfg.host, () => resolve());
+    });
+    const port = (httpServer.address() as AddressInfo).port;
+    const hostForUrl = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
+    const graphqlUrl = `http://${hostForUrl}:${port}/graphql`;
+    fs.mkdirSync(cfg.home, { recursive: true });
+    fs.writeFileSync(runtimeFile(cfg.home), JSON.stringify({ pid: process.pid, graphqlUrl, databaseUrl }, null, 2) + '\n', { mode: 0o600 });
+    cleanup.push(async () => fs.rmSync(runtimeFile(cfg.home), { force: true }));
+    return { graphqlUrl, databaseUrl, close: unwind };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}

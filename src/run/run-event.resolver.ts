@@ -1,0 +1,20 @@
+import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { RUN_EVENTS, RunEvent, type RunEventPayload } from './run.events';
+import { RunService } from './run.service';
+
+@Resolver(() => RunEvent)
+export class RunEventResolver {
+  constructor(private readonly service: RunService) {}
+
+  @Subscription(() => RunEvent, {
+    topics: RUN_EVENTS,
+    filter: ({ payload, args }: { payload: RunEventPayload; args: { runId?: string | null } }) => !args.runId || payload.runId === args.runId,
+    description: 'Progress, metrics and status changes of one run (or of every run when runId is null), from any process on the database.',
+  })
+  runEvents(
+    @Root() payload: RunEventPayload,
+    @Arg('runId', () => ID, { nullable: true, description: 'The run to follow; null follows every run.' }) _runId: string | null,
+  ): Promise<RunEvent> {
+    return this.service.eventFromPayload(payload);
+  }
+}

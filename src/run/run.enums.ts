@@ -1,0 +1,39 @@
+import { registerEnumType } from 'type-graphql';
+
+export enum RunKind {
+  PRETRAIN = 'PRETRAIN',
+  PRUNE = 'PRUNE',
+  EVALUATE = 'EVALUATE',
+  TRANSFER = 'TRANSFER',
+}
+
+export enum RunStatus {
+  QUEUED = 'QUEUED',
+  RUNNING = 'RUNNING',
+  SUCCEEDED = 'SUCCEEDED',
+  FAILED = 'FAILED',
+  CANCELLED = 'CANCELLED',
+}
+
+registerEnumType(RunKind, {
+  name: 'RunKind',
+  description: 'What a run does.',
+  valuesConfig: {
+    PRETRAIN: { description: 'Pre-trains a model on the PRETRAIN task; produces a Model.' },
+    PRUNE: { description: 'Finds tickets (IMP, one-shot or random); produces Tickets and their Evaluations.' },
+    EVALUATE: { description: 'Fine-tunes a mask (or the dense model) on a task for some seeds; produces Evaluations.' },
+    TRANSFER: { description: 'Evaluates tickets on other tasks; a parent of EVALUATE runs.' },
+  },
+});
+
+registerEnumType(RunStatus, {
+  name: 'RunStatus',
+  description: 'Life cycle of a run.',
+  valuesConfig: {
+    QUEUED: { description: 'Waiting for a worker.' },
+    RUNNING: { description: 'A worker is executing it.' },
+    SUCCEEDED: { description: 'Finished; its outputs are stored.' },
+    FAILED: { description: 'Stopped by an error (see `error`).' },
+    CANCELLED: { description: 'Cancelled on request.' },
+  },
+});
