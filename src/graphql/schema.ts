@@ -54,10 +54,19 @@ function resolverInstances(ds: DataSource, s: Services): Map<unknown, unknown> {
   ]);
 }
 
+/** type-graphql has no option for the root types' descriptions; the schema is the manual. */
+function describeRoots(schema: GraphQLSchema): GraphQLSchema {
+  const q = schema.getQueryType();
+  const s = schema.getSubscriptionType();
+  if (q) q.description = 'Reads of stored models, tasks, tickets, evaluations and runs, and of the server\'s state.';
+  if (s) s.description = 'Live streams over WebSocket (graphql-transport-ws) on /graphql.';
+  return schema;
+}
+
 /** The schema the server executes. */
-export function buildAppSchema(ds: DataSource, pubSub: PubSub): Promise<GraphQLSchema> {
+export async function buildAppSchema(ds: DataSource, pubSub: PubSub): Promise<GraphQLSchema> {
   const instances = resolverInstances(ds, createServices(ds));
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers: RESOLVERS,
     pubSub,
     container: {
@@ -68,6 +77,7 @@ export function buildAppSchema(ds: DataSource, pubSub: PubSub): Promise<GraphQLS
       },
     },
   });
+  return describeRoots(schema);
 }
 
 /** SDL of the schema, sorted, as committed in schema/schema.graphql. */
@@ -80,5 +90,5 @@ export async function schemaSDL(): Promise<string> {
     },
   };
   const schema = await buildSchema({ resolvers: RESOLVERS, pubSub: printOnly, validate: false });
-  return printSchema(lexicographicSortSchema(schema)) + '\n';
+  return printSchema(lexicographicSortSchema(describeRoots(schema))) + '\n';
 }
