@@ -27,13 +27,17 @@ function median(xs: number[]): number {
 function makeParams(s: LayerShape): ParamMap {
   const p: ParamMap = new Map();
   let seed = 1;
+  const keep = (name: string, t: tf.Tensor) => {
+    p.set(name, tf.variable(t));
+    t.dispose(); // the variable holds its own reference to the data
+  };
   const lin = (name: string, out: number, inp: number) => {
-    p.set(`${name}.weight`, tf.variable(tf.randomNormal([out, inp], 0, 0.02, 'float32', seed++)));
-    p.set(`${name}.bias`, tf.variable(tf.zeros([out])));
+    keep(`${name}.weight`, tf.randomNormal([out, inp], 0, 0.02, 'float32', seed++));
+    keep(`${name}.bias`, tf.zeros([out]));
   };
   const ln = (name: string) => {
-    p.set(`${name}.weight`, tf.variable(tf.ones([s.hidden])));
-    p.set(`${name}.bias`, tf.variable(tf.zeros([s.hidden])));
+    keep(`${name}.weight`, tf.ones([s.hidden]));
+    keep(`${name}.bias`, tf.zeros([s.hidden]));
   };
   for (const n of ['q', 'k', 'v', 'o']) lin(n, s.hidden, s.hidden);
   ln('ln1');
@@ -71,7 +75,10 @@ export function layerStep(s: LayerShape): LayerStep {
       loss!.dispose();
       return v;
     },
-    dispose: () => tf.dispose([...vars, x, bias]),
+    dispose: () => {
+      opt.dispose();
+      tf.dispose([...vars, x, bias]);
+    },
   };
 }
 
