@@ -1,7 +1,6 @@
 /**
- * Attaches the native OpenBLAS matmul kernels (plus a leading-axes Sum and a zero-copy
- * Identity) to the tfjs `wasm` backend when the addon is built; src/core/backend.ts imports
- * this module so initBackend() does it by itself.
+ * Attaches the native OpenBLAS matmul kernels (and a leading-axes Sum) to the tfjs `wasm` backend when the addon
+ * is built; src/core/backend.ts imports this module so initBackend() does it by itself.
  * The backend's original kernels are kept: they run whatever the native path does not
  * cover, and everything when setNativeKernelsEnabled(false) (benchmarks compare both).
  */
@@ -11,7 +10,7 @@ import { nativeMatmul, nativeSupports, type MatmulSpec, type WasmBackendLike } f
 import { loadNativeBlas, nativeLoadError, type NativeBlas } from './native';
 import { nativeSum } from './sum';
 
-const KERNELS = ['BatchMatMul', '_FusedMatMul', 'Sum', 'Identity'] as const;
+const KERNELS = ['BatchMatMul', '_FusedMatMul', 'Sum'] as const;
 const originals = new Map<string, tf.KernelConfig>();
 let enabled = true;
 let installedName: string | null = null;
@@ -34,13 +33,6 @@ function specOf(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttr
 
 function wrap(name: string, original: tf.KernelConfig, blas: NativeBlas): tf.KernelConfig {
   const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
-    if (name === 'Identity' && enabled && args.inputs.x) {
-      // Zero-copy, as the cpu backend does: the engine clones every tensor it saves for the
-      // backward pass through Identity, and tensor data is never written in place.
-      const x = args.inputs.x;
-      (args.backend as { incRef(dataId: object): void }).incRef(x.dataId);
-      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-    }
     if (name === 'Sum') {
       const x = args.inputs.x;
       const attrs = (args.attrs ?? {}) as { axis?: number | number[]; keepDims?: boolean };

@@ -55,11 +55,3 @@ export class Dropout {
     return tf.mul(x, tf.tensor(mask, x.shape, 'float32'));
   }
 }
-
-/** A trainable variable holding `data` (the temporary tensor is released, no handle leaks). */
-export function variableFrom(data: Float32Array, shape: number[], trainable = true): tf.Variable {
-  const t = tf.tensor(data, shape, 'float32');
-  const v = tf.variable(t, trainable);
-  t.dispose();
-  return v;
-}

@@ -8,7 +8,7 @@ import { configProblems, type ModelConfig } from './config';
 import type { Encoder, EncodeOptions, EncoderInput, EncoderOutput, ParamMap } from './types';
 import type { Rng } from '../rng';
 import { encoderParamSpecs, prunableWeightNames, textPositions } from './names';
-import { Dropout, gelu, layerNorm, linear, param, variableFrom } from './layers';
+import { Dropout, gelu, layerNorm, linear, param } from './layers';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
 export { parameterCount, prunableParameterCount, prunableWeightNames, textPositions, encoderParamSpecs } from './names';
@@ -107,7 +107,7 @@ export function createEncoder(config: ModelConfig, rng: Rng): UniterEncoder {
       const r = rng.fork(idx);
       for (let j = 0; j < n; j++) data[j] = r.normal() * INIT_STD;
     }
-    params.set(s.name, variableFrom(data, s.shape));
+    params.set(s.name, tf.variable(tf.tensor(data, s.shape, 'float32'), true));
   });
   return new UniterEncoder(config, params);
 }
@@ -122,7 +122,7 @@ export function encoderFromWeights(config: ModelConfig, weights: Map<string, Flo
   const problems = weightProblems(config, new Map([...weights].map(([k, v]) => [k, { length: v.length }])));
   if (problems.length) throw new Error(`weights do not fit the config: ${problems.join('; ')}`);
   const params: ParamMap = new Map();
-  for (const s of specs) params.set(s.name, variableFrom(weights.get(s.name)!, s.shape));
+  for (const s of specs) params.set(s.name, tf.variable(tf.tensor(weights.get(s.name)!, s.shape, 'float32'), true));
   return new UniterEncoder(config, params);
 }
 

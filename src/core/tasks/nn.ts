@@ -14,18 +14,11 @@ function normalVariable(shape: number[], std: number, rng: Rng): tf.Variable {
   const size = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(size);
   for (let i = 0; i < size; i++) data[i] = rng.normal() * std;
-  return ownedVariable(tf.tensor(data, shape));
+  return tf.variable(tf.tensor(data, shape), true);
 }
 
-/** A trainable variable from `t`, releasing `t` (tf.variable copies its initial value). */
-function ownedVariable(t: tf.Tensor): tf.Variable {
-  const v = tf.variable(t, true);
-  t.dispose();
-  return v;
-}
-
-export function constVariable(shape: number[], value: number): tf.Variable {
-  return ownedVariable(tf.fill(shape, value));
+function constVariable(shape: number[], value: number): tf.Variable {
+  return tf.variable(tf.fill(shape, value), true);
 }
 
 /** Adds `${prefix}.weight` [out, in] and `${prefix}.bias` [out]. */
