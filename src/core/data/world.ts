@@ -127,7 +127,6 @@ export function attributeEmbeddings(dim: number): Readonly<Record<AttrType, Floa
 }
 
 const NOISE_BITS = 16;
-const NOISE_SHIFT = 32 - NOISE_BITS;
 let noiseValues: Float32Array | null = null;
 
 /**
@@ -142,6 +141,25 @@ function noiseTable(): Float32Array {
   return noiseValues;
 }
 
+const ARENA_FLOATS = 1 << 18;
+let arena = new Float32Array(0);
+let arenaUsed = 0;
+
+/**
+ * Zeroed views into shared 1 MiB blocks: hundreds of thousands of tiny typed arrays (one per
+ * scene) cost more in allocation and GC than filling them does.
+ */
+function arenaAlloc(n: number): Float32Array {
+  if (n > ARENA_FLOATS) return new Float32Array(n);
+  if (arenaUsed + n > arena.length) {
+    arena = new Float32Array(ARENA_FLOATS);
+    arenaUsed = 0;
+  }
+  const view = arena.subarray(arenaUsed, arenaUsed + n);
+  arenaUsed += n;
+  return view;
+}
+
 /**
  * UNITER's input layout for a scene: feature = Σ attribute embeddings + N(0, noise²) per entry
  * (the analogue of detector features), box = (x1, y1, x2, y2, w, h, w·h).
@@ -150,13 +168,18 @@ export function encodeScene(objects: readonly SceneObject[], dim: number, noise:
   const tables = attributeEmbeddings(dim);
   const table = noiseTable();
   const n = objects.length;
-  const features = new Float32Array(n * dim);
-  const boxes = new Float32Array(n * 7);
+  const features = arenaAlloc(n * dim);
+  const boxes = arenaAlloc(n * 7);
   for (let i = 0; i < n; i++) {
     const o = objects[i];
     const s = tables.size[o.size], c = tables.colour[o.colour], m = tables.material[o.material], sh = tables.shape[o.shape];
     const base = i * dim;
-    for (let d = 0; d < dim; d++) features[base + d] = s[d] + c[d] + m[d] + sh[d] + noise * table[rng.nextU32() >>> NOISE_SHIFT];
+    // one 32-bit draw gives two 16-bit table indices
+    for (let d = 0; d < dim; d += 2) {
+      const u = rng.nextU32();
+      features[base + d] = s[d] + c[d] + m[d] + sh[d] + noise * table[u >>> 16];
+      if (d + 1 < dim) features[base + d + 1] = s[d + 1] + c[d + 1] + m[d + 1] + sh[d + 1] + noise * table[u & 0xffff];
+    }
     const w = o.x2 - o.x1, h = o.y2 - o.y1;
     const b = i * 7;
     boxes[b] = o.x1;
