@@ -61,23 +61,27 @@ function layer(p: ParamMap, s: LayerShape, x: tf.Tensor, bias: tf.Tensor): tf.Te
 
 export interface LayerStep { run(): number; dispose(): void }
 
-/** A training step (forward, mean-square loss, backward, Adam) returning the loss. */
-export function layerStep(s: LayerShape): LayerStep {
+/**
+ * A training step (forward, mean-square error to a fixed random target, backward, Adam)
+ * returning the loss. (A target matters: mean(y²) of a LayerNorm output only moves gamma.)
+ */
+export function layerStep(s: LayerShape, lr = 1e-4): LayerStep {
   const p = makeParams(s);
   const x = tf.randomNormal([s.batch, s.tokens, s.hidden], 0, 1, 'float32', 99);
+  const target = tf.randomNormal([s.batch, s.tokens, s.hidden], 0, 1, 'float32', 98);
   const bias = tf.zeros([s.batch, 1, 1, s.tokens]);
-  const opt = tf.train.adam(1e-4);
+  const opt = tf.train.adam(lr);
   const vars = [...p.values()];
   return {
     run: () => {
-      const loss = opt.minimize(() => tf.mean(tf.square(layer(p, s, x, bias))) as tf.Scalar, true, vars);
+      const loss = opt.minimize(() => tf.mean(tf.square(tf.sub(layer(p, s, x, bias), target))) as tf.Scalar, true, vars);
       const v = loss!.dataSync()[0];
       loss!.dispose();
       return v;
     },
     dispose: () => {
       opt.dispose();
-      tf.dispose([...vars, x, bias]);
+      tf.dispose([...vars, x, target, bias]);
     },
   };
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """PyTorch reference for bench/kernels.bench.ts: one post-LN BERT/UNITER encoder layer's
-training step (forward, mean-square loss, backward, Adam update) with the same shapes and
+training step (forward, mean-square error to a random target, backward, Adam update) with the same shapes and
 ops as the tfjs bench (erf GELU, LayerNorm eps 1e-12, additive attention bias), plus a
 1024x1024 float32 matmul. Prints one JSON line: {"layer_ms": [...], "matmul_ms": [...], ...}.
 Usage: layer_reference.py BATCH TOKENS HIDDEN HEADS FFN STEPS THREADS
@@ -42,12 +42,13 @@ class Layer(torch.nn.Module):
 layer = Layer()
 opt = torch.optim.Adam(layer.parameters(), lr=1e-4)
 x = torch.randn(B, T, H)
+target = torch.randn(B, T, H)
 bias = torch.zeros(B, 1, 1, T)
 
 
 def step():
     opt.zero_grad()
-    loss = layer(x, bias).pow(2).mean()
+    loss = (layer(x, bias) - target).pow(2).mean()
     loss.backward()
     opt.step()
     return loss.item()

@@ -22,7 +22,7 @@ maybe('training on native kernels (wasm)', () => {
   function losses(native: boolean): number[] {
     setNativeKernelsEnabled(native);
     try {
-      const step = layerStep({ batch: 4, tokens: 9, hidden: 16, heads: 2, ffn: 33 });
+      const step = layerStep({ batch: 4, tokens: 9, hidden: 16, heads: 2, ffn: 33 }, 1e-2);
       const out: number[] = [];
       for (let i = 0; i < 20; i++) out.push(step.run());
       step.dispose();
