@@ -44,8 +44,9 @@ export interface FineTuneResult {
   lossHistory: number[];
   /** encoder weights after training (host copies, UNITER names). */
   finalWeights: Map<string, Float32Array>;
-  /** head weights after training. */
+  /** head weights after training, and their shapes. */
   headWeights: Map<string, Float32Array>;
+  headShapes: Map<string, number[]>;
 }
 
 function headFrom(weights: Map<string, Float32Array>, like: ParamMap): ParamMap {
@@ -91,7 +92,10 @@ export function fineTune<K extends TaskKind>(o: FineTuneOptions<K>): FineTuneRes
     const { lossHistory, valHistory } = runLoop(loop);
     if (o.signal?.aborted) throw new TrainingAborted(loop.steps);
     const metrics = o.skipTest || o.data.test.length === 0 ? {} : o.task.evaluate(o.encoder, head, o.data.test);
-    return { metrics, valHistory, lossHistory, finalWeights: snapshotWeights(o.encoder.params), headWeights: snapshotWeights(head) };
+    return {
+      metrics, valHistory, lossHistory, finalWeights: snapshotWeights(o.encoder.params), headWeights: snapshotWeights(head),
+      headShapes: new Map([...head].map(([n, v]) => [n, [...v.shape]])),
+    };
   } finally {
     for (const v of head.values()) v.dispose();
   }

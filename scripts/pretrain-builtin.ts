@@ -1,0 +1,84 @@
+/**
+ * Reproduces the shipped model assets/models/mini-uniter from its seed: pre-trains the built-in
+ * config on SyntheticVL PRETRAIN (MLM + ITM + MRM) and writes config.json, model.safetensors,
+ * pretrain-head.safetensors and meta.json. Same seed, steps and backend (incl. kernel set) →
+ * the same bytes.
+ *   npm run pretrain:builtin -- [--steps N] [--batch B] [--lr X] [--seed S] [--out DIR] [--train N]
+ */
+import { mkdirSync, writeFileSync } from 'fs';
+import * as path from 'path';
+import { initBackend } from '../src/core/backend';
+import { builtinConfig, BUILTIN_MODEL_NAME } from '../src/core/model/builtin';
+import { createEncoder, parameterCount, prunableParameterCount } from '../src/core/model/uniter';
+import { encodeEncoderWeights } from '../src/core/model/weights';
+import { encodeSafetensors } from '../src/core/io/safetensors';
+import { pretrain } from '../src/core/training';
+import { Rng } from '../src/core/rng';
+import { dataSource, VOCAB_SIZE } from '../src/core/data';
+import { getTask } from '../src/core/tasks/registry';
+
+export const PRETRAIN_SEED = 20220421;
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v)) throw new Error(`--${name} needs a number`);
+  return v;
+}
+
+async function main(): Promise<void> {
+  const info = await initBackend();
+  const seed = arg('seed', PRETRAIN_SEED);
+  const steps = arg('steps', 3000);
+  const batchSize = arg('batch', 64);
+  const lr = arg('lr', 5e-4);
+  const trainSize = arg('train', 30000);
+  const outIdx = process.argv.indexOf('--out');
+  const out = outIdx >= 0 ? process.argv[outIdx + 1] : path.resolve(__dirname, '../../assets/models', BUILTIN_MODEL_NAME);
+  const config = builtinConfig(VOCAB_SIZE);
+  const source = dataSource('PRETRAIN');
+  const data = source.generate({
+    seed, sizes: { ...source.defaultSizes, train: trainSize },
+    regionFeatureDim: config.regionFeatureDim, maxRegions: config.maxRegions, maxTextLength: config.maxTextLength,
+  });
+  const task = getTask('PRETRAIN');
+  const encoder = createEncoder(config, new Rng(seed));
+  console.log(`pretrain ${BUILTIN_MODEL_NAME}: ${JSON.stringify(config)} on ${info.backend} (${info.kernels}); ${steps} steps, batch ${batchSize}, lr ${lr}, ${data.train.length} pairs`);
+  const start = Date.now();
+  let window: number[] = [];
+  const r = pretrain({
+    encoder, task, data, steps, lr, batchSize, seed, evalEvery: Math.max(1, Math.round(steps / 10)),
+    onProgress: (step, total, loss, rate, metrics) => {
+      window.push(loss);
+      if (step % 50 === 0 || step === total) {
+        const mean = window.reduce((a, b) => a + b, 0) / window.length;
+        window = [];
+        const m = metrics ? ' val ' + JSON.stringify(metrics) : '';
+        console.log(`step ${step}/${total} loss ${mean.toFixed(4)} lr ${rate.toExponential(2)} ${((Date.now() - start) / 1000).toFixed(0)}s${m}`);
+      }
+    },
+  });
+  const seconds = (Date.now() - start) / 1000;
+  const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const meta = {
+    name: BUILTIN_MODEL_NAME, seed, steps, batchSize, lr, trainPairs: data.train.length,
+    backend: info.backend, kernels: info.kernels, seconds: Math.round(seconds),
+    parameterCount: parameterCount(config), prunableParameterCount: prunableParameterCount(config),
+    lossFirst100: avg(r.lossHistory.slice(0, 100)), lossLast100: avg(r.lossHistory.slice(-100)),
+    val: r.valHistory,
+  };
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  writeFileSync(path.join(out, 'model.safetensors'), encodeEncoderWeights(encoder, { name: BUILTIN_MODEL_NAME, seed: String(seed), steps: String(steps) }));
+  writeFileSync(path.join(out, 'pretrain-head.safetensors'), encodeSafetensors(
+    [...r.headWeights].map(([name, data]) => ({ name, dtype: 'F32' as const, shape: r.headShapes.get(name)!, data })),
+  ));
+  writeFileSync(path.join(out, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
+  console.log(`wrote ${out} in ${seconds.toFixed(0)} s; loss ${meta.lossFirst100.toFixed(4)} → ${meta.lossLast100.toFixed(4)}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
