@@ -1,5 +1,6 @@
 import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
-import { RUN_EVENTS, RunEvent, type RunEventPayload } from './run.events';
+import { RunEvent } from './run-event.type';
+import { RUN_EVENTS, type RunEventPayload } from './run.events';
 import { RunService } from './run.service';
 
 @Resolver(() => RunEvent)

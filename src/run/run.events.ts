@@ -3,12 +3,12 @@
  * publishes with `publishRunEvent`; every API process on the same database delivers it to its
  * `runEvents` subscribers. The payload carries ids and what changed; the subscription resolver
  * fills the rest from the run's row.
+ *
+ * This module loads no GraphQL code, so a worker can import it cheaply.
  */
-import { GraphQLJSONObject } from 'graphql-scalars';
 import { Client } from 'pg';
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { publishEvent, type Queryable } from '../graphql/pubsub';
-import { RunStatus } from './run.enums';
+import type { RunStatus } from './run.enums';
 
 export const RUN_EVENTS = 'RUN_EVENTS';
 
@@ -41,34 +41,4 @@ export async function publishRunEvent(db: Queryable | string, event: RunEventPay
   } finally {
     await client.end();
   }
-}
-
-@ObjectType({ description: 'A change in a run: progress, a phase change, logged metrics, or a final status.' })
-export class RunEvent {
-  @Field(() => ID, { description: 'The run that changed.' })
-  runId!: string;
-
-  @Field(() => RunStatus, { description: 'Status at the time of the event.' })
-  status!: RunStatus;
-
-  @Field(() => Int, { description: 'Steps done.' })
-  step!: number;
-
-  @Field(() => Int, { nullable: true, description: 'Steps in total, when known.' })
-  totalSteps!: number | null;
-
-  @Field(() => Float, { description: 'Fraction done, 0..1.' })
-  progress!: number;
-
-  @Field(() => String, { nullable: true, description: 'Current phase.' })
-  phase!: string | null;
-
-  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Scalars logged with this event, by name (e.g. {"loss": 0.71}).' })
-  metrics!: Record<string, number> | null;
-
-  @Field(() => String, { nullable: true, description: 'Human-readable note (e.g. an error message).' })
-  message!: string | null;
-
-  @Field({ description: 'When the event was published.' })
-  at!: Date;
 }

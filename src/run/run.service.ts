@@ -3,7 +3,8 @@ import { paginate, type Connection, type PageArgs } from '../graphql/connection'
 import { BadInputError, NotFoundError } from '../graphql/errors';
 import { filterId, isUuid } from '../graphql/ids';
 import { Run } from './run.entity';
-import type { RunEvent, RunEventPayload } from './run.events';
+import type { RunEvent } from './run-event.type';
+import type { RunEventPayload } from './run.events';
 import type { RunFilter } from './run.input';
 
 export interface MetricSeriesData {
