@@ -6,8 +6,14 @@
 #include <node_api.h>
 #include <cblas.h>
 #include <cstdint>
+#include <cmath>
 #include <cstring>
 #include <string>
+
+#ifdef TL_HAVE_AVX2_KERNELS
+extern "C" void tl_exp_avx2(const float* x, float* y, int64_t n);
+extern "C" void tl_erf_avx2(const float* x, float* y, int64_t n);
+#endif
 
 namespace {
 
@@ -176,6 +182,47 @@ napi_value SumLeading(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+bool HaveAvx2() {
+#ifdef TL_HAVE_AVX2_KERNELS
+  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return ok;
+#else
+  return false;
+#endif
+}
+
+// unary(heap, op, xOff, outOff, n): out = exp(x) (op 0) or erf(x) (op 1), float32.
+napi_value Unary(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 5) return Fail(env, "unary expects 5 arguments"), nullptr;
+  void* heap_p;
+  size_t heap_len;
+  if (!GetTyped(env, argv[0], napi_uint8_array, &heap_p, &heap_len, false)) return nullptr;
+  int64_t op, x_off, out_off, n;
+  if (!GetInt(env, argv[1], &op) || !GetInt(env, argv[2], &x_off) || !GetInt(env, argv[3], &out_off) ||
+      !GetInt(env, argv[4], &n))
+    return nullptr;
+  if ((op != 0 && op != 1) || n < 0) return Fail(env, "unary: bad op or size"), nullptr;
+  if (!InHeap(x_off, n, heap_len) || !InHeap(out_off, n, heap_len))
+    return Fail(env, "unary: operand outside the heap"), nullptr;
+  auto* heap = static_cast<uint8_t*>(heap_p);
+  const float* x = reinterpret_cast<const float*>(heap + x_off);
+  float* y = reinterpret_cast<float*>(heap + out_off);
+#ifdef TL_HAVE_AVX2_KERNELS
+  if (HaveAvx2()) {
+    (op == 0 ? tl_exp_avx2 : tl_erf_avx2)(x, y, n);
+    return nullptr;
+  }
+#endif
+  if (op == 0)
+    for (int64_t i = 0; i < n; ++i) y[i] = std::exp(x[i]);
+  else
+    for (int64_t i = 0; i < n; ++i) y[i] = std::erf(x[i]);
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -194,7 +241,8 @@ napi_value GetThreads(napi_env env, napi_callback_info) {
 }
 
 napi_value Config(napi_env env, napi_callback_info) {
-  std::string s = std::string(openblas_get_config()) + " core=" + openblas_get_corename();
+  std::string s = std::string(openblas_get_config()) + " core=" + openblas_get_corename() +
+                  (HaveAvx2() ? " eltwise=avx2" : " eltwise=scalar");
   napi_value out;
   napi_create_string_utf8(env, s.c_str(), s.size(), &out);
   return out;
@@ -204,6 +252,7 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumLeading", nullptr, SumLeading, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"config", nullptr, Config, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -1,6 +1,7 @@
 /**
- * Attaches the native OpenBLAS matmul kernels (and a leading-axes Sum) to the tfjs `wasm` backend when the addon
- * is built; src/core/backend.ts imports this module so initBackend() does it by itself.
+ * Attaches the native OpenBLAS matmul kernels (plus a leading-axes Sum, Exp, Erf and a
+ * zero-copy Identity) to the tfjs `wasm` backend when the addon is built;
+ * src/core/backend.ts imports this module so initBackend() does it by itself.
  * The backend's original kernels are kept: they run whatever the native path does not
  * cover, and everything when setNativeKernelsEnabled(false) (benchmarks compare both).
  */
@@ -9,8 +10,9 @@ import { registerKernelHook, type BackendName } from '../backend';
 import { nativeMatmul, nativeSupports, type MatmulSpec, type WasmBackendLike } from './matmul';
 import { loadNativeBlas, nativeLoadError, type NativeBlas } from './native';
 import { nativeSum } from './sum';
+import { nativeUnary } from './unary';
 
-const KERNELS = ['BatchMatMul', '_FusedMatMul', 'Sum'] as const;
+const KERNELS = ['BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'Exp', 'Erf'] as const;
 const originals = new Map<string, tf.KernelConfig>();
 let enabled = true;
 let installedName: string | null = null;
@@ -33,6 +35,18 @@ function specOf(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttr
 
 function wrap(name: string, original: tf.KernelConfig, blas: NativeBlas): tf.KernelConfig {
   const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
+    if (name === 'Identity' && enabled && args.inputs.x) {
+      // Zero-copy, as the cpu backend does: the engine clones every tensor it saves for the
+      // backward pass through Identity, and tensor data is never written in place.
+      const x = args.inputs.x;
+      (args.backend as { incRef(dataId: object): void }).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    }
+    if ((name === 'Exp' || name === 'Erf') && enabled && args.inputs.x) {
+      const out = nativeUnary(blas, args.backend as WasmBackendLike, name, args.inputs.x);
+      if (out) return out;
+      return original.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
+    }
     if (name === 'Sum') {
       const x = args.inputs.x;
       const attrs = (args.attrs ?? {}) as { axis?: number | number[]; keepDims?: boolean };

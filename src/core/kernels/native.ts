@@ -20,6 +20,8 @@ export interface NativeBlas {
   ): void;
   /** out[j] = Σ_i x[i·inner + j] (float32, i ascending): a sum over leading axes. */
   sumLeading(heap: Uint8Array, xOff: number, outOff: number, outer: number, inner: number): void;
+  /** out = exp(x) (op 0) or erf(x) (op 1), float32, n elements (AVX2 via libmvec when the CPU has it). */
+  unary(heap: Uint8Array, op: 0 | 1, xOff: number, outOff: number, n: number): void;
   setThreads(n: number): void;
   getThreads(): number;
   /** OpenBLAS build description, e.g. "OpenBLAS 0.3.21 ... core=Haswell". */
