@@ -8,7 +8,7 @@ import { configProblems, type ModelConfig } from './config';
 import type { Encoder, EncodeOptions, EncoderInput, EncoderOutput, ParamMap } from './types';
 import type { Rng } from '../rng';
 import { encoderParamSpecs, prunableWeightNames, textPositions } from './names';
-import { Dropout, gelu, layerNorm, linear, param } from './layers';
+import { Dropout, gelu, layerNorm, linear, param, variableFrom } from './layers';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
 export { parameterCount, prunableParameterCount, prunableWeightNames, textPositions, encoderParamSpecs } from './names';
@@ -19,6 +19,8 @@ export const INIT_STD = 0.02;
 const MASKED_BIAS = -10000;
 
 registerWasmTrainingKernels();
+
+const NO_DROPOUT = new Dropout(0, undefined, false);
 
 export class UniterEncoder implements Encoder {
   constructor(readonly config: ModelConfig, readonly params: ParamMap) {}
@@ -63,7 +65,11 @@ export class UniterEncoder implements Encoder {
     });
   }
 
-  private layer(i: number, x: tf.Tensor, bias: tf.Tensor, drop: Dropout): tf.Tensor {
+  /**
+   * One transformer layer on hidden states x [B, L, H] with an additive key bias [B, 1, 1, L]
+   * (public for benchmarks and analyses; encode() is the normal entry point).
+   */
+  layer(i: number, x: tf.Tensor, bias: tf.Tensor, drop: Dropout = NO_DROPOUT): tf.Tensor {
     const c = this.config;
     const p = this.params;
     const pre = `uniter.encoder.layer.${i}`;
@@ -107,7 +113,7 @@ export function createEncoder(config: ModelConfig, rng: Rng): UniterEncoder {
       const r = rng.fork(idx);
       for (let j = 0; j < n; j++) data[j] = r.normal() * INIT_STD;
     }
-    params.set(s.name, tf.variable(tf.tensor(data, s.shape, 'float32'), true));
+    params.set(s.name, variableFrom(data, s.shape));
   });
   return new UniterEncoder(config, params);
 }
@@ -122,7 +128,7 @@ export function encoderFromWeights(config: ModelConfig, weights: Map<string, Flo
   const problems = weightProblems(config, new Map([...weights].map(([k, v]) => [k, { length: v.length }])));
   if (problems.length) throw new Error(`weights do not fit the config: ${problems.join('; ')}`);
   const params: ParamMap = new Map();
-  for (const s of specs) params.set(s.name, tf.variable(tf.tensor(weights.get(s.name)!, s.shape, 'float32'), true));
+  for (const s of specs) params.set(s.name, variableFrom(weights.get(s.name)!, s.shape));
   return new UniterEncoder(config, params);
 }
 

@@ -1,0 +1,141 @@
+/**
+ * Training-step benchmarks of the model itself: (a) the shipped config through the real
+ * fine-tune loop (encoder + linear head, dropout, AdamW with clipping), (b) one
+ * UNITER-base-shaped layer (hidden 768, 12 heads, FFN 3072, 60 tokens, batch 8) forward,
+ * backward and AdamW. Each next to bench/reference.py doing the same in PyTorch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { existsSync } from 'fs';
+import type { ModelConfig } from '../src/core/model/config';
+import type { GqaExample } from '../src/core/data/types';
+import type { TaskDefinition } from '../src/core/tasks/types';
+import { builtinConfig, builtinModelDir, loadBuiltinModel } from '../src/core/model/builtin';
+import { createEncoder } from '../src/core/model/uniter';
+import { variableFrom } from '../src/core/model/layers';
+import { fineTune, AdamW } from '../src/core/training';
+import { Rng } from '../src/core/rng';
+import type { BenchRow } from './row';
+
+const CLASSES = 100;
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function benchConfig(): ModelConfig {
+  try {
+    if (existsSync(path.join(builtinModelDir(), 'model.safetensors'))) return loadBuiltinModel().config;
+  } catch {
+    // no shipped model yet: the architecture alone is what is timed
+  }
+  return builtinConfig(150);
+}
+
+/** Full-length examples (every text position and region real) for a classification head. */
+function examples(c: ModelConfig, n: number): GqaExample[] {
+  const rng = new Rng(1);
+  return Array.from({ length: n }, () => ({
+    scene: {
+      features: Float32Array.from({ length: c.maxRegions * c.regionFeatureDim }, () => rng.normal()),
+      boxes: Float32Array.from({ length: c.maxRegions * 7 }, () => rng.next()),
+      count: c.maxRegions,
+    },
+    question: Array.from({ length: c.maxTextLength }, () => 5 + rng.int(c.vocabSize - 5)),
+    answer: rng.int(CLASSES),
+  }));
+}
+
+function classifier(c: ModelConfig): TaskDefinition<'GQA'> {
+  const input = (batch: readonly GqaExample[]) => {
+    const B = batch.length, T = c.maxTextLength + 2, R = c.maxRegions;
+    const ids = new Int32Array(B * T);
+    batch.forEach((e, b) => [2, ...e.question, 3].forEach((t, i) => { ids[b * T + i] = t; }));
+    const feats = new Float32Array(B * R * c.regionFeatureDim);
+    const boxes = new Float32Array(B * R * 7);
+    batch.forEach((e, b) => { feats.set(e.scene.features, b * R * c.regionFeatureDim); boxes.set(e.scene.boxes, b * R * 7); });
+    return {
+      tokenIds: tf.tensor2d(ids, [B, T], 'int32'), textMask: tf.ones([B, T]) as tf.Tensor2D,
+      regionFeatures: tf.tensor3d(feats, [B, R, c.regionFeatureDim]), regionBoxes: tf.tensor3d(boxes, [B, R, 7]),
+      regionMask: tf.ones([B, R]) as tf.Tensor2D,
+    };
+  };
+  return {
+    kind: 'GQA', metrics: ['accuracy'], defaults: { steps: 1, lr: 1e-4, batchSize: 32 },
+    initHead: (cfg, rng) => new Map([
+      ['head.weight', variableFrom(Float32Array.from({ length: CLASSES * cfg.hidden }, () => rng.normal() * 0.02), [CLASSES, cfg.hidden])],
+      ['head.bias', variableFrom(new Float32Array(CLASSES), [CLASSES])],
+    ]),
+    loss(encoder, head, batch, opts) {
+      const out = encoder.encode(input(batch), { training: opts.training, dropoutSeed: opts.dropoutSeed });
+      const logits = tf.add(tf.matMul(out.pooled, head.get('head.weight')!, false, true), head.get('head.bias')!);
+      const y = tf.oneHot(tf.tensor1d(batch.map((e) => e.answer), 'int32'), CLASSES);
+      return { loss: tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar, logits };
+    },
+    evaluate: () => ({}),
+  };
+}
+
+function reference(args: Array<string | number>): number | string {
+  const script = path.resolve(__dirname, '../../bench/reference.py');
+  const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const r = spawnSync(py, [script, ...args.map(String)], { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) return (r.stderr || r.error?.message || 'python3 failed').trim().split('\n').pop() ?? 'python3 failed';
+  try {
+    return median((JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number[] }).ms);
+  } catch {
+    return 'unreadable reference output';
+  }
+}
+
+function row(name: string, ours: number, ref: number | string, note: string): BenchRow {
+  return typeof ref === 'number' ? { row: name, oursMs: ours, referenceMs: ref, note } : { row: name, oursMs: ours, referenceMs: null, note: `${note}; reference skipped: ${ref}` };
+}
+
+/** (a) One step of the default fine-tune loop on the shipped config, batch 32, full-length inputs. */
+export function benchShippedStep(steps = 10, warm = 3): BenchRow {
+  const c = benchConfig();
+  const batch = 32;
+  const enc = createEncoder(c, new Rng(1));
+  const times: number[] = [];
+  let t0 = Date.now();
+  fineTune({
+    encoder: enc, task: classifier(c), data: { train: examples(c, 128), val: [], test: [] },
+    steps: warm + steps, lr: 1e-4, batchSize: batch, seed: 1,
+    onProgress: (s) => { const t = Date.now(); if (s > warm) times.push(t - t0); t0 = t; },
+  });
+  enc.dispose();
+  const ref = reference(['shipped', c.layers, c.hidden, c.heads, c.intermediate, c.vocabSize, c.regionFeatureDim,
+    c.maxTextLength + 2, c.maxRegions, batch, CLASSES, steps]);
+  const shape = `${c.layers}x${c.hidden}, ${c.maxTextLength + 2}+${c.maxRegions} tokens, batch ${batch}`;
+  return row('shipped-config train step', median(times), ref, shape);
+}
+
+/** (b) One UNITER-base-shaped layer: forward, MSE to a fixed target, backward, AdamW. */
+export function benchBaseLayer(steps = 5, warm = 2): BenchRow {
+  const [B, L, H] = [8, 60, 768];
+  const enc = createEncoder({ layers: 1, hidden: H, heads: 12, intermediate: 3072, vocabSize: 8, regionFeatureDim: 8, maxTextLength: 8, maxRegions: 8, dropout: 0 }, new Rng(1));
+  const params = new Map([...enc.params].filter(([n]) => n.startsWith('uniter.encoder.layer.0.')));
+  const vars = [...params.values()];
+  const names = new Map([...params].map(([n, v]) => [v.name, n]));
+  const x = tf.randomNormal([B, L, H], 0, 1, 'float32', 3);
+  const target = tf.randomNormal([B, L, H], 0, 1, 'float32', 4);
+  const bias = tf.zeros([B, 1, 1, L]);
+  const opt = new AdamW();
+  const times: number[] = [];
+  for (let i = 0; i < warm + steps; i++) {
+    const t0 = Date.now();
+    const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(enc.layer(0, x, bias), target))) as tf.Scalar, vars);
+    opt.step(params, new Map(Object.entries(grads).map(([k, g]) => [names.get(k)!, g])), 1e-4);
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+    if (i >= warm) times.push(Date.now() - t0);
+  }
+  opt.dispose();
+  tf.dispose([x, target, bias]);
+  enc.dispose();
+  const ref = reference(['layer', H, 12, 3072, L, B, steps]);
+  return row('uniter-base layer train step', median(times), ref, 'hidden 768, 12 heads, FFN 3072, 60 tokens, batch 8');
+}
