@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend } from '../src/core/backend';
 import { nativeKernelStatus, setNativeKernelsEnabled } from '../src/core/kernels/install';
@@ -100,18 +101,25 @@ export function timeIt(f: () => void, steps: number, warm = 2): number {
 
 interface TorchResult { layerMs: number; matmulMs: number; version: string; threads: number }
 
+function referenceScript(): string {
+  const here = path.resolve(__dirname, 'layer_reference.py');
+  return fs.existsSync(here) ? here : path.resolve(__dirname, '..', '..', 'bench', 'layer_reference.py');
+}
+
+let torchPython: string | null = null;
+
 function runTorch(s: LayerShape, steps: number, threads: number): TorchResult | string {
-  const script = path.resolve(__dirname, '..', '..', 'bench', 'layer_reference.py');
-  const candidates = [process.env.TICKETLAB_TORCH_PYTHON, '/usr/bin/python3', 'python3'].filter((c): c is string => !!c);
+  const candidates = torchPython ? [torchPython]
+    : [process.env.TICKETLAB_TORCH_PYTHON, '/usr/bin/python3', 'python3'].filter((c): c is string => !!c);
   let why = 'no python3 with torch found';
   for (const py of candidates) {
-    const args = [script, s.batch, s.tokens, s.hidden, s.heads, s.ffn, steps, threads].map(String);
+    const args = [referenceScript(), s.batch, s.tokens, s.hidden, s.heads, s.ffn, steps, threads].map(String);
     const r = spawnSync(py, args, { encoding: 'utf8', timeout: 300_000 });
     if (r.status !== 0) {
-      if (/No module named 'torch'/.test(r.stderr ?? '')) continue;
-      why = `${py}: ${(r.stderr || r.error?.message || 'failed').trim().split('\n').pop()}`;
+      if (!/No module named 'torch'/.test(r.stderr ?? '')) why = `${py}: ${(r.stderr || r.error?.message || 'failed').trim().split('\n').pop()}`;
       continue;
     }
+    torchPython = py;
     const d = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { layer_ms: number[]; matmul_ms: number[]; torch: string; threads: number };
     return { layerMs: median(d.layer_ms), matmulMs: median(d.matmul_ms), version: d.torch, threads: d.threads };
   }
@@ -128,40 +136,58 @@ function matmulMs(reps: number): number {
 
 const gflops = (ms: number) => (2 * 1024 ** 3) / (ms * 1e6);
 
-/** Rows for `npm run bench`; native rows are skipped (with a note) when the addon is absent. */
-export async function benchKernels(steps = 7): Promise<BenchRow[]> {
+function withNative<T>(on: boolean, f: () => T): T {
+  setNativeKernelsEnabled(on);
+  try {
+    return f();
+  } finally {
+    setNativeKernelsEnabled(true);
+  }
+}
+
+/**
+ * Rows for `npm run bench`. PyTorch and tfjs runs alternate over `rounds` rounds (the machine
+ * is shared, so load drifts); each figure is the median over rounds of per-round medians.
+ * Native rows are left out (and the plain row says why) when the addon is absent.
+ */
+export async function benchKernels(rounds = 3, steps = 7): Promise<BenchRow[]> {
   const info = await initBackend();
   const threads = blasThreadsWanted();
-  const torch = runTorch(SMALL_LAYER, Math.max(steps, 10), threads);
-  const ref = typeof torch === 'string' ? null : torch;
-  const refNote = ref ? `torch ${ref.version}, ${ref.threads} threads` : `reference skipped: ${torch}`;
   const tag = `b${SMALL_LAYER.batch} t${SMALL_LAYER.tokens} h${SMALL_LAYER.hidden} ffn${SMALL_LAYER.ffn}`;
   if (info.backend !== 'wasm') {
-    return [{ row: `kernels layer step ${tag}`, oursMs: NaN, referenceMs: ref?.layerMs ?? null, note: `skipped: backend is ${info.backend}, not wasm` }];
+    return [{ row: `kernels layer step ${tag}`, oursMs: NaN, referenceMs: null, note: `skipped: backend is ${info.backend}, not wasm` }];
   }
-  const rows: BenchRow[] = [];
   const native = nativeKernelStatus().installed;
+  const t: { torch: number[]; torchMm: number[]; nat: number[]; plain: number[]; natMm: number[]; plainMm: number[] } =
+    { torch: [], torchMm: [], nat: [], plain: [], natMm: [], plainMm: [] };
+  let ref: TorchResult | string = 'not run';
   const step = layerStep(SMALL_LAYER);
   try {
-    if (native) {
-      setNativeKernelsEnabled(true);
-      rows.push({ row: `kernels layer step ${tag} (native)`, oursMs: timeIt(() => step.run(), steps), referenceMs: ref?.layerMs ?? null, note: `${info.kernels}; ${refNote}` });
+    for (let r = 0; r < rounds; r++) {
+      ref = runTorch(SMALL_LAYER, steps, threads);
+      if (typeof ref !== 'string') { t.torch.push(ref.layerMs); t.torchMm.push(ref.matmulMs); }
+      if (native) {
+        t.nat.push(withNative(true, () => timeIt(() => step.run(), steps)));
+        t.natMm.push(withNative(true, () => matmulMs(10)));
+      }
+      // The stock kernels take ~10x longer: fewer steps, still a median.
+      t.plain.push(withNative(false, () => timeIt(() => step.run(), 3, 1)));
+      t.plainMm.push(withNative(false, () => matmulMs(3)));
     }
-    setNativeKernelsEnabled(false);
-    rows.push({ row: `kernels layer step ${tag} (plain wasm)`, oursMs: timeIt(() => step.run(), Math.min(steps, 3), 1), referenceMs: ref?.layerMs ?? null, note: refNote });
   } finally {
-    setNativeKernelsEnabled(true);
     step.dispose();
   }
-  const mm: Array<[string, number]> = [];
-  if (native) mm.push(['native', matmulMs(10)]);
-  setNativeKernelsEnabled(false);
-  try {
-    mm.push(['plain wasm', matmulMs(3)]);
-  } finally {
-    setNativeKernelsEnabled(true);
-  }
-  const figures = [...mm.map(([n, ms]) => `${n} ${gflops(ms).toFixed(1)}`), ...(ref ? [`torch ${gflops(ref.matmulMs).toFixed(1)}`] : [])];
-  rows.push({ row: 'kernels matmul 1024x1024', oursMs: mm[0][1], referenceMs: ref?.matmulMs ?? null, note: `GFLOP/s: ${figures.join(', ')}` });
+  const refMs = t.torch.length ? median(t.torch) : null;
+  const refNote = typeof ref === 'string' ? `reference skipped: ${ref}` : `torch ${ref.version} ${ref.threads} threads`;
+  const common = `median of ${rounds} rounds x ${steps} steps; ${refNote}`;
+  const rows: BenchRow[] = [];
+  if (native) rows.push({ row: `kernels layer step ${tag} (native)`, oursMs: median(t.nat), referenceMs: refMs, note: `${info.kernels}; ${common}` });
+  rows.push({ row: `kernels layer step ${tag} (plain wasm)`, oursMs: median(t.plain), referenceMs: refMs,
+    note: native ? common : `native kernels unavailable: ${nativeKernelStatus().reason}; ${common}` });
+  const mm = native ? median(t.natMm) : median(t.plainMm);
+  const figures = [...(native ? [`native ${gflops(median(t.natMm)).toFixed(1)}`] : []), `plain wasm ${gflops(median(t.plainMm)).toFixed(1)}`,
+    ...(t.torchMm.length ? [`torch ${gflops(median(t.torchMm)).toFixed(1)}`] : [])];
+  rows.push({ row: `kernels matmul 1024x1024 (${native ? 'native' : 'plain wasm'})`, oursMs: mm,
+    referenceMs: t.torchMm.length ? median(t.torchMm) : null, note: `GFLOP/s: ${figures.join(', ')}` });
   return rows;
 }
