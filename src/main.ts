@@ -2,7 +2,6 @@
 /** `ticketlab` CLI: serve | worker | migrate | help. */
 import 'reflect-metadata';
 import { ConfigError, loadConfig, type Config } from './config';
-import { openConfiguredDatabase, startServer } from './graphql/server';
 
 const HELP = `ticketlab — lottery-ticket experiments on vision-and-language transformers
 
@@ -37,8 +36,10 @@ function redact(url: string): string {
   }
 }
 
+// The server modules (tfjs, Apollo, TypeORM) load only for the commands that need them.
 async function serve(cfg: Config): Promise<void> {
   const started = Date.now();
+  const { startServer } = require('./graphql/server') as typeof import('./graphql/server');
   const server = await startServer(cfg, log);
   log(`database ${redact(server.databaseUrl)}${cfg.databaseUrl ? '' : ` (embedded, ${cfg.home}/pg)`}`);
   log(`GraphQL at ${server.graphqlUrl} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -66,6 +67,7 @@ async function serve(cfg: Config): Promise<void> {
 }
 
 async function migrate(cfg: Config): Promise<void> {
+  const { openConfiguredDatabase } = require('./graphql/server') as typeof import('./graphql/server');
   const { ds, embedded } = await openConfiguredDatabase(cfg, log);
   const pending = await ds.showMigrations();
   log(pending ? 'migrations still pending' : 'database schema is up to date');

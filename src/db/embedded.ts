@@ -71,10 +71,14 @@ function runningPostmaster(dataDir: string): number | null {
 }
 
 /** As root, the `postgres` user must be able to walk from / down to the cluster directory. */
-function makeTraversable(dir: string): void {
+function makeTraversable(dir: string, log: (line: string) => void): void {
   for (let d = dir; ; d = path.dirname(d)) {
     const st = fs.statSync(d);
-    if ((st.mode & 0o001) === 0) fs.chmodSync(d, st.mode | 0o011);
+    if ((st.mode & 0o001) === 0) {
+      // Only the search (x) bit: the postgres user can pass through, not list or read.
+      fs.chmodSync(d, st.mode | 0o011);
+      log(`made ${d} traversable for the postgres user (PostgreSQL cannot run as root)`);
+    }
     if (path.dirname(d) === d) break;
   }
 }
@@ -97,7 +101,7 @@ export async function startEmbeddedPostgres(home: string, log: (line: string) =>
   const dataDir = path.join(pgHome, 'data');
   fs.mkdirSync(pgHome, { recursive: true });
   const isRoot = os.userInfo().uid === 0;
-  if (isRoot) makeTraversable(pgHome);
+  if (isRoot) makeTraversable(pgHome, log);
 
   const holder = runningPostmaster(dataDir);
   if (holder !== null) {
