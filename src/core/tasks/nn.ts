@@ -14,11 +14,18 @@ function normalVariable(shape: number[], std: number, rng: Rng): tf.Variable {
   const size = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(size);
   for (let i = 0; i < size; i++) data[i] = rng.normal() * std;
-  return tf.variable(tf.tensor(data, shape), true);
+  return ownedVariable(tf.tensor(data, shape));
 }
 
-function constVariable(shape: number[], value: number): tf.Variable {
-  return tf.variable(tf.fill(shape, value), true);
+/** A trainable variable from `t`, releasing `t` (tf.variable copies its initial value). */
+function ownedVariable(t: tf.Tensor): tf.Variable {
+  const v = tf.variable(t, true);
+  t.dispose();
+  return v;
+}
+
+export function constVariable(shape: number[], value: number): tf.Variable {
+  return ownedVariable(tf.fill(shape, value));
 }
 
 /** Adds `${prefix}.weight` [out, in] and `${prefix}.bias` [out]. */
@@ -74,16 +81,4 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D, r
 export function bceWithLogits(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
   const elem = tf.sub(tf.softplus(logits), tf.mul(logits, targets));
   return tf.div(tf.sum(elem), logits.shape[0]) as tf.Scalar;
-}
-
-/** Row-wise argmax of a [N, C] array on the host. */
-export function argmaxRows(values: Float32Array | Int32Array | number[], cols: number): number[] {
-  const rows = values.length / cols;
-  const out: number[] = [];
-  for (let r = 0; r < rows; r++) {
-    let best = 0;
-    for (let c = 1; c < cols; c++) if (values[r * cols + c] > values[r * cols + best]) best = c;
-    out.push(best);
-  }
-  return out;
 }
