@@ -61,11 +61,12 @@ async function main(): Promise<void> {
   });
   const seconds = (Date.now() - start) / 1000;
   const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const win = Math.max(1, Math.min(100, Math.floor(steps / 10)));
   const meta = {
     name: BUILTIN_MODEL_NAME, seed, steps, batchSize, lr, trainPairs: data.train.length,
     backend: info.backend, kernels: info.kernels, seconds: Math.round(seconds),
     parameterCount: parameterCount(config), prunableParameterCount: prunableParameterCount(config),
-    lossFirst100: avg(r.lossHistory.slice(0, 100)), lossLast100: avg(r.lossHistory.slice(-100)),
+    lossWindow: win, lossFirst: avg(r.lossHistory.slice(0, win)), lossLast: avg(r.lossHistory.slice(-win)),
     val: r.valHistory,
   };
   mkdirSync(out, { recursive: true });
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
     [...r.headWeights].map(([name, data]) => ({ name, dtype: 'F32' as const, shape: r.headShapes.get(name)!, data })),
   ));
   writeFileSync(path.join(out, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
-  console.log(`wrote ${out} in ${seconds.toFixed(0)} s; loss ${meta.lossFirst100.toFixed(4)} → ${meta.lossLast100.toFixed(4)}`);
+  console.log(`wrote ${out} in ${seconds.toFixed(0)} s; mean loss of the first/last ${win} steps ${meta.lossFirst.toFixed(4)} → ${meta.lossLast.toFixed(4)}`);
 }
 
 main().catch((e) => {
