@@ -27,8 +27,8 @@ export const VCR_KNOBS = {
 };
 
 const TASK_SALT = 0x1003;
-/** question + answer + rationale + 2 separators must fit. */
-const MIN_TEXT = 30;
+/** question + answer + rationale + 2 separators must fit (longer draws are rejected). */
+const MIN_TEXT = 22;
 
 /** A checkable fact about an object: an attribute value or a relation to a named anchor. */
 type Fact = { kind: 'attr'; type: AttrType; value: number } | { kind: 'rel'; type: (typeof RELATIONS)[number]; anchor: number };
@@ -91,7 +91,7 @@ function rationaleWords(facts: Fact[], anchors: Anchors): string[] {
 
 export interface VcrDetailed { example: VcrExample; objects: SceneObject[]; target: number }
 
-function makeOne(rng: Rng, opts: GenerateOptions): VcrDetailed | null {
+function makeOne(rng: Rng, opts: GenerateOptions, answerLabel: number, rationaleLabel: number): VcrDetailed | null {
   const objects = sampleScene(rng, VCR_KNOBS.scene, opts.maxRegions);
   const i = rng.int(objects.length);
   const t = rng.pick(VCR_KNOBS.askTypes);
@@ -108,7 +108,6 @@ function makeOne(rng: Rng, opts: GenerateOptions): VcrDetailed | null {
     const fromScene = seen.length > 0 && (rng.next() < VCR_KNOBS.sceneDistractorProb || rest.length === 0);
     wrong.push((fromScene ? seen : rest).shift() as number);
   }
-  const answerLabel = rng.int(4);
   const values = [...wrong];
   values.splice(answerLabel, 0, truth);
   const answerWords = (v: number): string[] => ['it', 'is', ...(t === 'shape' ? indefinite([ATTR_VALUES.shape[v]]) : [ATTR_VALUES[t][v]])];
@@ -120,15 +119,24 @@ function makeOne(rng: Rng, opts: GenerateOptions): VcrDetailed | null {
   const trueFacts = rng.shuffle(factsOf(objects, anchors, i, banned));
   const falseFacts = rng.shuffle(falseFactsOf(rng, objects, anchors, i, banned));
   if (trueFacts.length < k || falseFacts.length < 3) return null;
-  const rationaleFacts: Fact[][] = [trueFacts.slice(0, k)];
-  const texts = new Set([rationaleWords(rationaleFacts[0], anchors).join(' ')]);
-  for (let tries = 0; rationaleFacts.length < 4 && tries < 20; tries++) {
+  // rationales must fit beside the question and the longest answer: draw again rather than clip
+  const budget = opts.maxTextLength - 2 - question.length - (t === 'shape' ? 4 : 3);
+  const fits = (f: Fact[]): boolean => rationaleWords(f, anchors).length <= budget;
+  let correctFacts: Fact[] | null = null;
+  for (let tries = 0; !correctFacts && tries < 10; tries++) {
+    const f = tries === 0 ? trueFacts.slice(0, k) : rng.shuffle([...trueFacts]).slice(0, k);
+    if (fits(f)) correctFacts = f;
+  }
+  if (!correctFacts) return null;
+  const rationaleFacts: Fact[][] = [correctFacts];
+  const texts = new Set([rationaleWords(correctFacts, anchors).join(' ')]);
+  for (let tries = 0; rationaleFacts.length < 4 && tries < 30; tries++) {
     const facts = [rng.pick(falseFacts)];
     for (let g = 0; facts.length < k && g < 10; g++) {
       const f = rng.pick(rng.next() < 0.5 ? trueFacts : falseFacts);
       if (!facts.some((x) => slot(x) === slot(f))) facts.push(f);
     }
-    if (facts.length < k) continue;
+    if (facts.length < k || !fits(facts)) continue;
     const text = rationaleWords(rng.shuffle(facts), anchors).join(' ');
     if (!texts.has(text)) {
       texts.add(text);
@@ -137,7 +145,6 @@ function makeOne(rng: Rng, opts: GenerateOptions): VcrDetailed | null {
   }
   if (rationaleFacts.length < 4) return null;
   const correct = rationaleFacts.shift() as Fact[];
-  const rationaleLabel = rng.int(4);
   rationaleFacts.splice(rationaleLabel, 0, correct);
 
   const answers = values.map(answerWords);
@@ -157,7 +164,17 @@ function makeOne(rng: Rng, opts: GenerateOptions): VcrDetailed | null {
 
 export function generateVcrDetailed(opts: GenerateOptions) {
   checkOptions(opts, MIN_TEXT, 3);
-  return generateSplits(opts, TASK_SALT, (rng, n) => repeat(rng, n, (r) => makeOne(r, opts), 'a VCR example'));
+  return generateSplits(opts, TASK_SALT, (rng, n) => {
+    // correct positions exactly balanced over the 4 choices, independently for answers and rationales
+    const answerAt = rng.shuffle(Array.from({ length: n }, (_, i) => i % 4));
+    const rationaleAt = rng.shuffle(Array.from({ length: n }, (_, i) => i % 4));
+    let k = 0;
+    return repeat(rng, n, (r) => {
+      const x = makeOne(r, opts, answerAt[k], rationaleAt[k]);
+      if (x) k++;
+      return x;
+    }, 'a VCR example');
+  });
 }
 
 export const vcrSource: TaskDataSource<'VCR'> = {
