@@ -47,6 +47,23 @@ export function scoreMatrix(encoder: Encoder, head: ParamMap, examples: readonly
   return collect(pairs, 2 * EVAL_BATCH, (chunk) => rankScores(encoder, head, chunk.map(([c, s]) => pair(c, s, examples)), EVAL_OPTIONS));
 }
 
+/**
+ * UNITER's init_output: the rank head starts as the "matched" row of a pre-trained ITM head
+ * (rank_output.weight = itm_output.weight[1:], rank_output.bias = itm_output.bias[1:]). Returns
+ * head start values for fine-tuning (e.g. FineTuneOptions.headWeights), or null when the
+ * pre-training head has no ITM output.
+ */
+export function rankHeadFromItm(pretrainHead: ReadonlyMap<string, Float32Array>, hidden: number): Map<string, Float32Array> | null {
+  const w = pretrainHead.get('itm_output.weight');
+  const b = pretrainHead.get('itm_output.bias');
+  if (!w || !b) return null;
+  if (w.length !== 2 * hidden || b.length !== 2) throw new Error(`itm_output is not [2, ${hidden}]`);
+  return new Map([
+    ['rank_output.weight', w.slice(hidden, 2 * hidden)],
+    ['rank_output.bias', b.slice(1, 2)],
+  ]);
+}
+
 export const retrievalTask: TaskDefinition<'RETRIEVAL'> = {
   kind: 'RETRIEVAL',
   metrics: ['ir_r1', 'ir_r5', 'ir_r10', 'tr_r1', 'tr_r5', 'tr_r10'],

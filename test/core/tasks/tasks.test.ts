@@ -3,6 +3,7 @@ import { initBackend } from '../../../src/core/backend';
 import { createEncoder } from '../../../src/core/model/uniter';
 import { TASK_KINDS, type ExampleByKind, type TaskKind } from '../../../src/core/data/types';
 import { vqaSoftTarget } from '../../../src/core/tasks/common';
+import { rankHeadFromItm } from '../../../src/core/tasks/retrieval';
 import { createTaskRegistry } from '../../../src/core/tasks/registry';
 import { Rng } from '../../../src/core/rng';
 import { makeExamples, NUM_ANSWERS, TINY } from './fixtures';
@@ -122,4 +123,17 @@ function training<K extends TaskKind>(kind: K): void {
 
 describe('a few dozen plain Adam steps lower the training loss (cpu)', () => {
   test.each([['VQA'], ['GQA'], ['REFCOCO']] as Array<[TaskKind]>)('%s', (kind) => training(kind));
+});
+
+test('RETRIEVAL: rankHeadFromItm copies the "matched" row of the ITM head (UNITER init_output)', () => {
+  const H = TINY.hidden;
+  const weight = Float32Array.from({ length: 2 * H }, (_, i) => i);
+  const rank = rankHeadFromItm(new Map([['itm_output.weight', weight], ['itm_output.bias', Float32Array.of(-1, 7)]]), H)!;
+  expect(Array.from(rank.get('rank_output.weight')!)).toEqual(Array.from({ length: H }, (_, i) => H + i));
+  expect(Array.from(rank.get('rank_output.bias')!)).toEqual([7]);
+  expect(rankHeadFromItm(new Map(), H)).toBeNull();
+  // The shapes match the task's own head, so it can replace a fresh one.
+  const head = registry.RETRIEVAL.initHead(TINY, new Rng(1));
+  for (const [name, v] of head) expect(rank.get(name)!.length).toBe(v.size);
+  disposeParams(head);
 });
