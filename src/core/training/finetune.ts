@@ -9,7 +9,7 @@ import type { TaskDefinition } from '../tasks/types';
 import type { ExampleByKind, Splits, TaskKind } from '../data/types';
 import { snapshotWeights } from '../model/uniter';
 import { variableFrom } from '../model/layers';
-import { runLoop, TrainingAborted, type LoopOptions, type ProgressFn } from './loop';
+import { runLoop, TrainingAborted, type LoopOptions, type Objective, type ProgressFn } from './loop';
 import type { WeightMask } from './mask';
 
 export interface FineTuneOptions<K extends TaskKind> {
@@ -33,6 +33,8 @@ export interface FineTuneOptions<K extends TaskKind> {
   mask?: WeightMask;
   onProgress?: ProgressFn;
   signal?: AbortSignal;
+  /** replaces task.loss as the training objective (see LoopOptions.objective). */
+  objective?: Objective<K>;
   /** skip the final test evaluation (pre-training corpora have no use for it); default false. */
   skipTest?: boolean;
 }
@@ -88,6 +90,7 @@ export function fineTune<K extends TaskKind>(o: FineTuneOptions<K>): FineTuneRes
       mask: o.mask,
       onProgress: o.onProgress,
       signal: o.signal,
+      objective: o.objective,
     };
     const { lossHistory, valHistory } = runLoop(loop);
     if (o.signal?.aborted) throw new TrainingAborted(loop.steps);

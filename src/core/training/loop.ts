@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng';
-import type { Encoder, ParamMap } from '../model/types';
+import type { EncodeOptions, Encoder, ParamMap } from '../model/types';
 import type { TaskDefinition } from '../tasks/types';
 import type { ExampleByKind, TaskKind } from '../data/types';
 import { isNoDecay } from '../model/names';
@@ -45,7 +45,16 @@ export interface LoopOptions<K extends TaskKind> {
   frozen?: (name: string) => boolean;
   onProgress?: ProgressFn;
   signal?: AbortSignal;
+  /**
+   * Replaces task.loss as the training objective (e.g. adversarial training: clean + adversarial
+   * CE + symmetric KL); called inside the gradient tape with the step's seeded options.
+   */
+  objective?: Objective<K>;
 }
+
+export type Objective<K extends TaskKind> = (
+  encoder: Encoder, head: ParamMap, batch: ExampleByKind[K][], opts: EncodeOptions & { rng: Rng },
+) => tf.Scalar;
 
 export interface LoopResult {
   /** mean training loss of each step. */
@@ -97,8 +106,9 @@ export function runLoop<K extends TaskKind>(o: LoopOptions<K>): LoopResult {
       const dropoutSeed = stepRng.nextU32();
       const taskRng = stepRng.fork(step);
       const lr = linearWarmupDecay(step, o.steps, o.lr, warmup);
+      const stepOpts = { training: true, dropoutSeed, rng: taskRng };
       const { value, grads } = tf.variableGrads(
-        () => o.task.loss(o.encoder, o.head, batch, { training: true, dropoutSeed, rng: taskRng }).loss,
+        () => (o.objective ? o.objective(o.encoder, o.head, batch, stepOpts) : o.task.loss(o.encoder, o.head, batch, stepOpts).loss),
         vars,
       );
       const byName = new Map(Object.entries(grads).map(([varName, g]) => [names.get(varName)!, g]));
