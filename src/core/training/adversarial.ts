@@ -104,10 +104,12 @@ export function resolveAdversarial(kind: TaskKind, o: AdversarialOptions = {}): 
 export function symmetricKl(a: tf.Tensor, b: tf.Tensor, mode: KlMode): tf.Scalar {
   return tf.tidy(() => {
     if (mode === 'bernoulli') {
-      const la1 = tf.logSigmoid(a);
-      const la0 = tf.logSigmoid(tf.neg(a));
-      const lb1 = tf.logSigmoid(b);
-      const lb0 = tf.logSigmoid(tf.neg(b));
+      // log σ(x) = −softplus(−x). Not tf.logSigmoid: its gradient closes over an input tensor
+      // instead of saving it, which breaks once a tidy has released that input.
+      const la1 = tf.neg(tf.softplus(tf.neg(a)));
+      const la0 = tf.neg(tf.softplus(a));
+      const lb1 = tf.neg(tf.softplus(tf.neg(b)));
+      const lb0 = tf.neg(tf.softplus(b));
       const one = tf.mul(tf.sub(tf.exp(la1), tf.exp(lb1)), tf.sub(la1, lb1));
       const zero = tf.mul(tf.sub(tf.exp(la0), tf.exp(lb0)), tf.sub(la0, lb0));
       return tf.mean(tf.add(one, zero)) as tf.Scalar;
