@@ -8,7 +8,7 @@ import type { ModelConfig } from '../model/config';
 import { encoderFromWeights, snapshotWeights } from '../model/uniter';
 import type { Mask } from '../pruning';
 import { fineTune, type ProgressFn } from '../training';
-import { adversarialTask, type AdversarialOptions } from '../training/adversarial';
+import { adversarialObjective, type AdversarialOptions } from '../training/adversarial';
 import type { TaskDefinition } from '../tasks/types';
 import { dataSource, type ExampleByKind, type Splits, type SplitSizes, type TaskKind } from '../data';
 import { applyMaskToWeights, checkMaskFits, prunableFromParams, prunableTensors, toWeightMask, verifyPrunedZero, verifyRewound } from './bridge';
@@ -116,10 +116,10 @@ export function evaluateTicket<K extends TaskKind>(o: EvaluateOptions<K>): Ticke
     let snapshot: Map<string, Float32Array> | undefined;
     const at = o.snapshotAtStep ?? 0;
     if (at > steps) throw new Error(`snapshot step ${at} is beyond the ${steps} training steps`);
-    const task = trainingMode === 'ADVERSARIAL' ? adversarialTask(o.task, o.adversarial) : o.task;
     const r = fineTune({
       // no validation pass: only the test metrics are reported, and it would double the eval cost
-      encoder, task, data: { ...data, val: [] }, steps, lr: o.lr, batchSize: o.batchSize, seed: o.seed, mask: wm?.weightMask,
+      encoder, task: o.task, data: { ...data, val: [] }, steps, lr: o.lr, batchSize: o.batchSize, seed: o.seed, mask: wm?.weightMask,
+      objective: trainingMode === 'ADVERSARIAL' ? adversarialObjective(o.task, o.adversarial) : undefined,
       headWeights: o.headWeights, signal: o.signal,
       onProgress: (step, total, loss, lr, metrics) => {
         if (at > 0 && step === at) snapshot = snapshotWeights(encoder.params);

@@ -23,14 +23,15 @@
  *   (softmax); its MLM and MRM parts enter through L(clean) and L(adv) only.
  * - Defaults: K = 3 (VILLA), α = 1, β = 1 (the issue's), ε and η per modality, scaled to this
  *   model's inputs (see ADVERSARIAL_DEFAULTS).
- * Pruned weights stay exactly 0: the wrapper only changes the loss, the masked optimiser is the
- * same. No tf.gather is differentiated by the attack (δ is added after the embedding lookup).
+ * Pruned weights stay exactly 0: only the objective changes (the loop's `objective` option);
+ * the masked optimiser is the same. No tf.gather is differentiated by the attack (δ is added after the embedding lookup).
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng';
 import type { Encoder, EncodeOptions, ParamMap } from '../model/types';
 import type { LossResult, TaskDefinition } from '../tasks/types';
 import type { ExampleByKind, TaskKind } from '../data/types';
+import type { Objective } from './loop';
 
 export type Modality = 'word' | 'region';
 export type KlMode = 'softmax' | 'bernoulli';
@@ -240,9 +241,15 @@ export function adversarialLoss<K extends TaskKind>(
 }
 
 /**
- * The task with its training loss replaced by the adversarial objective (evaluation unchanged),
- * so the ordinary masked training loop (fineTune) trains adversarially without a new hook.
+ * The adversarial objective for the training loop's `objective` option (fineTune / runLoop):
+ * the ordinary seeded, masked loop then trains adversarially.
  */
+export function adversarialObjective<K extends TaskKind>(task: TaskDefinition<K>, options: AdversarialOptions = {}): Objective<K> {
+  const o = resolveAdversarial(task.kind, options);
+  return (encoder, head, batch, opts) => adversarialLoss(task, encoder, head, batch, opts, o).loss;
+}
+
+/** The task with its training loss replaced by the adversarial objective (evaluation unchanged). */
 export function adversarialTask<K extends TaskKind>(task: TaskDefinition<K>, options: AdversarialOptions = {}): TaskDefinition<K> {
   const o = resolveAdversarial(task.kind, options);
   return {
