@@ -29,7 +29,10 @@ export interface TestServer {
   /** everything the process printed so far. */
   output(): string;
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GqlResponse<T>>;
-  /** sends the signal and resolves with the exit code (null if killed by a signal). */
+  /**
+   * Sends the signal and resolves with the exit code (null if killed by a signal); removes the
+   * home directory when startServer created it.
+   */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -49,6 +52,7 @@ export function tempHome(): string {
 }
 
 export async function startServer(opts: { home?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
+  const ownsHome = opts.home === undefined;
   const home = opts.home ?? tempHome();
   const port = await freePort();
   const runtime = path.join(home, 'runtime.json');
@@ -93,6 +97,7 @@ export async function startServer(opts: { home?: string; env?: Record<string, st
       const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
       const code = await exited;
       clearTimeout(timer);
+      if (ownsHome) fs.rmSync(home, { recursive: true, force: true });
       return code;
     },
   };

@@ -58,6 +58,7 @@ test('SIGTERM stops HTTP, the database and exits 0; a restart finds the data and
   expect(migrate.out).toContain('database schema is up to date');
   expect(migrate.status).toBe(0);
   expect(fs.existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(false);
+  fs.rmSync(home, { recursive: true, force: true });
 });
 
 test('CLI: help, the worker placeholder, and configuration errors', () => {
