@@ -49,8 +49,8 @@ function wrap(name: string, original: tf.KernelConfig, blas: NativeBlas): tf.Ker
     }
     if (name === 'Sum') {
       const x = args.inputs.x;
-      const attrs = (args.attrs ?? {}) as { axis?: number | number[]; keepDims?: boolean };
-      const out = enabled && x && attrs.axis !== undefined
+      const attrs = (args.attrs ?? {}) as { axis?: number | number[] | null; keepDims?: boolean };
+      const out = enabled && x && attrs.axis != null
         ? nativeSum(blas, args.backend as WasmBackendLike, x, attrs.axis, !!attrs.keepDims) : null;
       return out ?? original.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
     }
