@@ -30,9 +30,9 @@ function arg(name: string, fallback: number): number {
 async function main(): Promise<void> {
   const info = await initBackend();
   const seed = arg('seed', PRETRAIN_SEED);
-  const steps = arg('steps', 3000);
+  const steps = arg('steps', 4000);
   const batchSize = arg('batch', 64);
-  const lr = arg('lr', 5e-4);
+  const lr = arg('lr', 1e-3);
   const trainSize = arg('train', 30000);
   const outIdx = process.argv.indexOf('--out');
   const out = outIdx >= 0 ? process.argv[outIdx + 1] : path.resolve(__dirname, '../../assets/models', BUILTIN_MODEL_NAME);
