@@ -25,7 +25,7 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-function benchConfig(): ModelConfig {
+export function benchConfig(): ModelConfig {
   try {
     if (existsSync(path.join(builtinModelDir(), 'model.safetensors'))) return loadBuiltinModel().config;
   } catch {
@@ -35,7 +35,7 @@ function benchConfig(): ModelConfig {
 }
 
 /** Full-length examples (every text position and region real) for a classification head. */
-function examples(c: ModelConfig, n: number): GqaExample[] {
+export function examples(c: ModelConfig, n: number): GqaExample[] {
   const rng = new Rng(1);
   return Array.from({ length: n }, () => ({
     scene: {
@@ -48,7 +48,7 @@ function examples(c: ModelConfig, n: number): GqaExample[] {
   }));
 }
 
-function classifier(c: ModelConfig): TaskDefinition<'GQA'> {
+export function classifier(c: ModelConfig): TaskDefinition<'GQA'> {
   const input = (batch: readonly GqaExample[]) => {
     const B = batch.length, T = c.maxTextLength + 2, R = c.maxRegions;
     const ids = new Int32Array(B * T);

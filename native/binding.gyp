@@ -2,8 +2,8 @@
   "targets": [
     {
       "target_name": "ticketlab_blas",
-      "sources": ["blas.cc"],
-      "cflags_cc": ["-O3", "-std=c++17"],
+      "sources": ["blas.cc", "adamw.cc"],
+      "cflags_cc": ["-O3", "-std=c++17", "-ffp-contract=off"],
       "include_dirs": [
         "/usr/include/x86_64-linux-gnu/openblas-pthread",
         "/usr/include/x86_64-linux-gnu/openblas-openmp",

@@ -9,6 +9,9 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <vector>
+
+#include "adamw.h"
 
 #ifdef TL_HAVE_AVX2_KERNELS
 extern "C" void tl_exp_avx2(const float* x, float* y, int64_t n);
@@ -223,6 +226,48 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// adamw(heap, table, hyper) -> clipping factor applied. table: Float64Array, 7 entries per
+// parameter [pOff, gOff, mOff, vOff, maskOff (-1: dense), n, decay 0/1]; hyper: Float64Array
+// [lr, beta1, beta2, eps, weightDecay, bc1, bc2, clipNorm (<= 0: none)]. p, m and v are
+// updated in place; every range is checked against the heap first, so nothing is written
+// unless the whole table is valid.
+napi_value Adamw(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 3) return Fail(env, "adamw expects 3 arguments"), nullptr;
+  void* heap_p;
+  void* table_p;
+  void* hyper_p;
+  size_t heap_len, table_len, hyper_len;
+  if (!GetTyped(env, argv[0], napi_uint8_array, &heap_p, &heap_len, false) ||
+      !GetTyped(env, argv[1], napi_float64_array, &table_p, &table_len, false) ||
+      !GetTyped(env, argv[2], napi_float64_array, &hyper_p, &hyper_len, false))
+    return nullptr;
+  if (table_len % 7 != 0 || hyper_len != 8) return Fail(env, "adamw: bad table or hyper length"), nullptr;
+  const auto* t = static_cast<const double*>(table_p);
+  const auto* hp = static_cast<const double*>(hyper_p);
+  auto* heap = static_cast<uint8_t*>(heap_p);
+  const size_t count = table_len / 7;
+  std::vector<TlAdamwParam> ps(count);
+  auto at = [heap](double off) { return reinterpret_cast<float*>(heap + static_cast<int64_t>(off)); };
+  for (size_t j = 0; j < count; ++j) {
+    const double* r = t + 7 * j;
+    const int64_t n = static_cast<int64_t>(r[5]);
+    if (n < 0 || !InHeap(static_cast<int64_t>(r[0]), n, heap_len) ||
+        !InHeap(static_cast<int64_t>(r[1]), n, heap_len) || !InHeap(static_cast<int64_t>(r[2]), n, heap_len) ||
+        !InHeap(static_cast<int64_t>(r[3]), n, heap_len) ||
+        (r[4] >= 0 && !InHeap(static_cast<int64_t>(r[4]), n, heap_len)))
+      return Fail(env, "adamw: operand outside the heap"), nullptr;
+    ps[j] = {at(r[0]), at(r[1]), at(r[2]), at(r[3]), r[4] >= 0 ? at(r[4]) : nullptr, n, r[6] != 0};
+  }
+  const TlAdamwHyper h{hp[0], hp[1], hp[2], hp[3], hp[4], hp[5], hp[6], hp[7]};
+  const float scale = tl_adamw_update(ps.data(), static_cast<int64_t>(count), h);
+  napi_value out;
+  napi_create_double(env, scale, &out);
+  return out;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -253,6 +298,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumLeading", nullptr, SumLeading, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamw", nullptr, Adamw, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"config", nullptr, Config, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -22,6 +22,13 @@ export interface NativeBlas {
   sumLeading(heap: Uint8Array, xOff: number, outOff: number, outer: number, inner: number): void;
   /** out = exp(x) (op 0) or erf(x) (op 1), float32, n elements (AVX2 via libmvec when the CPU has it). */
   unary(heap: Uint8Array, op: 0 | 1, xOff: number, outOff: number, n: number): void;
+  /**
+   * One fused AdamW step over every parameter, in place in `heap` (see native/blas.cc):
+   * table holds 7 numbers per parameter [pOff, gOff, mOff, vOff, maskOff or -1, n, decay 0/1],
+   * hyper is [lr, beta1, beta2, eps, weightDecay, bc1, bc2, clipNorm or 0]. Returns the
+   * gradient clipping factor applied (1 without clipping).
+   */
+  adamw?(heap: Uint8Array, table: Float64Array, hyper: Float64Array): number;
   setThreads(n: number): void;
   getThreads(): number;
   /** OpenBLAS build description, e.g. "OpenBLAS 0.3.21 ... core=Haswell". */

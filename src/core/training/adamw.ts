@@ -3,10 +3,13 @@
  * gradient clipping and optional weight masks. Under a mask, gradients are masked before the
  * moments, the moments themselves are masked, and the weights are re-masked after the update,
  * so a pruned weight stays exactly zero and no stale moment can revive it.
+ * On the wasm backend with the native addon the whole step is one fused call
+ * (adamw-native.ts, same float32 arithmetic); elsewhere it runs as tfjs ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WeightMask } from './mask';
 import { variableFrom } from '../model/layers';
+import { nativeAdamwStep, type NativeAdamwParam } from './adamw-native';
 
 export interface AdamWOptions {
   beta1?: number;
@@ -17,6 +20,8 @@ export interface AdamWOptions {
   noDecay?: (name: string) => boolean;
   /** clip gradients to this global L2 norm; 0 or undefined = no clipping. */
   clipNorm?: number;
+  /** use the fused native step when available (default true); false forces the tfjs ops. */
+  native?: boolean;
 }
 
 interface Slot {
@@ -33,6 +38,8 @@ export class AdamW {
   private readonly weightDecay: number;
   private readonly clipNorm: number;
   private readonly noDecay: (name: string) => boolean;
+  private readonly native: boolean;
+  private lastNative = false;
 
   constructor(opts: AdamWOptions = {}) {
     // UNITER's fine-tuning defaults: betas (0.9, 0.98), weight decay 0.01.
@@ -42,6 +49,12 @@ export class AdamW {
     this.weightDecay = opts.weightDecay ?? 0.01;
     this.clipNorm = opts.clipNorm ?? 0;
     this.noDecay = opts.noDecay ?? (() => false);
+    this.native = opts.native ?? true;
+  }
+
+  /** Whether the last step ran as the fused native call. */
+  get usedNative(): boolean {
+    return this.lastNative;
   }
 
   /** Number of updates applied so far. */
@@ -56,6 +69,10 @@ export class AdamW {
   step(params: ReadonlyMap<string, tf.Variable>, grads: ReadonlyMap<string, tf.Tensor>, lr: number, mask?: WeightMask): void {
     this.t += 1;
     const t = this.t;
+    const bc1 = 1 - Math.pow(this.beta1, t);
+    const bc2 = 1 - Math.pow(this.beta2, t);
+    this.lastNative = this.native && this.stepNative(params, grads, lr, bc1, bc2, mask);
+    if (this.lastNative) return;
     tf.tidy(() => {
       const masked = new Map<string, tf.Tensor>();
       for (const [name, g] of grads) {
@@ -69,8 +86,6 @@ export class AdamW {
         // factor = clip / max(norm, clip): 1 when under the limit.
         scale = tf.div(this.clipNorm, tf.maximum(norm, this.clipNorm)) as tf.Scalar;
       }
-      const bc1 = 1 - Math.pow(this.beta1, t);
-      const bc2 = 1 - Math.pow(this.beta2, t);
       for (const [name, g0] of masked) {
         const p = params.get(name);
         if (!p) throw new Error(`gradient for unknown parameter ${name}`);
@@ -92,6 +107,22 @@ export class AdamW {
         if (mk) next = tf.mul(next, mk);
         p.assign(next);
       }
+    });
+  }
+
+  private stepNative(
+    params: ReadonlyMap<string, tf.Variable>, grads: ReadonlyMap<string, tf.Tensor>, lr: number,
+    bc1: number, bc2: number, mask?: WeightMask,
+  ): boolean {
+    const list: NativeAdamwParam[] = [];
+    for (const [name, g] of grads) {
+      const p = params.get(name);
+      if (!p) throw new Error(`gradient for unknown parameter ${name}`);
+      const slot = this.slot(name, p);
+      list.push({ p, g, m: slot.m, v: slot.v, mask: mask?.get(name), decay: !this.noDecay(name) });
+    }
+    return nativeAdamwStep(list, {
+      lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay, bc1, bc2, clipNorm: this.clipNorm,
     });
   }
 
