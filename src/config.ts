@@ -17,6 +17,19 @@ export interface Config {
   home: string;
   /** forced tfjs backend (TICKETLAB_BACKEND); null = pick the best available. */
   backend: BackendChoice | null;
+  /** job worker settings (TICKETLAB_WORKER*, TICKETLAB_HEARTBEAT_S, TICKETLAB_STALE_S). */
+  worker: WorkerConfig;
+}
+
+export interface WorkerConfig {
+  /** `serve` also runs a job worker (TICKETLAB_WORKER, default 1; 0 = API only). */
+  inProcess: boolean;
+  /** runs one worker process executes at once (TICKETLAB_WORKER_CONCURRENCY, default 1). */
+  concurrency: number;
+  /** how often a running run's heartbeat_at is refreshed (TICKETLAB_HEARTBEAT_S, default 5). */
+  heartbeatMs: number;
+  /** a RUNNING run whose heartbeat is older than this is taken over (TICKETLAB_STALE_S, default 30). */
+  staleMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -50,6 +63,31 @@ function parseDatabaseUrl(raw: string | undefined): string | null {
   return v;
 }
 
+function parseNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, integer: boolean): number {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw new ConfigError(`${name} must be ${integer ? 'an integer' : 'a number'} in ${min}..${max}, not "${raw}"`);
+  }
+  return n;
+}
+
+function parseWorker(env: NodeJS.ProcessEnv): WorkerConfig {
+  const raw = (env.TICKETLAB_WORKER ?? '').trim().toLowerCase();
+  if (!['', '0', '1', 'true', 'false', 'on', 'off'].includes(raw)) throw new ConfigError(`TICKETLAB_WORKER must be 1 or 0, not "${raw}"`);
+  const heartbeatMs = parseNumber(env, 'TICKETLAB_HEARTBEAT_S', 5, 0.2, 3600, false) * 1000;
+  const staleMs = parseNumber(env, 'TICKETLAB_STALE_S', 30, 1, 86_400, false) * 1000;
+  // A heartbeat must arrive several times within the stale window, or live runs get taken over.
+  if (staleMs < 2 * heartbeatMs) throw new ConfigError('TICKETLAB_STALE_S must be at least twice TICKETLAB_HEARTBEAT_S');
+  return {
+    inProcess: !['0', 'false', 'off'].includes(raw),
+    concurrency: parseNumber(env, 'TICKETLAB_WORKER_CONCURRENCY', 1, 1, 64, true),
+    heartbeatMs,
+    staleMs,
+  };
+}
+
 /** Reads and validates the configuration; throws ConfigError with a readable message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const host = (env.HOST ?? '').trim() || '127.0.0.1';
@@ -59,5 +97,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: parseDatabaseUrl(env.DATABASE_URL),
     home: path.resolve((env.TICKETLAB_HOME ?? '').trim() || '.ticketlab'),
     backend: parseBackend(env.TICKETLAB_BACKEND),
+    worker: parseWorker(env),
   };
 }

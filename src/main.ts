@@ -9,7 +9,7 @@ Usage: ticketlab <command>
 
 Commands:
   serve     start the GraphQL API (HTTP + WebSocket on /graphql)
-  worker    run a job worker only (not built yet)
+  worker    run a job worker only (more workers on the same DATABASE_URL and artifact store)
   migrate   apply pending database migrations and exit
   help      show this text
 
@@ -19,6 +19,9 @@ Environment:
   DATABASE_URL       PostgreSQL to use; unset = embedded PostgreSQL under $TICKETLAB_HOME/pg
   TICKETLAB_HOME     data directory (./.ticketlab)
   TICKETLAB_BACKEND  tfjs backend: tensorflow | wasm | cpu (best available when unset)
+  TICKETLAB_WORKER   1 (default): \`serve\` also runs a job worker; 0: API only
+  TICKETLAB_WORKER_CONCURRENCY  runs one worker process trains at once (1)
+  TICKETLAB_HEARTBEAT_S  heartbeat of a running run (5); TICKETLAB_STALE_S  takeover after (30)
 `;
 
 function log(line: string): void {
@@ -41,6 +44,15 @@ async function serve(cfg: Config): Promise<void> {
   const started = Date.now();
   const { startServer } = require('./graphql/server') as typeof import('./graphql/server');
   const server = await startServer(cfg, log);
+  const { startJobs } = require('./jobs') as typeof import('./jobs');
+  let jobs: Awaited<ReturnType<typeof startJobs>>;
+  try {
+    jobs = await startJobs(cfg, server.databaseUrl, cfg.worker.inProcess, log);
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  if (!cfg.worker.inProcess) log('job worker disabled (TICKETLAB_WORKER=0): runs wait for a `ticketlab worker`');
   log(`database ${redact(server.databaseUrl)}${cfg.databaseUrl ? '' : ` (embedded, ${cfg.home}/pg)`}`);
   log(`GraphQL at ${server.graphqlUrl} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   let stopping = false;
@@ -51,7 +63,7 @@ async function serve(cfg: Config): Promise<void> {
     }
     stopping = true;
     log(`${signal}: shutting down`);
-    server.close().then(
+    jobs.close().then(() => server.close()).then(
       () => {
         log('stopped');
         process.exit(0);
@@ -61,6 +73,30 @@ async function serve(cfg: Config): Promise<void> {
         process.exit(1);
       },
     );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** A worker only: the API's database (DATABASE_URL, else the one of the server on TICKETLAB_HOME). */
+async function worker(cfg: Config): Promise<void> {
+  let databaseUrl = cfg.databaseUrl;
+  if (!databaseUrl) {
+    const { runtimeFile } = require('./graphql/server') as typeof import('./graphql/server');
+    const fs = require('fs') as typeof import('fs');
+    const file = runtimeFile(cfg.home);
+    if (!fs.existsSync(file)) throw new Error(`DATABASE_URL is not set and no server is running on ${cfg.home} (no ${file})`);
+    databaseUrl = (JSON.parse(fs.readFileSync(file, 'utf8')) as { databaseUrl: string }).databaseUrl;
+  }
+  const { startJobs } = require('./jobs') as typeof import('./jobs');
+  const jobs = await startJobs(cfg, databaseUrl, true, log);
+  log(`worker ready on ${redact(databaseUrl)} (pid ${process.pid})`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log(`${signal}: stopping the worker`);
+    jobs.close().then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -81,11 +117,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (command === 'worker') {
-    console.error('ticketlab worker: not built yet (jobs come with the compute engine); `ticketlab serve` is all there is for now.');
-    return 2;
-  }
-  if (command !== 'serve' && command !== 'migrate') {
+  if (command !== 'serve' && command !== 'migrate' && command !== 'worker') {
     console.error(`unknown command "${command}"\n\n${HELP}`);
     return 64;
   }
@@ -99,8 +131,8 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  if (command === 'serve') {
-    await serve(cfg);
+  if (command === 'serve' || command === 'worker') {
+    await (command === 'serve' ? serve(cfg) : worker(cfg));
     return -1; // keeps running until a signal
   }
   await migrate(cfg);

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { Initial1764300000000 } from '../../migrations/1764300000000-Initial';
+import { RunQueue1764400000000 } from '../../migrations/1764400000000-RunQueue';
 import { Evaluation } from '../evaluation/evaluation.entity';
 import { Model } from '../model/model.entity';
 import { MetricPoint } from '../run/metric-point.entity';
@@ -11,7 +12,7 @@ import { Ticket } from '../ticket/ticket.entity';
 
 export const ENTITIES = [Model, Task, Ticket, Evaluation, Run, MetricPoint];
 /** In order; add each new migration class here. */
-export const MIGRATIONS = [Initial1764300000000];
+export const MIGRATIONS = [Initial1764300000000, RunQueue1764400000000];
 
 export function createDataSource(url: string): DataSource {
   return new DataSource({

@@ -11,6 +11,8 @@ import { EvaluationService } from '../evaluation/evaluation.service';
 import { ModelResolver } from '../model/model.resolver';
 import { ModelService } from '../model/model.service';
 import { RunEventResolver } from '../run/run-event.resolver';
+import { LaunchService } from '../run/run.launch';
+import { RunMutationResolver } from '../run/run.mutation';
 import { RunResolver } from '../run/run.resolver';
 import { RunService } from '../run/run.service';
 import { TaskResolver } from '../task/task.resolver';
@@ -21,7 +23,7 @@ import { SystemResolver } from './system.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 const RESOLVERS: NonEmptyArray<Function> = [
-  SystemResolver, ModelResolver, TaskResolver, TicketResolver, EvaluationResolver, RunResolver, RunEventResolver,
+  SystemResolver, ModelResolver, TaskResolver, TicketResolver, EvaluationResolver, RunResolver, RunEventResolver, RunMutationResolver,
 ];
 
 export interface Services {
@@ -51,6 +53,7 @@ function resolverInstances(ds: DataSource, s: Services): Map<unknown, unknown> {
     [EvaluationResolver, new EvaluationResolver(s.evaluations)],
     [RunResolver, new RunResolver(s.runs, s.tickets, s.evaluations)],
     [RunEventResolver, new RunEventResolver(s.runs)],
+    [RunMutationResolver, new RunMutationResolver(new LaunchService(ds))],
   ]);
 }
 
@@ -58,6 +61,8 @@ function resolverInstances(ds: DataSource, s: Services): Map<unknown, unknown> {
 function describeRoots(schema: GraphQLSchema): GraphQLSchema {
   const q = schema.getQueryType();
   const s = schema.getSubscriptionType();
+  const m = schema.getMutationType();
+  if (m) m.description = 'Experiments: pre-train, prune, evaluate and transfer runs, and their cancellation and retry.';
   if (q) q.description = 'Reads of stored models, tasks, tickets, evaluations and runs, and of the server\'s state.';
   if (s) s.description = 'Live streams over WebSocket (graphql-transport-ws) on /graphql.';
   return schema;

@@ -69,4 +69,12 @@ export class Run {
   @Field(() => Date, { nullable: true, description: 'Last sign of life from the worker running it (a stale one means the worker died).' })
   @Column({ name: 'heartbeat_at', nullable: true, ...TIMESTAMP })
   heartbeatAt!: Date | null;
+
+  /** The worker execution holding the run while RUNNING; its writes are refused once it changes. */
+  @Column('uuid', { name: 'claim_token', nullable: true, select: false })
+  claimToken!: string | null;
+
+  @Field(() => Int, { description: 'How many times a worker took the run up (more than 1 after a retry or a crash takeover).' })
+  @Column('integer', { default: 0 })
+  attempts!: number;
 }

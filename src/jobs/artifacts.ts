@@ -1,0 +1,43 @@
+/**
+ * The artifact store (DESIGN §1): files named by their sha256 under $TICKETLAB_HOME/artifacts.
+ * Workers on other machines mount the same directory. Writes go to a temp file that is renamed
+ * into place, so a reader never sees a partial file.
+ */
+import { createHash, randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export class ArtifactStore {
+  readonly dir: string;
+
+  constructor(home: string) {
+    this.dir = path.join(home, 'artifacts');
+  }
+
+  pathOf(sha256: string, suffix = ''): string {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
+    return path.join(this.dir, `${sha256}${suffix}.safetensors`);
+  }
+
+  /** Stores bytes under their sha256 (or under `key` + suffix); returns the sha256 of the bytes. */
+  put(bytes: Uint8Array, opts: { key?: string; suffix?: string } = {}): string {
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    const file = this.pathOf(opts.key ?? sha, opts.suffix ?? '');
+    fs.mkdirSync(this.dir, { recursive: true });
+    if (!fs.existsSync(file)) {
+      const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+      fs.writeFileSync(tmp, bytes);
+      fs.renameSync(tmp, file);
+    }
+    return sha;
+  }
+
+  /** Reads a stored file and checks its sha256 when it is stored under its own hash. */
+  get(sha256: string, suffix = ''): Buffer {
+    const file = this.pathOf(sha256, suffix);
+    if (!fs.existsSync(file)) throw new Error(`artifact ${path.basename(file)} is missing from ${this.dir}`);
+    const bytes = fs.readFileSync(file);
+    if (suffix === '' && createHash('sha256').update(bytes).digest('hex') !== sha256) throw new Error(`artifact ${sha256} is corrupt (sha256 mismatch)`);
+    return bytes;
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Messages between a job (main thread) and its compute thread. The core's training loop is
+ * synchronous, so it runs in a worker thread: the main thread stays free to heartbeat, persist,
+ * publish events and notice a cancel, and can stop the computation at once (terminate).
+ */
+import type { LayerStats } from '../../core/pruning';
+import type { ModelConfig } from '../../core/model/config';
+import type { TaskKind } from '../../core/data';
+
+export type WeightsRef = { kind: 'builtin' } | { kind: 'file'; weights: string; head: string };
+
+export interface TrainSettings {
+  steps: number;
+  lr?: number;
+  batchSize?: number;
+  trainingMode: 'STANDARD' | 'ADVERSARIAL';
+}
+
+export interface DataSettings {
+  seed: number;
+  train?: number;
+  test?: number;
+}
+
+export interface ImpSpec {
+  job: 'IMP';
+  config: ModelConfig;
+  weights: WeightsRef;
+  task: TaskKind;
+  data: DataSettings;
+  train: TrainSettings;
+  schedule: number[];
+  rewindStep: number;
+  seed: number;
+  /** first level to run with its mask m_k (packed) and, when rewinding, θ_r (safetensors). */
+  resume: { level: number; mask: Uint8Array; rewind: Uint8Array | null } | null;
+}
+
+export interface BaselineSpec {
+  job: 'BASELINE';
+  method: 'ONE_SHOT' | 'RANDOM';
+  config: ModelConfig;
+  weights: WeightsRef;
+  task: TaskKind;
+  data: DataSettings;
+  train: TrainSettings;
+  /** sparsities still to do. */
+  sparsities: number[];
+  seed: number;
+  /** steps done by earlier (stored) parts of the run, and steps of the whole run. */
+  stepOffset: number;
+  totalSteps: number;
+}
+
+export interface EvaluateSpec {
+  job: 'EVALUATE';
+  config: ModelConfig;
+  weights: WeightsRef;
+  task: TaskKind;
+  data: DataSettings;
+  train: TrainSettings;
+  weightInit: 'PRETRAINED' | 'SHUFFLED' | 'RANDOM';
+  /** packed mask, null = dense. */
+  mask: Uint8Array | null;
+  /** seeds still to do. */
+  seeds: number[];
+  stepOffset: number;
+  totalSteps: number;
+}
+
+export interface PretrainSpec {
+  job: 'PRETRAIN';
+  config: ModelConfig;
+  data: DataSettings;
+  steps: number;
+  lr?: number;
+  batchSize?: number;
+  seed: number;
+}
+
+export type ComputeSpec = ImpSpec | BaselineSpec | EvaluateSpec | PretrainSpec;
+
+export interface EvaluationResult {
+  metrics: Record<string, number>;
+  score: number;
+  seed: number;
+  steps: number;
+}
+
+export type ComputeMessage =
+  | { type: 'ready'; backend: string }
+  | { type: 'phase'; phase: string; at: number }
+  /** one optimiser step; step/totalSteps count over the whole run. */
+  | { type: 'progress'; step: number; totalSteps: number; progress: number; loss: number; lr: number; at: number }
+  | {
+      type: 'level'; level: number; sparsity: number; mask: Uint8Array; layerStats: LayerStats[]; evaluation: EvaluationResult;
+      nextLevel: number; nextMask: Uint8Array | null; rewind: Uint8Array | null; step: number;
+    }
+  | { type: 'baseline'; sparsity: number; mask: Uint8Array; layerStats: LayerStats[]; evaluation: EvaluationResult; step: number }
+  | { type: 'evaluation'; evaluation: EvaluationResult; step: number }
+  | { type: 'pretrained'; weights: Uint8Array; head: Uint8Array; firstLoss: number; lastLoss: number; step: number }
+  | { type: 'done' }
+  | { type: 'failed'; message: string };

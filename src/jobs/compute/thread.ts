@@ -1,0 +1,167 @@
+/**
+ * Compute thread entry: loads θ0, generates the task data, runs the core (IMP levels, baselines,
+ * evaluations, pre-training) and posts each finished unit to the main thread, which stores it.
+ * It stores nothing itself: if it is terminated (cancel, lost claim), nothing half-done is kept.
+ */
+import { existsSync, readFileSync } from 'fs';
+import { parentPort, workerData } from 'worker_threads';
+import { initBackend } from '../../core/backend';
+import type { TaskKind } from '../../core/data';
+import { evaluateTicket, prunableLayout, runBaseline, runImpLevel, taskData, type DataOptions } from '../../core/lottery';
+import { loadBuiltinModel } from '../../core/model/builtin';
+import type { ModelConfig } from '../../core/model/config';
+import { encoderParamSpecs } from '../../core/model/names';
+import { createEncoder } from '../../core/model/uniter';
+import { decodeEncoderWeights, encodeEncoderWeights, loadEncoderWeightsFile } from '../../core/model/weights';
+import { decodeSafetensors, encodeSafetensors } from '../../core/io/safetensors';
+import { Mask } from '../../core/pruning';
+import { Rng } from '../../core/rng';
+import { getTask } from '../../core/tasks/registry';
+import { pretrain } from '../../core/training';
+import type { BaselineSpec, ComputeMessage, ComputeSpec, DataSettings, EvaluateSpec, ImpSpec, PretrainSpec, WeightsRef } from './protocol';
+
+const post = (m: ComputeMessage): void => parentPort!.postMessage(m);
+const phase = (p: string): void => post({ type: 'phase', phase: p, at: Date.now() });
+
+interface Theta0 {
+  weights: Map<string, Float32Array>;
+  head: Map<string, Float32Array> | undefined;
+}
+
+function loadTheta0(ref: WeightsRef, config: ModelConfig): Theta0 {
+  if (ref.kind === 'builtin') {
+    const m = loadBuiltinModel();
+    return { weights: m.weights, head: m.pretrainHead.size ? m.pretrainHead : undefined };
+  }
+  const weights = loadEncoderWeightsFile(ref.weights, config).weights;
+  let head: Map<string, Float32Array> | undefined;
+  if (existsSync(ref.head)) {
+    head = new Map();
+    for (const [name, t] of decodeSafetensors(readFileSync(ref.head)).tensors) head.set(name, t.data as Float32Array);
+  }
+  return { weights, head };
+}
+
+function dataOptions(d: DataSettings): DataOptions {
+  const sizes: { train?: number; val: number; test?: number } = { val: 0 };
+  if (d.train !== undefined) sizes.train = d.train;
+  if (d.test !== undefined) sizes.test = d.test;
+  return { seed: d.seed, sizes };
+}
+
+function encodeWeights(config: ModelConfig, w: ReadonlyMap<string, Float32Array>): Uint8Array {
+  return encodeSafetensors(encoderParamSpecs(config).map((s) => ({ name: s.name, dtype: 'F32' as const, shape: [...s.shape], data: w.get(s.name)! })));
+}
+
+/** Progress reporter over a global step count; a non-finite loss fails the run (training diverged). */
+function reporter(offset: number, total: number, where: () => string) {
+  return (step: number, _steps: number, loss: number, lr: number): void => {
+    if (!Number.isFinite(loss)) throw new Error(`loss became ${loss} at ${where()}, step ${step}: training diverged`);
+    const s = offset + step;
+    post({ type: 'progress', step: s, totalSteps: total, progress: total > 0 ? Math.min(1, s / total) : 0, loss, lr, at: Date.now() });
+  };
+}
+
+const headFor = (kind: TaskKind, t: Theta0): Map<string, Float32Array> | undefined => (kind === 'PRETRAIN' ? t.head : undefined);
+
+function runImpSpec(s: ImpSpec): void {
+  const theta = loadTheta0(s.weights, s.config);
+  const task = getTask(s.task);
+  const data = taskData(s.task, s.config, dataOptions(s.data));
+  const L = s.schedule.length;
+  const steps = s.train.steps;
+  const total = (L + 1) * steps;
+  let mask: Mask | null = s.resume ? Mask.fromPacked(prunableLayout(s.config), s.resume.mask) : null;
+  let rewind = s.resume?.rewind ? decodeEncoderWeights(s.resume.rewind, s.config).weights : null;
+  for (let level = s.resume?.level ?? 0; level <= L; level++) {
+    phase(`level ${level}/${L}: fine-tune at sparsity ${level === 0 ? 0 : s.schedule[level - 1]}`);
+    const report = reporter(level * steps, total, () => `level ${level}`);
+    const r = runImpLevel({
+      theta0: theta.weights, config: s.config, task, data, schedule: s.schedule, rewindStep: s.rewindStep,
+      trainingMode: s.train.trainingMode, steps, lr: s.train.lr, batchSize: s.train.batchSize, seed: s.seed,
+      headWeights: headFor(s.task, theta), level, mask, rewindWeights: rewind,
+      onProgress: (p) => report(p.step, p.totalSteps, p.loss, p.lr),
+    });
+    if (level === 0 && r.rewindWeights) rewind = r.rewindWeights;
+    const e = r.evaluation;
+    post({
+      type: 'level', level, sparsity: r.sparsity, mask: r.mask.toBytes(), layerStats: r.layerStats,
+      evaluation: { metrics: e.metrics, score: e.score, seed: e.seed, steps: e.steps },
+      nextLevel: level + 1, nextMask: r.nextMask ? r.nextMask.toBytes() : null,
+      rewind: level === 0 && rewind ? encodeWeights(s.config, rewind) : null, step: (level + 1) * steps,
+    });
+    mask = r.nextMask;
+  }
+}
+
+function runBaselineSpec(s: BaselineSpec): void {
+  const theta = loadTheta0(s.weights, s.config);
+  const task = getTask(s.task);
+  const data = taskData(s.task, s.config, dataOptions(s.data));
+  const steps = s.train.steps;
+  s.sparsities.forEach((sparsity, i) => {
+    phase(`${s.method} sparsity ${sparsity}: fine-tune`);
+    const offset = s.stepOffset + i * steps;
+    const r = runBaseline({
+      theta0: theta.weights, config: s.config, task, data, method: s.method, sparsity, seed: s.seed,
+      trainingMode: s.train.trainingMode, steps, lr: s.train.lr, batchSize: s.train.batchSize, headWeights: headFor(s.task, theta),
+      onProgress: reporter(offset, s.totalSteps, () => `sparsity ${sparsity}`),
+    });
+    const e = r.evaluation;
+    post({
+      type: 'baseline', sparsity: r.mask.sparsity, mask: r.mask.toBytes(), layerStats: r.mask.layerStats(),
+      evaluation: { metrics: e.metrics, score: e.score, seed: e.seed, steps: e.steps }, step: offset + steps,
+    });
+  });
+}
+
+function runEvaluateSpec(s: EvaluateSpec): void {
+  const theta = loadTheta0(s.weights, s.config);
+  const task = getTask(s.task);
+  const data = taskData(s.task, s.config, dataOptions(s.data));
+  const mask = s.mask ? Mask.fromPacked(prunableLayout(s.config), s.mask) : null;
+  const steps = s.train.steps;
+  s.seeds.forEach((seed, i) => {
+    phase(`seed ${seed}: fine-tune${mask ? ` at sparsity ${mask.sparsity.toFixed(4)}` : ' (dense)'}`);
+    const offset = s.stepOffset + i * steps;
+    const e = evaluateTicket({
+      theta0: theta.weights, config: s.config, mask, task, data, weightInit: s.weightInit, trainingMode: s.train.trainingMode,
+      steps, lr: s.train.lr, batchSize: s.train.batchSize, seed, headWeights: headFor(s.task, theta),
+      onProgress: reporter(offset, s.totalSteps, () => `seed ${seed}`),
+    });
+    post({ type: 'evaluation', evaluation: { metrics: e.metrics, score: e.score, seed, steps: e.steps }, step: offset + steps });
+  });
+}
+
+function runPretrainSpec(s: PretrainSpec): void {
+  phase('generating pre-training data');
+  const data = taskData('PRETRAIN', s.config, dataOptions(s.data));
+  const encoder = createEncoder(s.config, new Rng(s.seed));
+  try {
+    phase('pre-training');
+    const r = pretrain({
+      encoder, task: getTask('PRETRAIN'), data, steps: s.steps, lr: s.lr, batchSize: s.batchSize, seed: s.seed,
+      onProgress: reporter(0, s.steps, () => 'pre-training'),
+    });
+    const head = encodeSafetensors([...r.headWeights].map(([name, d]) => ({ name, dtype: 'F32' as const, shape: r.headShapes.get(name)!, data: d })));
+    post({
+      type: 'pretrained', weights: encodeEncoderWeights(encoder), head,
+      firstLoss: r.lossHistory[0], lastLoss: r.lossHistory[r.lossHistory.length - 1], step: s.steps,
+    });
+  } finally {
+    encoder.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const { spec, backend } = workerData as { spec: ComputeSpec; backend: string | null };
+  const info = await initBackend(backend ?? undefined);
+  post({ type: 'ready', backend: info.backend });
+  if (spec.job === 'IMP') runImpSpec(spec);
+  else if (spec.job === 'BASELINE') runBaselineSpec(spec);
+  else if (spec.job === 'EVALUATE') runEvaluateSpec(spec);
+  else runPretrainSpec(spec);
+  post({ type: 'done' });
+}
+
+main().catch((e: unknown) => post({ type: 'failed', message: e instanceof Error ? e.message : String(e) }));

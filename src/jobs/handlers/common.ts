@@ -1,0 +1,29 @@
+/** Lookups shared by the handlers. */
+import type { ModelConfig } from '../../core/model/config';
+import type { TaskKind } from '../../core/data';
+import { modelRow, weightsRef } from '../models';
+import type { ComputeMessage, WeightsRef } from '../compute/protocol';
+import type { RunContext } from './types';
+
+export interface ModelAndTask {
+  config: ModelConfig;
+  weights: WeightsRef;
+  prunable: number;
+  kind: TaskKind;
+}
+
+export async function modelAndTask(ctx: RunContext, modelId: string, taskId: string): Promise<ModelAndTask> {
+  const model = await modelRow(ctx.ds, modelId);
+  if (!model) throw new Error(`model ${modelId} no longer exists`);
+  const tasks = (await ctx.ds.query(`SELECT kind FROM task WHERE id = $1`, [taskId])) as Array<{ kind: TaskKind }>;
+  if (!tasks[0]) throw new Error(`task ${taskId} no longer exists`);
+  return { config: model.config, weights: weightsRef(model, ctx.artifacts.dir), prunable: Number(model.prunable_parameter_count), kind: tasks[0].kind };
+}
+
+/** Forwards the compute thread's progress and phase messages to the reporter; true when handled. */
+export function forwardProgress(ctx: RunContext, m: ComputeMessage): boolean {
+  if (m.type === 'phase') ctx.reporter.setPhase(m.phase, m.at);
+  else if (m.type === 'progress') ctx.reporter.progress(m);
+  else if (m.type !== 'ready') return false;
+  return true;
+}

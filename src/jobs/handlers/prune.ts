@@ -1,0 +1,109 @@
+/**
+ * PRUNE runs. IMP: one ticket per level (level 0 = the dense mask, whose evaluation is stored as
+ * the dense baseline, ticket NULL). Each level's ticket, its evaluation and the checkpoint the
+ * next level starts from (m_{k+1}; θ_r after level 0 when rewinding) commit in one transaction,
+ * so a resumed run starts at its first unfinished level and recomputes nothing stored.
+ * ONE_SHOT / RANDOM: one ticket (level 0) + evaluation per requested sparsity, same rule.
+ */
+import { relativeScore } from '../../core/lottery';
+import { BUILTIN_DATA_SEED, resolvePrune, type PruneParams } from '../params';
+import type { TrainSettings } from '../compute/protocol';
+import { getCheckpoint, denseMean, insertEvaluation, insertTicket, putCheckpoint } from '../store';
+import { forwardProgress, modelAndTask, type ModelAndTask } from './common';
+import type { RunContext, RunHandler } from './types';
+
+type Resolved = ReturnType<typeof resolvePrune>;
+
+async function imp(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainSettings): Promise<void> {
+  const runId = ctx.run.id;
+  const L = p.sparsities.length;
+  const totalSteps = (L + 1) * p.stepsPerLevel;
+  const cp = await getCheckpoint(ctx.ds, runId, 'imp');
+  const nextLevel = cp ? Number(cp.meta.nextLevel) : 0;
+  if (nextLevel > L) return;
+  const rewind = cp && p.rewindStep > 0 ? await getCheckpoint(ctx.ds, runId, 'imp-rewind') : null;
+  let parentId = (cp?.meta.ticketId as string | undefined) ?? null;
+  let dense = (cp?.meta.denseScore as number | undefined) ?? null;
+  if (cp) ctx.log(`run ${runId}: resuming IMP at level ${nextLevel} of ${L}`);
+  await ctx.compute(
+    {
+      job: 'IMP', config: mt.config, weights: mt.weights, task: mt.kind, data: { seed: BUILTIN_DATA_SEED }, train,
+      schedule: p.sparsities, rewindStep: p.rewindStep, seed: p.seed,
+      resume: cp ? { level: nextLevel, mask: new Uint8Array(cp.data!), rewind: rewind?.data ? new Uint8Array(rewind.data) : null } : null,
+    },
+    async (m) => {
+      if (forwardProgress(ctx, m)) return;
+      if (m.type !== 'level') throw new Error(`unexpected ${m.type} message from an IMP computation`);
+      if (m.level === 0) dense = m.evaluation.score;
+      const rel = m.level === 0 || dense === null ? null : relativeScore(m.evaluation.score, dense, mt.kind);
+      parentId = await ctx.write(async (tx) => {
+        const ticketId = await insertTicket(tx, {
+          runId, modelId: p.modelId, taskId: p.taskId, method: 'IMP', level: m.level, sparsity: m.sparsity, parentId,
+          seed: p.seed, layerStats: m.layerStats, mask: m.mask, maskBits: mt.prunable,
+        });
+        await insertEvaluation(tx, {
+          runId, modelId: p.modelId, taskId: p.taskId, ticketId: m.level === 0 ? null : ticketId, weightInit: 'PRETRAINED',
+          trainingMode: p.trainingMode, result: m.evaluation, relativeScore: rel,
+        });
+        await putCheckpoint(tx, runId, 'imp', { nextLevel: m.nextLevel, ticketId, denseScore: dense }, m.nextMask);
+        if (m.rewind) await putCheckpoint(tx, runId, 'imp-rewind', {}, m.rewind);
+        return ticketId;
+      });
+      ctx.reporter.record('val/score', m.step, m.evaluation.score);
+      ctx.reporter.record('sparsity', m.step, m.sparsity);
+      if (rel !== null) ctx.reporter.record('val/relativeScore', m.step, rel);
+      ctx.reporter.checkpoint(m.step, totalSteps);
+    },
+  );
+}
+
+async function baseline(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainSettings, method: 'ONE_SHOT' | 'RANDOM'): Promise<void> {
+  const runId = ctx.run.id;
+  const cp = await getCheckpoint(ctx.ds, runId, 'baseline');
+  const done = ((cp?.meta.done as number[] | undefined) ?? []).slice();
+  const remaining = p.sparsities.filter((s) => !done.includes(s));
+  if (remaining.length === 0) return;
+  const steps = p.stepsPerLevel;
+  const totalSteps = p.sparsities.length * steps;
+  let next = 0;
+  await ctx.compute(
+    {
+      job: 'BASELINE', method, config: mt.config, weights: mt.weights, task: mt.kind, data: { seed: BUILTIN_DATA_SEED }, train,
+      sparsities: remaining, seed: p.seed, stepOffset: done.length * steps, totalSteps,
+    },
+    async (m) => {
+      if (forwardProgress(ctx, m)) return;
+      if (m.type !== 'baseline') throw new Error(`unexpected ${m.type} message from a ${method} computation`);
+      const requested = remaining[next++];
+      const d = await denseMean(ctx.ds, p.modelId, p.taskId, p.trainingMode, m.evaluation.steps);
+      const rel = d === null ? null : relativeScore(m.evaluation.score, d, mt.kind);
+      await ctx.write(async (tx) => {
+        const ticketId = await insertTicket(tx, {
+          runId, modelId: p.modelId, taskId: p.taskId, method, level: 0, sparsity: m.sparsity, parentId: null,
+          seed: p.seed, layerStats: m.layerStats, mask: m.mask, maskBits: mt.prunable,
+        });
+        await insertEvaluation(tx, {
+          runId, modelId: p.modelId, taskId: p.taskId, ticketId, weightInit: 'PRETRAINED', trainingMode: p.trainingMode,
+          result: m.evaluation, relativeScore: rel,
+        });
+        done.push(requested);
+        await putCheckpoint(tx, runId, 'baseline', { done }, null);
+      });
+      ctx.reporter.record('val/score', m.step, m.evaluation.score);
+      ctx.reporter.record('sparsity', m.step, m.sparsity);
+      ctx.reporter.checkpoint(m.step, totalSteps);
+    },
+  );
+}
+
+export const pruneHandler: RunHandler = {
+  kind: 'PRUNE',
+  async execute(ctx) {
+    const params = ctx.run.params as unknown as PruneParams;
+    const mt = await modelAndTask(ctx, params.modelId, params.taskId);
+    const p = resolvePrune(params, mt.kind);
+    const train: TrainSettings = { steps: p.stepsPerLevel, lr: p.lr, batchSize: p.batchSize, trainingMode: p.trainingMode };
+    if (p.method === 'IMP') await imp(ctx, p, mt, train);
+    else await baseline(ctx, p, mt, train, p.method);
+  },
+};

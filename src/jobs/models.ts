@@ -1,0 +1,67 @@
+/**
+ * Model rows the jobs need: the shipped model registered once (source BUILTIN), models produced
+ * by PRETRAIN runs, and where a worker thread finds a model's θ0.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { DataSource, EntityManager } from 'typeorm';
+import { BUILTIN_MODEL_NAME, builtinModelDir } from '../core/model/builtin';
+import type { ModelConfig } from '../core/model/config';
+import { encoderParamSpecs } from '../core/model/names';
+import { denseMask } from '../core/lottery/bridge';
+import type { WeightsRef } from './compute/protocol';
+
+export function parameterCounts(config: ModelConfig): { parameterCount: number; prunableParameterCount: number } {
+  const parameterCount = encoderParamSpecs(config).reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
+  const prunableParameterCount = denseMask(config).total;
+  return { parameterCount, prunableParameterCount };
+}
+
+/** Registers the shipped model (idempotent). Returns its id, or null when it is not installed. */
+export async function ensureBuiltinModel(ds: DataSource): Promise<string | null> {
+  let dir: string;
+  try {
+    dir = builtinModelDir();
+  } catch {
+    return null;
+  }
+  const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as ModelConfig;
+  const sha = createHash('sha256').update(fs.readFileSync(path.join(dir, 'model.safetensors'))).digest('hex');
+  const counts = parameterCounts(config);
+  const rows = (await ds.query(
+    `INSERT INTO model (name, config, parameter_count, prunable_parameter_count, weights_sha256, source)
+     SELECT $1, $2, $3, $4, $5, 'BUILTIN'
+      WHERE NOT EXISTS (SELECT 1 FROM model WHERE name = $1)
+     RETURNING id`,
+    [BUILTIN_MODEL_NAME, JSON.stringify(config), counts.parameterCount, counts.prunableParameterCount, sha],
+  )) as Array<{ id: string }>;
+  if (rows[0]) return rows[0].id;
+  const found = (await ds.query(`SELECT id FROM model WHERE name = $1`, [BUILTIN_MODEL_NAME])) as Array<{ id: string }>;
+  return found[0]?.id ?? null;
+}
+
+export interface ModelRow {
+  id: string;
+  name: string;
+  config: ModelConfig;
+  source: string;
+  weights_sha256: string | null;
+  prunable_parameter_count: string | number;
+}
+
+export async function modelRow(db: DataSource | EntityManager, id: string): Promise<ModelRow | null> {
+  const rows = (await db.query(`SELECT id, name, config, source, weights_sha256, prunable_parameter_count FROM model WHERE id = $1`, [id])) as ModelRow[];
+  return rows[0] ?? null;
+}
+
+/** Where the compute thread loads θ0 (and the pre-training heads) of a model from. */
+export function weightsRef(m: ModelRow, artifactsDir: string): WeightsRef {
+  if (m.source === 'BUILTIN' && m.name === BUILTIN_MODEL_NAME) return { kind: 'builtin' };
+  if (!m.weights_sha256) throw new Error(`model ${m.name} has no stored weights`);
+  return {
+    kind: 'file',
+    weights: path.join(artifactsDir, `${m.weights_sha256}.safetensors`),
+    head: path.join(artifactsDir, `${m.weights_sha256}.head.safetensors`),
+  };
+}

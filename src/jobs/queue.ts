@@ -1,0 +1,74 @@
+/**
+ * The job queue: pg-boss 10 on the server's own PostgreSQL (schema `pgboss`). A job carries only
+ * a run id; the run row is the truth about status and ownership, so a job delivered twice (a
+ * retry, a requeue after a crash) is harmless: the second delivery finds the run claimed or
+ * finished and does nothing.
+ */
+import PgBoss from 'pg-boss';
+
+export const RUN_QUEUE = 'ticketlab-run';
+
+export interface RunJob {
+  runId: string;
+}
+
+export interface QueueOptions {
+  databaseUrl: string;
+  /** true in worker processes: pg-boss maintenance (expiry, archiving) runs there. */
+  supervise: boolean;
+  log?: (line: string) => void;
+}
+
+/** Started pg-boss with the run queue created (idempotent: create_queue is ON CONFLICT DO NOTHING). */
+export async function openQueue(o: QueueOptions): Promise<PgBoss> {
+  const boss = new PgBoss({
+    connectionString: o.databaseUrl,
+    application_name: 'ticketlab-queue',
+    max: 3,
+    supervise: o.supervise,
+    schedule: false,
+    migrate: true,
+  });
+  boss.on('error', (err) => o.log?.(`queue error: ${err.message}`));
+  await boss.start();
+  await boss.createQueue(RUN_QUEUE, {
+    name: RUN_QUEUE,
+    // Retries and crash recovery are decided from the run row (see jobs/claims.ts), not by pg-boss.
+    retryLimit: 0,
+    // A run may train for hours; pg-boss refuses 24 h or more.
+    expireInSeconds: 23 * 3600,
+  });
+  return boss;
+}
+
+export async function enqueueRun(boss: PgBoss, runId: string): Promise<void> {
+  await boss.send(RUN_QUEUE, { runId } satisfies RunJob, { retryLimit: 0, expireInSeconds: 23 * 3600 });
+}
+
+/**
+ * A lazily opened sender for API processes (mutations enqueue; they never work jobs). Opening
+ * pg-boss also installs its schema, so the first mutation on a fresh database takes a moment.
+ */
+export class QueueSender {
+  private boss: Promise<PgBoss> | null = null;
+
+  constructor(private readonly databaseUrl: string, private readonly log?: (l: string) => void) {}
+
+  private get(): Promise<PgBoss> {
+    if (!this.boss) {
+      this.boss = openQueue({ databaseUrl: this.databaseUrl, supervise: false, log: this.log });
+      this.boss.catch(() => (this.boss = null));
+    }
+    return this.boss;
+  }
+
+  async enqueue(runId: string): Promise<void> {
+    await enqueueRun(await this.get(), runId);
+  }
+
+  async close(): Promise<void> {
+    const b = this.boss;
+    this.boss = null;
+    if (b) await (await b).stop({ graceful: false, wait: true }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Progress of one run execution: publishes run events (≤ 1 progress event per 200 ms, phase
+ * changes at once), persists step/progress/phase on the run row (≤ every 500 ms), and samples
+ * metric history (≤ 1 point per 500 ms per series, plus every explicitly logged value). All
+ * writes go through one serial chain so events leave in the order they happened.
+ */
+import type { DataSource } from 'typeorm';
+import { publishRunEvent } from '../run/run.events';
+
+export const EVENT_INTERVAL_MS = 200;
+export const PERSIST_INTERVAL_MS = 500;
+export const METRIC_INTERVAL_MS = 500;
+
+interface Pending {
+  step: number;
+  totalSteps: number;
+  progress: number;
+  loss: number;
+  lr: number;
+  at: number;
+}
+
+export class RunReporter {
+  private chain: Promise<void> = Promise.resolve();
+  private lastEvent = 0;
+  private lastPersist = 0;
+  private readonly lastSample = new Map<string, number>();
+  private points: Array<[number, string, number]> = [];
+  private latest: Pending | null = null;
+  private phase: string | null = null;
+  private failed: unknown = null;
+  private closed = false;
+
+  constructor(private readonly ds: DataSource, private readonly runId: string, private readonly token: string, private readonly logLine: (l: string) => void) {}
+
+  /** Drops everything reported from now on (the run was lost: its events would mislead). */
+  close(): void {
+    this.closed = true;
+  }
+
+  private enqueue(fn: () => Promise<void>): void {
+    if (this.closed) return;
+    this.chain = this.chain.then(fn).catch((e: unknown) => {
+      // Progress is best effort: a lost event or point must not fail the run.
+      if (!this.failed) this.logLine(`run ${this.runId}: progress write failed: ${String(e)}`);
+      this.failed = e;
+    });
+  }
+
+  setPhase(phase: string, at = Date.now()): void {
+    this.phase = phase;
+    const step = this.latest?.step;
+    this.enqueue(async () => {
+      await this.ds.query(`UPDATE run SET phase = $3 WHERE id = $1 AND claim_token = $2`, [this.runId, this.token, phase]);
+      await publishRunEvent(this.ds, { runId: this.runId, phase, step, at: new Date(at).toISOString() });
+    });
+  }
+
+  /** One training step (from the compute thread). */
+  progress(p: Pending): void {
+    this.latest = p;
+    this.sample('loss', p.step, p.loss, p.at);
+    this.sample('lr', p.step, p.lr, p.at);
+    const now = Date.now();
+    if (now - this.lastEvent >= EVENT_INTERVAL_MS || p.step === p.totalSteps) {
+      this.lastEvent = now;
+      const ev = { runId: this.runId, step: p.step, totalSteps: p.totalSteps, progress: p.progress, metrics: { loss: p.loss, lr: p.lr }, at: new Date(p.at).toISOString() };
+      this.enqueue(() => publishRunEvent(this.ds, ev));
+    }
+    if (now - this.lastPersist >= PERSIST_INTERVAL_MS) {
+      this.lastPersist = now;
+      this.persist(p.step, p.totalSteps, p.progress);
+    }
+  }
+
+  private persist(step: number, totalSteps: number, progress: number): void {
+    this.enqueue(async () => {
+      await this.ds.query(
+        `UPDATE run SET step = $3, total_steps = $4, progress = $5 WHERE id = $1 AND claim_token = $2`,
+        [this.runId, this.token, step, totalSteps, Math.min(1, Math.max(0, progress))],
+      );
+      await this.flushPoints();
+    });
+  }
+
+  private sample(name: string, step: number, value: number, at: number): void {
+    if (!Number.isFinite(value)) return;
+    const last = this.lastSample.get(name);
+    if (last !== undefined && at - last < METRIC_INTERVAL_MS) return;
+    this.lastSample.set(name, at);
+    this.points.push([step, name, value]);
+  }
+
+  /** A value that must be kept (end-of-level score, sparsity): never subsampled. */
+  record(name: string, step: number, value: number): void {
+    if (Number.isFinite(value)) this.points.push([step, name, value]);
+  }
+
+  /** Writes progress at a unit boundary (a level or seed stored) and the pending points. */
+  checkpoint(step: number, totalSteps: number): void {
+    // The last loss of a unit is kept even when it fell inside a sampling window.
+    const l = this.latest;
+    if (l && !this.points.some(([s, n]) => s === l.step && n === 'loss') && Number.isFinite(l.loss)) this.points.push([l.step, 'loss', l.loss]);
+    this.persist(step, totalSteps, totalSteps > 0 ? step / totalSteps : 0);
+  }
+
+  private async flushPoints(): Promise<void> {
+    if (this.points.length === 0) return;
+    const pts = this.points;
+    this.points = [];
+    const values = pts.map((_, i) => `($1, $${i * 3 + 2}, $${i * 3 + 3}, $${i * 3 + 4})`).join(', ');
+    await this.ds.query(`INSERT INTO metric_point (run_id, step, name, value) VALUES ${values}`, [this.runId, ...pts.flat()]);
+  }
+
+  /** Waits for every queued write. */
+  async drain(): Promise<void> {
+    this.enqueue(() => this.flushPoints());
+    await this.chain;
+  }
+
+  get currentPhase(): string | null {
+    return this.phase;
+  }
+}

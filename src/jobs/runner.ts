@@ -1,0 +1,83 @@
+/**
+ * Executes one run for a worker: claim the row, keep its heartbeat, watch for a cancel or a
+ * takeover (1 s poll), hand the work to the kind's handler, then finish the row. A run we lose
+ * (cancelled, taken over) stops its computation at once and writes nothing more.
+ */
+import type { DataSource } from 'typeorm';
+import { publishRunEvent } from '../run/run.events';
+import { RunStatus } from '../run/run.enums';
+import { ArtifactStore } from './artifacts';
+import { claimRun, finishRun, heartbeat, lockOwned, stillOwned } from './claims';
+import { ComputeAborted, runCompute } from './compute/run-compute';
+import { handlerFor } from './handlers/registry';
+import type { RunContext } from './handlers/types';
+import { RunReporter } from './reporter';
+import { settleParent } from './transfer';
+
+export interface RunnerOptions {
+  ds: DataSource;
+  home: string;
+  backend: string | null;
+  heartbeatMs: number;
+  staleMs: number;
+  /** how often ownership is re-checked (a cancel is noticed within this, plus the thread stop). */
+  ownershipPollMs?: number;
+  log(line: string): void;
+}
+
+export class LostRun extends Error {
+  constructor(runId: string) {
+    super(`run ${runId} is no longer held by this worker (cancelled or taken over)`);
+    this.name = 'LostRun';
+  }
+}
+
+export async function executeRun(o: RunnerOptions, runId: string): Promise<void> {
+  const run = await claimRun(o.ds, runId, o.staleMs);
+  if (!run) return; // cancelled, finished, or held by a live worker: nothing to do
+  o.log(`run ${run.id} (${run.kind}) started, attempt ${run.attempts}`);
+  await publishRunEvent(o.ds, { runId: run.id, status: RunStatus.RUNNING, message: run.attempts > 1 ? `attempt ${run.attempts}` : null });
+  const abort = new AbortController();
+  const reporter = new RunReporter(o.ds, run.id, run.token, o.log);
+  const lose = (why: string): void => {
+    reporter.close();
+    if (!abort.signal.aborted) abort.abort(why);
+  };
+  const hb = setInterval(() => {
+    heartbeat(o.ds, run.id, run.token).then((ok) => !ok && lose('lost'), (e) => o.log(`run ${run.id}: heartbeat failed: ${String(e)}`));
+  }, o.heartbeatMs);
+  const poll = setInterval(() => {
+    stillOwned(o.ds, run.id, run.token).then((ok) => !ok && lose('lost'), () => undefined);
+  }, o.ownershipPollMs ?? 1000);
+  const ctx: RunContext = {
+    ds: o.ds, run, reporter, artifacts: new ArtifactStore(o.home), signal: abort.signal, log: o.log,
+    write: (fn) => o.ds.transaction(async (m) => {
+      if (!(await lockOwned(m, run.id, run.token))) {
+        lose('lost');
+        throw new LostRun(run.id);
+      }
+      return fn(m);
+    }),
+    compute: (spec, onMessage) => runCompute(spec, o.backend, abort.signal, onMessage),
+  };
+  let outcome: { status: 'SUCCEEDED' | 'FAILED'; error: string | null } | null = null;
+  try {
+    await handlerFor(run.kind).execute(ctx);
+    outcome = { status: 'SUCCEEDED', error: null };
+  } catch (e) {
+    if (e instanceof LostRun || e instanceof ComputeAborted || abort.signal.aborted) {
+      o.log(`run ${run.id}: stopped (no longer ours)`);
+    } else {
+      outcome = { status: 'FAILED', error: e instanceof Error ? e.message : String(e) };
+    }
+  } finally {
+    clearInterval(hb);
+    clearInterval(poll);
+    await reporter.drain();
+  }
+  if (outcome && (await finishRun(o.ds, run.id, run.token, outcome.status, outcome.error))) {
+    o.log(`run ${run.id}: ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);
+    await publishRunEvent(o.ds, { runId: run.id, status: RunStatus[outcome.status], phase: null, message: outcome.error });
+  }
+  await settleParent(o.ds, run.parentId);
+}

@@ -1,0 +1,73 @@
+/**
+ * A job worker: `concurrency` pg-boss consumers of the run queue (pg-boss 10 runs one job per
+ * work() consumer at a time), plus a periodic scan that requeues RUNNING runs whose heartbeat is
+ * stale — their worker died — so a live worker takes them over within staleMs + scan interval +
+ * polling interval. Used in-process by `ticketlab serve` and alone by `ticketlab worker`.
+ */
+import type PgBoss from 'pg-boss';
+import type { DataSource } from 'typeorm';
+import type { WorkerConfig } from '../config';
+import { RunStatus } from '../run/run.enums';
+import { publishRunEvent } from '../run/run.events';
+import { requeueStale } from './claims';
+import { enqueueRun, openQueue, RUN_QUEUE, type RunJob } from './queue';
+import { executeRun } from './runner';
+
+export interface WorkerOptions {
+  ds: DataSource;
+  databaseUrl: string;
+  home: string;
+  backend: string | null;
+  config: WorkerConfig;
+  log(line: string): void;
+}
+
+export interface RunningWorker {
+  boss: PgBoss;
+  /** Stops taking jobs; runs in progress are abandoned (their heartbeats stop, another worker resumes them). */
+  close(): Promise<void>;
+}
+
+export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
+  const boss = await openQueue({ databaseUrl: o.databaseUrl, supervise: true, log: o.log });
+  const runner = { ds: o.ds, home: o.home, backend: o.backend, heartbeatMs: o.config.heartbeatMs, staleMs: o.config.staleMs, log: o.log };
+  for (let i = 0; i < o.config.concurrency; i++) {
+    await boss.work<RunJob>(RUN_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+      for (const job of jobs) {
+        try {
+          await executeRun(runner, job.data.runId);
+        } catch (e) {
+          // Database trouble mid-run: the run keeps its stale heartbeat and is requeued later.
+          o.log(`run ${job.data.runId}: worker error: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    });
+  }
+  let scanning = false;
+  const scan = async (): Promise<void> => {
+    if (scanning) return;
+    scanning = true;
+    try {
+      for (const id of await requeueStale(o.ds, o.config.staleMs)) {
+        o.log(`run ${id}: heartbeat older than ${o.config.staleMs / 1000} s, requeued`);
+        await publishRunEvent(o.ds, { runId: id, status: RunStatus.QUEUED, message: 'requeued: its worker stopped sending heartbeats' });
+        await enqueueRun(boss, id);
+      }
+    } catch (e) {
+      o.log(`stale-run scan failed: ${String(e)}`);
+    } finally {
+      scanning = false;
+    }
+  };
+  // Scan several times per stale window so a takeover happens soon after the heartbeat goes stale.
+  const timer = setInterval(() => void scan(), Math.max(500, Math.min(10_000, o.config.staleMs / 4)));
+  void scan();
+  o.log(`worker: ${o.config.concurrency} concurrent run(s), heartbeat ${o.config.heartbeatMs / 1000} s, stale after ${o.config.staleMs / 1000} s`);
+  return {
+    boss,
+    async close() {
+      clearInterval(timer);
+      await boss.stop({ graceful: false, wait: true, close: true }).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * Validation of the experiment mutations' inputs: every problem is a BAD_USER_INPUT naming the
+ * field (or NOT_FOUND for an id that does not exist), raised before anything is stored.
+ * Returns the params as stored on the run (canonical form: see jobs/identity.ts).
+ */
+import type { DataSource } from 'typeorm';
+import { VOCAB_SIZE, type TaskKind } from '../core/data';
+import { taskData } from '../core/lottery';
+import { builtinConfig } from '../core/model/builtin';
+import { configProblems, type ModelConfig } from '../core/model/config';
+import { checkScheduleCounts } from '../core/pruning';
+import { BadInputError, NotFoundError } from '../graphql/errors';
+import { isUuid } from '../graphql/ids';
+import { parameterCounts } from '../jobs/models';
+import { MAX_LEVELS, MAX_SEEDS, MAX_STEPS, defaultSteps, type EvaluateParams, type PretrainParams, type PruneParams } from '../jobs/params';
+import type { EvaluateInput, PretrainInput, PruningInput } from './run.launch.input';
+
+export const MAX_PARAMETERS = 20_000_000;
+export const MAX_CORPUS = 200_000;
+export const MAX_TRANSFER_TICKETS = 50;
+export const MAX_TRANSFER_TASKS = 20;
+
+const bad = (field: string, msg: string): BadInputError => new BadInputError(`${field}: ${msg}`);
+
+export function intIn(field: string, v: number | null | undefined, min: number, max: number): number | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (!Number.isInteger(v) || v < min || v > max) throw bad(field, `must be an integer in ${min}..${max}, got ${v}`);
+  return v;
+}
+
+function lrOf(field: string, v: number | null | undefined): number | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (!Number.isFinite(v) || v <= 0 || v > 1) throw bad(field, `must be in (0, 1], got ${v}`);
+  return v;
+}
+
+export function seedsOf(field: string, v: number[] | null | undefined): number[] | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (v.length === 0 || v.length > MAX_SEEDS) throw bad(field, `must list 1..${MAX_SEEDS} seeds, got ${v.length}`);
+  v.forEach((s, i) => intIn(`${field}[${i}]`, s, 0, 2 ** 31 - 1));
+  if (new Set(v).size !== v.length) throw bad(field, 'must not repeat a seed');
+  return v;
+}
+
+export interface ModelInfo {
+  id: string;
+  config: ModelConfig;
+  prunable: number;
+}
+
+export async function findModel(ds: DataSource, field: string, id: string): Promise<ModelInfo> {
+  const rows = isUuid(id) ? ((await ds.query(`SELECT id, config, prunable_parameter_count FROM model WHERE id = $1`, [id])) as Array<{ id: string; config: ModelConfig; prunable_parameter_count: string }>) : [];
+  if (!rows[0]) throw new NotFoundError(`model (${field})`, id);
+  return { id: rows[0].id, config: rows[0].config, prunable: Number(rows[0].prunable_parameter_count) };
+}
+
+/** The task's kind, after checking the model can serve it (vocabulary, text and region budgets). */
+export async function findTask(ds: DataSource, field: string, id: string, model: ModelInfo): Promise<TaskKind> {
+  const rows = isUuid(id) ? ((await ds.query(`SELECT kind FROM task WHERE id = $1`, [id])) as Array<{ kind: TaskKind }>) : [];
+  if (!rows[0]) throw new NotFoundError(`task (${field})`, id);
+  const kind = rows[0].kind;
+  const c = model.config;
+  if (c.vocabSize < VOCAB_SIZE) throw bad(field, `task kind ${kind} uses the ${VOCAB_SIZE}-token built-in vocabulary; the model's vocabSize is ${c.vocabSize}`);
+  try {
+    // A few generated examples show whether the task's texts and scenes fit the model's budgets.
+    const s = taskData(kind, c, { seed: 1, sizes: { train: 4, val: 0, test: 0 } });
+    if (s.train.length === 0) throw new Error('no examples could be generated');
+  } catch (e) {
+    throw bad(field, `the model cannot serve task kind ${kind}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return kind;
+}
+
+export async function findTicket(ds: DataSource, field: string, id: string, modelId: string): Promise<string> {
+  const rows = isUuid(id) ? ((await ds.query(`SELECT id, model_id FROM ticket WHERE id = $1`, [id])) as Array<{ id: string; model_id: string }>) : [];
+  if (!rows[0]) throw new NotFoundError(`ticket (${field})`, id);
+  if (rows[0].model_id !== modelId) throw bad(field, `ticket ${id} is a mask over another model (${rows[0].model_id}), not over modelId ${modelId}`);
+  return rows[0].id;
+}
+
+export function validateSparsities(method: string, v: number[] | null | undefined, prunable: number): number[] | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (v.length === 0 || v.length > MAX_LEVELS) throw bad('sparsities', `must list 1..${MAX_LEVELS} sparsities, got ${v.length}`);
+  v.forEach((s, i) => {
+    if (!Number.isFinite(s) || s <= 0 || s >= 1) throw bad(`sparsities[${i}]`, `must be in (0, 1), got ${s}`);
+  });
+  if (method === 'IMP') {
+    try {
+      checkScheduleCounts(v, prunable);
+    } catch (e) {
+      throw bad('sparsities', e instanceof Error ? e.message : String(e));
+    }
+  } else if (new Set(v).size !== v.length) {
+    throw bad('sparsities', 'must not repeat a sparsity');
+  }
+  return v;
+}
+
+export async function validatePruning(ds: DataSource, i: PruningInput): Promise<PruneParams> {
+  const model = await findModel(ds, 'modelId', i.modelId);
+  const kind = await findTask(ds, 'taskId', i.taskId, model);
+  const method = i.method ?? 'IMP';
+  const steps = intIn('stepsPerLevel', i.stepsPerLevel, 1, MAX_STEPS);
+  const rewindStep = intIn('rewindStep', i.rewindStep, 0, MAX_STEPS);
+  if (rewindStep !== undefined && rewindStep > (steps ?? defaultSteps(kind))) throw bad('rewindStep', `must not exceed stepsPerLevel (${steps ?? defaultSteps(kind)})`);
+  if (rewindStep && method !== 'IMP') throw bad('rewindStep', 'applies to IMP only');
+  return {
+    modelId: model.id, taskId: i.taskId.toLowerCase(), method,
+    sparsities: validateSparsities(method, i.sparsities, model.prunable),
+    stepsPerLevel: steps, rewindStep, seed: intIn('seed', i.seed, 0, 2 ** 31 - 1),
+    trainingMode: i.trainingMode ?? undefined, lr: lrOf('lr', i.lr), batchSize: intIn('batchSize', i.batchSize, 1, 1024),
+  };
+}
+
+export async function validateEvaluate(ds: DataSource, i: EvaluateInput): Promise<EvaluateParams> {
+  const model = await findModel(ds, 'modelId', i.modelId);
+  await findTask(ds, 'taskId', i.taskId, model);
+  const ticketId = i.ticketId ? await findTicket(ds, 'ticketId', i.ticketId, model.id) : undefined;
+  return {
+    modelId: model.id, taskId: i.taskId.toLowerCase(), ticketId, weightInit: i.weightInit ?? undefined, trainingMode: i.trainingMode ?? undefined,
+    steps: intIn('steps', i.steps, 1, MAX_STEPS), seeds: seedsOf('seeds', i.seeds), lr: lrOf('lr', i.lr), batchSize: intIn('batchSize', i.batchSize, 1, 1024),
+  };
+}
+
+export async function validatePretrain(ds: DataSource, i: PretrainInput): Promise<PretrainParams> {
+  const name = i.name.trim();
+  if (name.length === 0 || name.length > 100) throw bad('name', 'must be 1..100 characters');
+  const taken = (await ds.query(`SELECT 1 FROM model WHERE name = $1`, [name])) as unknown[];
+  if (taken.length) throw bad('name', `a model named ${JSON.stringify(name)} already exists`);
+  const base = builtinConfig(VOCAB_SIZE);
+  const given = Object.fromEntries(Object.entries(i.config ?? {}).filter(([, v]) => v !== null && v !== undefined));
+  const config = { ...base, ...given } as ModelConfig;
+  const problems = configProblems(config);
+  if (problems.length) throw bad('config', problems.join('; '));
+  if (config.vocabSize < VOCAB_SIZE) throw bad('config.vocabSize', `must be at least the built-in vocabulary's ${VOCAB_SIZE}`);
+  if (config.layers > 24) throw bad('config.layers', 'must be at most 24');
+  if (config.hidden > 1024) throw bad('config.hidden', 'must be at most 1024');
+  if (config.intermediate > 4096) throw bad('config.intermediate', 'must be at most 4096');
+  const n = parameterCounts(config).parameterCount;
+  if (n > MAX_PARAMETERS) throw bad('config', `has ${n} parameters, more than this server trains (${MAX_PARAMETERS})`);
+  try {
+    taskData('PRETRAIN', config, { seed: 1, sizes: { train: 4, val: 0, test: 0 } });
+  } catch (e) {
+    throw bad('config', `cannot hold the PRETRAIN task's examples: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return {
+    name, config, steps: intIn('steps', i.steps, 1, MAX_STEPS), seed: intIn('seed', i.seed, 0, 2 ** 31 - 1),
+    lr: lrOf('lr', i.lr), batchSize: intIn('batchSize', i.batchSize, 1, 1024), corpusSize: intIn('corpusSize', i.corpusSize, 16, MAX_CORPUS),
+  };
+}
