@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "ticketlab_blas",
-      "sources": ["blas.cc", "adamw.cc"],
+      "sources": ["blas.cc", "adamw.cc", "binary.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-ffp-contract=off"],
       "include_dirs": [
         "/usr/include/x86_64-linux-gnu/openblas-pthread",

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "adamw.h"
+#include "binary.h"
 
 #ifdef TL_HAVE_AVX2_KERNELS
 extern "C" void tl_exp_avx2(const float* x, float* y, int64_t n);
@@ -268,6 +269,46 @@ napi_value Adamw(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// binary(heap, op, aOff, bOff, outOff, desc) with desc an Int32Array
+// [rank, dims(rank), aStrides(rank), bStrides(rank)] (element strides, 0 = broadcast).
+napi_value Binary(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 6) return Fail(env, "binary expects 6 arguments"), nullptr;
+  void* heap_p;
+  void* desc_p;
+  size_t heap_len, desc_len;
+  if (!GetTyped(env, argv[0], napi_uint8_array, &heap_p, &heap_len, false)) return nullptr;
+  int64_t op, a_off, b_off, out_off;
+  if (!GetInt(env, argv[1], &op) || !GetInt(env, argv[2], &a_off) || !GetInt(env, argv[3], &b_off) ||
+      !GetInt(env, argv[4], &out_off))
+    return nullptr;
+  if (!GetTyped(env, argv[5], napi_int32_array, &desc_p, &desc_len, false)) return nullptr;
+  const auto* desc = static_cast<const int32_t*>(desc_p);
+  const int rank = desc_len > 0 ? desc[0] : 0;
+  if (op < 0 || op > 4 || rank < 1 || rank > kTlBinaryMaxRank || desc_len != static_cast<size_t>(1 + 3 * rank))
+    return Fail(env, "binary: bad op or descriptor"), nullptr;
+  int64_t dims[kTlBinaryMaxRank], sa[kTlBinaryMaxRank], sb[kTlBinaryMaxRank];
+  int64_t total = 1, a_ext = 1, b_ext = 1;  // extents: highest element index touched + 1
+  for (int d = 0; d < rank; ++d) {
+    dims[d] = desc[1 + d];
+    sa[d] = desc[1 + rank + d];
+    sb[d] = desc[1 + 2 * rank + d];
+    if (dims[d] < 1 || sa[d] < 0 || sb[d] < 0) return Fail(env, "binary: bad descriptor"), nullptr;
+    total *= dims[d];
+    a_ext += (dims[d] - 1) * sa[d];
+    b_ext += (dims[d] - 1) * sb[d];
+  }
+  if (!InHeap(a_off, a_ext, heap_len) || !InHeap(b_off, b_ext, heap_len) || !InHeap(out_off, total, heap_len))
+    return Fail(env, "binary: operand outside the heap"), nullptr;
+  auto* heap = static_cast<uint8_t*>(heap_p);
+  tl_binary(static_cast<int>(op), reinterpret_cast<const float*>(heap + a_off),
+            reinterpret_cast<const float*>(heap + b_off), reinterpret_cast<float*>(heap + out_off), rank,
+            dims, sa, sb);
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -298,6 +339,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumLeading", nullptr, SumLeading, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamw", nullptr, Adamw, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

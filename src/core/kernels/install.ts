@@ -1,6 +1,6 @@
 /**
- * Attaches the native OpenBLAS matmul kernels (plus a leading-axes Sum, Exp, Erf and a
- * zero-copy Identity) to the tfjs `wasm` backend when the addon is built;
+ * Attaches the native OpenBLAS matmul kernels (plus a leading-axes Sum, Exp, Erf, broadcasting
+ * Add/Sub/Multiply/RealDiv, broadcast-only Tile and a zero-copy Identity) to the tfjs `wasm` backend when the addon is built;
  * src/core/backend.ts imports this module so initBackend() does it by itself.
  * The backend's original kernels are kept: they run whatever the native path does not
  * cover, and everything when setNativeKernelsEnabled(false) (benchmarks compare both).
@@ -11,10 +11,14 @@ import { nativeMatmul, nativeSupports, type MatmulSpec, type WasmBackendLike } f
 import { loadNativeBlas, nativeLoadError, type NativeBlas } from './native';
 import { nativeSum } from './sum';
 import { nativeUnary } from './unary';
+import { BINARY_OPS, nativeBinary, nativeBroadcastTile, type BinaryOp } from './binary';
+import { registerMeanGradient } from './grads';
 
-const KERNELS = ['BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'Exp', 'Erf'] as const;
+const KERNELS = ['BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'Exp', 'Erf', 'Tile', ...Object.keys(BINARY_OPS)];
 const originals = new Map<string, tf.KernelConfig>();
 let enabled = true;
+/** Kernels switched off one by one (benchmarks measure each kernel's share). */
+const disabled = new Set<string>();
 let installedName: string | null = null;
 
 function specOf(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): MatmulSpec | null {
@@ -35,6 +39,7 @@ function specOf(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttr
 
 function wrap(name: string, original: tf.KernelConfig, blas: NativeBlas): tf.KernelConfig {
   const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
+    if (disabled.has(name)) return original.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
     if (name === 'Identity' && enabled && args.inputs.x) {
       // Zero-copy, as the cpu backend does: the engine clones every tensor it saves for the
       // backward pass through Identity, and tensor data is never written in place.
@@ -46,6 +51,15 @@ function wrap(name: string, original: tf.KernelConfig, blas: NativeBlas): tf.Ker
       const out = nativeUnary(blas, args.backend as WasmBackendLike, name, args.inputs.x);
       if (out) return out;
       return original.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
+    }
+    if (name in BINARY_OPS && enabled && args.inputs.a && args.inputs.b) {
+      const out = nativeBinary(blas, args.backend as WasmBackendLike, name as BinaryOp, args.inputs.a, args.inputs.b);
+      return out ?? original.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
+    }
+    if (name === 'Tile' && enabled && args.inputs.x) {
+      const reps = (args.attrs as { reps?: number[] } | undefined)?.reps ?? [];
+      const out = nativeBroadcastTile(blas, args.backend as WasmBackendLike, args.inputs.x, reps);
+      return out ?? original.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
     }
     if (name === 'Sum') {
       const x = args.inputs.x;
@@ -82,9 +96,25 @@ export function installNativeKernels(backend: BackendName): string | null {
   return installedName;
 }
 
-/** Routes matmuls to the native kernels (true, default) or the original ones (false). */
-export function setNativeKernelsEnabled(on: boolean): void {
-  enabled = on;
+/**
+ * Routes the hot ops to the native kernels (true, default) or the original ones (false).
+ * With `only`, switches just those kernels (e.g. ['Add', 'AdamW']; 'AdamW' is the fused
+ * optimiser step) and leaves the global switch alone.
+ */
+export function setNativeKernelsEnabled(on: boolean, only?: readonly string[]): void {
+  if (!only) {
+    enabled = on;
+    return;
+  }
+  for (const n of only) {
+    if (on) disabled.delete(n);
+    else disabled.add(n);
+  }
+}
+
+/** Whether native kernel `name` would run now (installed, globally on, not switched off). */
+export function nativeKernelEnabled(name: string): boolean {
+  return installedName !== null && enabled && !disabled.has(name);
 }
 
 export interface NativeKernelStatus {
@@ -101,3 +131,4 @@ export function nativeKernelStatus(): NativeKernelStatus {
 }
 
 registerKernelHook(installNativeKernels);
+registerMeanGradient(() => tf.getBackend() === 'wasm' && nativeKernelEnabled('Tile'));

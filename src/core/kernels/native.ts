@@ -23,6 +23,11 @@ export interface NativeBlas {
   /** out = exp(x) (op 0) or erf(x) (op 1), float32, n elements (AVX2 via libmvec when the CPU has it). */
   unary(heap: Uint8Array, op: 0 | 1, xOff: number, outOff: number, n: number): void;
   /**
+   * out = a op b (op 0 add, 1 sub, 2 mul, 3 div), float32, broadcast as described by desc =
+   * [rank, dims..., aStrides..., bStrides...] (element strides, 0 on broadcast dims).
+   */
+  binary?(heap: Uint8Array, op: number, aOff: number, bOff: number, outOff: number, desc: Int32Array): void;
+  /**
    * One fused AdamW step over every parameter, in place in `heap` (see native/blas.cc):
    * table holds 7 numbers per parameter [pOff, gOff, mOff, vOff, maskOff or -1, n, decay 0/1],
    * hyper is [lr, beta1, beta2, eps, weightDecay, bc1, bc2, clipNorm or 0]. Returns the

@@ -10,7 +10,7 @@
  * elsewhere) is first given a private copy, so other holders never see the update.
  */
 import * as tf from '@tensorflow/tfjs';
-import { nativeKernelStatus } from '../kernels/install';
+import { nativeKernelEnabled } from '../kernels/install';
 import { loadNativeBlas } from '../kernels/native';
 import type { WasmBackendLike } from '../kernels/matmul';
 
@@ -42,8 +42,7 @@ export interface NativeAdamwHyper {
 /** Whether the fused step can run now (wasm backend active, addon with `adamw`, kernels on). */
 export function nativeAdamwAvailable(): boolean {
   if (tf.getBackend() !== 'wasm') return false;
-  const st = nativeKernelStatus();
-  return st.installed && st.enabled && typeof loadNativeBlas()?.adamw === 'function';
+  return nativeKernelEnabled('AdamW') && typeof loadNativeBlas()?.adamw === 'function';
 }
 
 const sameShape = (a: tf.Tensor, b: tf.Tensor): boolean =>
