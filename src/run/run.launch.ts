@@ -59,8 +59,9 @@ export class LaunchService {
 
   private async enqueue(runs: Run[]): Promise<void> {
     for (const r of runs) {
-      await this.queue.enqueue(r.id);
+      // Published before the job exists, so no worker's RUNNING event can overtake it.
       await publishRunEvent(this.ds, { runId: r.id, status: RunStatus.QUEUED });
+      await this.queue.enqueue(r.id);
     }
   }
 
