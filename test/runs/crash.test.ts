@@ -1,0 +1,87 @@
+/**
+ * Crash resume: an API-only server and `ticketlab worker` child processes on its database. A
+ * worker is SIGKILLed in the middle of an IMP run; a new worker takes the run over once its
+ * heartbeat is stale, resumes at the first unfinished level, and completes it with exactly one
+ * ticket and one evaluation per level.
+ */
+import { withDb } from '../helpers/seed';
+import { startServer, type TestServer } from '../helpers/server';
+import { maskBits, pretrainTinyModel, startWorkerProcess, subscribeRunEvents, taskIdOf, waitForRun, type EventLog, type WorkerProcess } from '../helpers/runs';
+
+const WORKER_ENV = { TICKETLAB_HEARTBEAT_S: '0.5', TICKETLAB_STALE_S: '3' };
+
+let server: TestServer;
+let events: EventLog;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  server = await startServer({ env: { TICKETLAB_WORKER: '0' } });
+  events = await subscribeRunEvents(server);
+}, 90_000);
+
+afterAll(async () => {
+  await events?.close();
+  for (const w of workers) if (w.proc.exitCode === null && w.proc.signalCode === null) w.proc.kill('SIGKILL');
+  await server?.stop();
+});
+
+test('the API alone queues runs; a worker process runs them', async () => {
+  expect(server.output()).toContain('job worker disabled');
+  workers.push(await startWorkerProcess(server, WORKER_ENV));
+  const modelId = await pretrainTinyModel(server, 'tiny-crash');
+  expect(modelId).toBeTruthy();
+}, 90_000);
+
+test('SIGKILL of a worker mid-run: another worker resumes at the first unfinished level, no duplicates', async () => {
+  const a = workers[0];
+  const models = await server.gql<{ models: Array<{ id: string; name: string }> }>('{ models { id name } }');
+  const modelId = models.data!.models.find((m) => m.name === 'tiny-crash')!.id;
+  const taskId = await taskIdOf(server, 'SNLI_VE');
+  const sparsities = [0.2, 0.4, 0.6, 0.8];
+  const r = await server.gql<{ startPruning: { id: string } }>(
+    `mutation($i: PruningInput!) { startPruning(input: $i) { id } }`,
+    { i: { modelId, taskId, sparsities, stepsPerLevel: 120, seed: 3 } },
+  );
+  const runId = r.data!.startPruning.id;
+  const t0 = Date.now();
+  const levels = () => withDb(server.databaseUrl, async (db) => (await db.query('SELECT level FROM ticket WHERE run_id = $1 ORDER BY level', [runId])).rows.map((x) => x.level as number));
+  // Kill once two levels are stored and the third is under way.
+  await waitForRun(server, runId, ['RUNNING'], 60_000, (s) => s.step > 2 * 120 + 20);
+  a.proc.kill('SIGKILL');
+  await a.exited;
+  const killedAt = Date.now();
+  console.log(`crash: killed after ${killedAt - t0} ms`);
+  const stored = await levels();
+  expect(stored.length).toBeGreaterThanOrEqual(2);
+  expect(stored).toEqual(stored.map((_, i) => i));
+  expect((await waitForRun(server, runId, ['RUNNING'])).attempts).toBe(1); // nobody has noticed yet
+
+  const b = await startWorkerProcess(server, WORKER_ENV);
+  workers.push(b);
+  const resumed = await waitForRun(server, runId, ['RUNNING', 'SUCCEEDED'], 60_000, (s) => s.attempts === 2);
+  const takeoverMs = Date.now() - killedAt;
+  console.log(`crash: run taken over ${takeoverMs} ms after SIGKILL (heartbeat 0.5 s, stale after 3 s, includes starting the new worker)`);
+  expect(takeoverMs).toBeLessThanOrEqual(60_000);
+  expect(resumed.attempts).toBe(2);
+  await waitForRun(server, runId, ['SUCCEEDED'], 90_000);
+  console.log(`crash: succeeded ${Date.now() - killedAt} ms after the kill`);
+  expect(b.output()).toContain(`run ${runId}: resuming IMP at level ${stored.length} of 4`);
+
+  // Events after the takeover start at the resumed level: stored levels were not recomputed.
+  const after = events.of(runId).filter((e) => Date.parse(e.at) > killedAt && e.phase?.startsWith('level '));
+  const firstLevel = Number(/^level (\d+)/.exec(after[0].phase!)![1]);
+  expect(firstLevel).toBe(stored.length);
+
+  const rows = await withDb(server.databaseUrl, async (db) => ({
+    tickets: (await db.query('SELECT level, sparsity, mask, mask_bits, created_at FROM ticket WHERE run_id = $1 ORDER BY level', [runId])).rows as Array<{ level: number; sparsity: number; mask: Buffer; mask_bits: string; created_at: Date }>,
+    evaluations: (await db.query('SELECT seed, ticket_id FROM evaluation WHERE run_id = $1', [runId])).rows,
+  }));
+  expect(rows.tickets.map((t) => t.level)).toEqual([0, 1, 2, 3, 4]);
+  expect(rows.evaluations).toHaveLength(5);
+  // Stored before the kill, kept as they were.
+  rows.tickets.slice(0, stored.length).forEach((t) => expect(t.created_at.getTime()).toBeLessThan(killedAt));
+  const masks = rows.tickets.map((t) => maskBits(t.mask, Number(t.mask_bits)));
+  const N = masks[0].length;
+  masks.forEach((m, k) => expect(N - m.reduce((x, y) => x + y, 0)).toBe(k === 0 ? 0 : Math.round(sparsities[k - 1] * N)));
+  for (let k = 1; k < masks.length; k++) expect(masks[k].every((bit, i) => !bit || masks[k - 1][i] === 1)).toBe(true);
+}, 150_000);
