@@ -90,3 +90,14 @@ export async function requeueStale(db: Db, staleMs: number): Promise<string[]> {
   );
   return rows.map((r) => r.id);
 }
+
+/** Hands a run we hold back to the queue (graceful shutdown); false when it was no longer ours. */
+export async function releaseRun(db: Db, runId: string, token: string): Promise<boolean> {
+  const rows = await updateReturning<{ id: string }>(
+    db,
+    `UPDATE run SET status = 'QUEUED', claim_token = NULL, phase = 'requeued: its worker shut down'
+      WHERE id = $1 AND claim_token = $2 AND status = 'RUNNING' RETURNING id`,
+    [runId, token],
+  );
+  return rows.length === 1;
+}

@@ -22,6 +22,8 @@ export interface RunnerOptions {
   staleMs: number;
   /** how often ownership is re-checked (a cancel is noticed within this, plus the thread stop). */
   ownershipPollMs?: number;
+  /** runs this process holds now (id → claim token), so a shutdown can hand them back. */
+  active: Map<string, string>;
   log(line: string): void;
 }
 
@@ -35,6 +37,7 @@ export class LostRun extends Error {
 export async function executeRun(o: RunnerOptions, runId: string): Promise<void> {
   const run = await claimRun(o.ds, runId, o.staleMs);
   if (!run) return; // cancelled, finished, or held by a live worker: nothing to do
+  o.active.set(run.id, run.token);
   o.log(`run ${run.id} (${run.kind}) started, attempt ${run.attempts}`);
   await publishRunEvent(o.ds, { runId: run.id, status: RunStatus.RUNNING, message: run.attempts > 1 ? `attempt ${run.attempts}` : null });
   const abort = new AbortController();
@@ -71,6 +74,7 @@ export async function executeRun(o: RunnerOptions, runId: string): Promise<void>
       outcome = { status: 'FAILED', error: e instanceof Error ? e.message : String(e) };
     }
   } finally {
+    o.active.delete(run.id);
     clearInterval(hb);
     clearInterval(poll);
     await reporter.drain();

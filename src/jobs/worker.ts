@@ -9,7 +9,7 @@ import type { DataSource } from 'typeorm';
 import type { WorkerConfig } from '../config';
 import { RunStatus } from '../run/run.enums';
 import { publishRunEvent } from '../run/run.events';
-import { requeueStale } from './claims';
+import { releaseRun, requeueStale } from './claims';
 import { enqueueRun, openQueue, RUN_QUEUE, type RunJob } from './queue';
 import { executeRun } from './runner';
 
@@ -24,13 +24,17 @@ export interface WorkerOptions {
 
 export interface RunningWorker {
   boss: PgBoss;
-  /** Stops taking jobs; runs in progress are abandoned (their heartbeats stop, another worker resumes them). */
+  /**
+   * Stops taking jobs and hands the runs in progress back to the queue, so another worker resumes
+   * them at once (after a crash instead, they wait for their heartbeat to go stale).
+   */
   close(): Promise<void>;
 }
 
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const boss = await openQueue({ databaseUrl: o.databaseUrl, supervise: true, log: o.log });
-  const runner = { ds: o.ds, home: o.home, backend: o.backend, heartbeatMs: o.config.heartbeatMs, staleMs: o.config.staleMs, log: o.log };
+  const active = new Map<string, string>();
+  const runner = { ds: o.ds, home: o.home, backend: o.backend, heartbeatMs: o.config.heartbeatMs, staleMs: o.config.staleMs, active, log: o.log };
   for (let i = 0; i < o.config.concurrency; i++) {
     await boss.work<RunJob>(RUN_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async (jobs) => {
       for (const job of jobs) {
@@ -67,6 +71,18 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     boss,
     async close() {
       clearInterval(timer);
+      await boss.offWork(RUN_QUEUE).catch(() => undefined);
+      for (const [runId, token] of [...active]) {
+        try {
+          if (await releaseRun(o.ds, runId, token)) {
+            o.log(`run ${runId}: handed back to the queue (worker shutting down)`);
+            await publishRunEvent(o.ds, { runId, status: RunStatus.QUEUED, message: 'requeued: its worker shut down' });
+            await enqueueRun(boss, runId);
+          }
+        } catch (e) {
+          o.log(`run ${runId}: could not hand it back (${String(e)}); it is requeued when its heartbeat goes stale`);
+        }
+      }
       await boss.stop({ graceful: false, wait: true, close: true }).catch(() => undefined);
     },
   };

@@ -186,6 +186,20 @@ test('a transfer fans out into child runs and schedules the missing dense baseli
   await waitForRun(server, r2.data!.runTransfer.id, ['SUCCEEDED'], 60_000);
 }, 150_000);
 
+test('a run that fails for good ends FAILED with the error message', async () => {
+  // Both pass validation (the name is free); whichever finishes second cannot register the name.
+  const PRE = `mutation($i: PretrainInput!) { pretrainModel(input: $i) { id } }`;
+  const config = { layers: 1, hidden: 16, heads: 2, intermediate: 32, regionFeatureDim: 8 };
+  const ids: string[] = [];
+  for (const seed of [1, 2]) {
+    const r = await server.gql<{ pretrainModel: { id: string } }>(PRE, { i: { name: 'twin', config, steps: 5, corpusSize: 100, seed } });
+    ids.push(r.data!.pretrainModel.id);
+  }
+  const ends = await Promise.all(ids.map((id) => waitForRun(server, id, ['SUCCEEDED', 'FAILED'], 60_000)));
+  expect(ends.map((e) => e.status).sort()).toEqual(['FAILED', 'SUCCEEDED']);
+  expect(ends.find((e) => e.status === 'FAILED')!.error).toBe('a model named "twin" already exists');
+}, 90_000);
+
 test('bad inputs are refused with BAD_USER_INPUT naming the field, unknown ids with NOT_FOUND', async () => {
   const base = { modelId, taskId: snli };
   const cases: Array<[Record<string, unknown>, string]> = [

@@ -18,6 +18,7 @@ import { Mask } from '../../core/pruning';
 import { Rng } from '../../core/rng';
 import { getTask } from '../../core/tasks/registry';
 import { pretrain } from '../../core/training';
+import { stepReporter } from './progress';
 import type { BaselineSpec, ComputeMessage, ComputeSpec, DataSettings, EvaluateSpec, ImpSpec, PretrainSpec, WeightsRef } from './protocol';
 
 const post = (m: ComputeMessage): void => parentPort!.postMessage(m);
@@ -53,14 +54,7 @@ function encodeWeights(config: ModelConfig, w: ReadonlyMap<string, Float32Array>
   return encodeSafetensors(encoderParamSpecs(config).map((s) => ({ name: s.name, dtype: 'F32' as const, shape: [...s.shape], data: w.get(s.name)! })));
 }
 
-/** Progress reporter over a global step count; a non-finite loss fails the run (training diverged). */
-function reporter(offset: number, total: number, where: () => string) {
-  return (step: number, _steps: number, loss: number, lr: number): void => {
-    if (!Number.isFinite(loss)) throw new Error(`loss became ${loss} at ${where()}, step ${step}: training diverged`);
-    const s = offset + step;
-    post({ type: 'progress', step: s, totalSteps: total, progress: total > 0 ? Math.min(1, s / total) : 0, loss, lr, at: Date.now() });
-  };
-}
+const reporter = (offset: number, total: number, where: () => string) => stepReporter(post, offset, total, where);
 
 const headFor = (kind: TaskKind, t: Theta0): Map<string, Float32Array> | undefined => (kind === 'PRETRAIN' ? t.head : undefined);
 
