@@ -50,9 +50,9 @@ export class EvaluationResolver {
 
   @FieldResolver(() => Float, {
     nullable: true,
-    description: 'score ÷ mean dense score (no ticket, PRETRAINED init) of the same model, task, training mode and steps; null while no such dense evaluation exists.',
+    description: 'score ÷ mean dense score (no ticket, PRETRAINED init) of the same model, task, training mode and steps (dense ÷ score for a loss metric such as PRETRAIN\'s, so more is better); null while no such dense evaluation exists.',
   })
   relativeScore(@Root() e: Evaluation, @Ctx() ctx: Context): Promise<number | null> {
-    return this.service.relativeScore(e, ctx.memo);
+    return this.service.relativeScore(e, ctx);
   }
 }

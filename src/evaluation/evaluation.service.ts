@@ -1,16 +1,18 @@
 import type { DataSource, Repository } from 'typeorm';
 import { paginate, type Connection, type PageArgs } from '../graphql/connection';
-import type { RequestMemo } from '../graphql/context';
+import { lowerIsBetter } from '../core/lottery/evaluate';
+import type { Context } from '../graphql/context';
+import { Task } from '../task/task.entity';
 import { NotFoundError } from '../graphql/errors';
 import { filterId, isUuid } from '../graphql/ids';
-import { WeightInit } from './evaluation.enums';
+import { denseKey } from './evaluation.batch';
 import { Evaluation } from './evaluation.entity';
 import type { EvaluationFilter } from './evaluation.input';
 
 export class EvaluationService {
   private readonly repo: Repository<Evaluation>;
 
-  constructor(private readonly ds: DataSource) {
+  constructor(ds: DataSource) {
     this.repo = ds.getRepository(Evaluation);
   }
 
@@ -48,20 +50,15 @@ export class EvaluationService {
   /**
    * score ÷ mean dense score of the same model, task, training mode and steps (dense = no
    * ticket, PRETRAINED init), averaged over the dense seeds. The stored value wins when a run
-   * wrote one; null when there is no dense evaluation to compare with (or its mean is 0).
+   * wrote one; null when there is no dense evaluation to compare with (or a zero divisor).
+   * Dense means are batched per request (one query for every evaluation of a page).
    */
-  async relativeScore(e: Evaluation, memo: RequestMemo): Promise<number | null> {
+  async relativeScore(e: Evaluation, ctx: Context): Promise<number | null> {
     if (e.relativeScore !== null) return e.relativeScore;
-    const key = `dense:${e.modelId}:${e.taskId}:${e.trainingMode}:${e.steps}`;
-    const mean = await memo.get(key, async () => {
-      const rows = (await this.ds.query(
-        `SELECT avg(score) AS mean FROM evaluation
-          WHERE model_id = $1 AND task_id = $2 AND training_mode = $3 AND steps = $4
-            AND ticket_id IS NULL AND weight_init = $5`,
-        [e.modelId, e.taskId, e.trainingMode, e.steps, WeightInit.PRETRAINED],
-      )) as Array<{ mean: number | string | null }>;
-      return rows[0]?.mean === null || rows[0]?.mean === undefined ? null : Number(rows[0].mean);
-    });
-    return mean === null || mean === 0 ? null : e.score / mean;
+    const [mean, task] = await Promise.all([ctx.relations.denseMean.load(denseKey(e)), ctx.loaders.load(Task, e.taskId)]);
+    if (mean === null || !task) return null;
+    // Oriented like the runs store it: for a loss metric (PRETRAIN) dense ÷ score.
+    if (lowerIsBetter(task.kind)) return e.score === 0 ? null : mean / e.score;
+    return mean === 0 ? null : e.score / mean;
   }
 }

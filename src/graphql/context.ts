@@ -1,6 +1,9 @@
 /** Per-request context: the DataSource and batching loaders for related rows (no N+1 queries). */
 import DataLoader from 'dataloader';
 import { In, type DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import { denseMeans, evaluationsForTickets } from '../evaluation/evaluation.batch';
+import type { Evaluation } from '../evaluation/evaluation.entity';
+import { masksForTickets, type StoredMask } from '../ticket/ticket.batch';
 
 export class EntityLoaders {
   private readonly loaders = new Map<unknown, DataLoader<string, ObjectLiteral | null>>();
@@ -23,6 +26,25 @@ export class EntityLoaders {
   }
 }
 
+/**
+ * Loaders of derived or one-to-many reads. Each batches every key asked for in one tick into one
+ * query, and caches per request.
+ */
+export class RelationLoaders {
+  /** ticket id → its evaluations, oldest first. */
+  readonly evaluationsByTicket: DataLoader<string, Evaluation[]>;
+  /** denseKey(...) → mean dense PRETRAINED score (null when none). */
+  readonly denseMean: DataLoader<string, number | null>;
+  /** ticket id → its stored bit-packed mask. */
+  readonly mask: DataLoader<string, StoredMask | null>;
+
+  constructor(ds: DataSource) {
+    this.evaluationsByTicket = new DataLoader((ids) => evaluationsForTickets(ds, ids));
+    this.denseMean = new DataLoader((keys) => denseMeans(ds, keys));
+    this.mask = new DataLoader((ids) => masksForTickets(ds, ids));
+  }
+}
+
 /** Per-request memo: the same derived value (e.g. a dense mean score) is computed once per request. */
 export class RequestMemo {
   private readonly values = new Map<string, Promise<unknown>>();
@@ -39,9 +61,10 @@ export class RequestMemo {
 
 export interface Context {
   loaders: EntityLoaders;
+  relations: RelationLoaders;
   memo: RequestMemo;
 }
 
 export function createContext(ds: DataSource): Context {
-  return { loaders: new EntityLoaders(ds), memo: new RequestMemo() };
+  return { loaders: new EntityLoaders(ds), relations: new RelationLoaders(ds), memo: new RequestMemo() };
 }

@@ -6,6 +6,8 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
 import type { DataSource } from 'typeorm';
+import { AnalysisResolver } from '../analysis/analysis.resolver';
+import { AnalysisService } from '../analysis/analysis.service';
 import { EvaluationResolver } from '../evaluation/evaluation.resolver';
 import { EvaluationService } from '../evaluation/evaluation.service';
 import { ModelResolver } from '../model/model.resolver';
@@ -23,7 +25,7 @@ import { SystemResolver } from './system.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 const RESOLVERS: NonEmptyArray<Function> = [
-  SystemResolver, ModelResolver, TaskResolver, TicketResolver, EvaluationResolver, RunResolver, RunEventResolver, RunMutationResolver,
+  SystemResolver, ModelResolver, TaskResolver, TicketResolver, EvaluationResolver, RunResolver, RunEventResolver, AnalysisResolver, RunMutationResolver,
 ];
 
 export interface Services {
@@ -49,10 +51,11 @@ function resolverInstances(ds: DataSource, s: Services): Map<unknown, unknown> {
     [SystemResolver, new SystemResolver(ds)],
     [ModelResolver, new ModelResolver(s.models)],
     [TaskResolver, new TaskResolver(s.tasks)],
-    [TicketResolver, new TicketResolver(s.tickets, s.evaluations)],
+    [TicketResolver, new TicketResolver(s.tickets)],
     [EvaluationResolver, new EvaluationResolver(s.evaluations)],
     [RunResolver, new RunResolver(s.runs, s.tickets, s.evaluations)],
     [RunEventResolver, new RunEventResolver(s.runs)],
+    [AnalysisResolver, new AnalysisResolver(new AnalysisService(ds))],
     [RunMutationResolver, new RunMutationResolver(new LaunchService(ds))],
   ]);
 }

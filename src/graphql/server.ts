@@ -21,12 +21,13 @@ import { initBackend } from '../core/backend';
 import { openDatabase } from '../db/data-source';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded';
 import { TaskService } from '../task/task.service';
-import { mountExportRoutes } from '../ticket/ticket.export';
+import { mountExportRoutes } from '../export/export.routes';
 import { createContext } from './context';
 import { formatError } from './errors';
 import { landingPage } from './landing';
 import { PgPubSub } from './pubsub';
 import { buildAppSchema } from './schema';
+import { installSqlCounter, sqlCountEnabled, sqlCountMiddleware, sqlCountPlugin } from './sql-count';
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:4000/graphql */
@@ -74,6 +75,8 @@ export async function startServer(cfg: Config, log: (l: string) => void): Promis
     await pubSub.start();
     cleanup.push(() => pubSub.close());
     const schema = await buildAppSchema(ds, pubSub);
+    const countSql = sqlCountEnabled();
+    if (countSql) installSqlCounter(ds);
 
     const app = express();
     const httpServer = http.createServer(app);
@@ -98,6 +101,7 @@ export async function startServer(cfg: Config, log: (l: string) => void): Promis
         ApolloServerPluginLandingPageDisabled(),
         ApolloServerPluginDrainHttpServer({ httpServer }),
         { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+        ...(countSql ? [sqlCountPlugin] : []),
       ],
     });
     await apollo.start();
@@ -106,8 +110,8 @@ export async function startServer(cfg: Config, log: (l: string) => void): Promis
     app.get('/', (_req, res) => {
       res.type('html').send(landingPage());
     });
-    mountExportRoutes(app);
-    app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: async () => createContext(ds) }));
+    mountExportRoutes(app, ds);
+    app.use('/graphql', express.json({ limit: '1mb' }), ...(countSql ? [sqlCountMiddleware] : []), expressMiddleware(apollo, { context: async () => createContext(ds) }));
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);

@@ -2,11 +2,10 @@ import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-g
 import { connectionType, PageArgs, type Connection } from '../graphql/connection';
 import type { Context } from '../graphql/context';
 import { Evaluation } from '../evaluation/evaluation.entity';
-import { EvaluationService } from '../evaluation/evaluation.service';
 import { Model } from '../model/model.entity';
 import { Run } from '../run/run.entity';
 import { Task } from '../task/task.entity';
-import { Ticket } from './ticket.entity';
+import { LayerSparsity, Ticket } from './ticket.entity';
 import { TicketFilter } from './ticket.input';
 import { maskPath, TicketService } from './ticket.service';
 
@@ -14,10 +13,7 @@ export const TicketConnection = connectionType('Ticket', Ticket, 'ticket');
 
 @Resolver(() => Ticket)
 export class TicketResolver {
-  constructor(
-    private readonly service: TicketService,
-    private readonly evaluationService: EvaluationService,
-  ) {}
+  constructor(private readonly service: TicketService) {}
 
   @Query(() => TicketConnection, { description: 'Stored tickets, newest first, filtered and paginated.' })
   tickets(
@@ -52,9 +48,16 @@ export class TicketResolver {
     return ctx.loaders.load(Run, t.runId);
   }
 
-  @FieldResolver(() => [Evaluation], { description: 'Every evaluation of this mask, on any task and setting.' })
-  evaluations(@Root() t: Ticket): Promise<Evaluation[]> {
-    return this.evaluationService.forTicket(t.id);
+  @FieldResolver(() => [Evaluation], { description: 'Every evaluation of this mask, on any task and setting, oldest first.' })
+  evaluations(@Root() t: Ticket, @Ctx() ctx: Context): Promise<Evaluation[]> {
+    return ctx.relations.evaluationsByTicket.load(t.id);
+  }
+
+  @FieldResolver(() => [LayerSparsity], {
+    description: 'Per-matrix sparsity counted exactly from the stored mask, in the model\'s canonical prunable order (Q, K, V, attention output, intermediate, output per layer, then the pooler).',
+  })
+  layerSparsity(@Root() t: Ticket, @Ctx() ctx: Context): Promise<LayerSparsity[]> {
+    return this.service.layerSparsity(t, ctx);
   }
 
   @FieldResolver(() => String, { description: 'Path (on this server) of the mask as a safetensors file of uint8 0/1 tensors named like the model\'s parameters.' })

@@ -34,13 +34,13 @@ describe('queries over HTTP', () => {
     expect(tasks.find((t) => t.kind === 'PRETRAIN')!.metric).toBe('pretrain_loss');
   });
 
-  test('GET / is a small page pointing at /graphql; the mask export answers 501 for now', async () => {
+  test('GET / is a small page pointing at /graphql; the mask export of an unknown ticket is a 404', async () => {
     const page = await fetch(server.baseUrl + '/');
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('/graphql');
     const mask = await fetch(`${server.baseUrl}/export/tickets/${randomUUID()}/mask.safetensors`);
-    expect(mask.status).toBe(501);
-    expect(((await mask.json()) as { error: string }).error).toBe('NOT_IMPLEMENTED');
+    expect(mask.status).toBe(404);
+    expect(((await mask.json()) as { error: string }).error).toBe('NOT_FOUND');
   });
 
   test('tickets paginate with a keyset cursor, newest first, and filter', async () => {
