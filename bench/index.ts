@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   console.log(`bench backend: ${info.backend} (${info.device}, kernels ${info.kernels})`);
   console.log(formatRow(benchShippedStep()));
   console.log(formatRow(benchBaseLayer()));
-  for (const [file, fn] of [['kernels.bench', 'benchKernels'], ['pruning.bench', 'benchPruning']] as const) {
+  for (const [file, fn] of [['kernels.bench', 'benchKernels'], ['pruning.bench', 'benchPruning'], ['imp.bench', 'benchImp']] as const) {
     const suite = optionalSuite(file, fn);
     if (suite) for (const r of await suite()) console.log(formatRow(r));
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /*
  * Builds the optional OpenBLAS addon (native/) during `npm ci` / `npm install`.
- * The addon only speeds up matmul; without it everything runs on the plain tfjs kernels.
+ * The addon only speeds up kernels (matmul, elementwise, AdamW); without it everything runs on the plain tfjs kernels.
  * So this script never fails the install: when g++, node-gyp, Node's headers or
  * libopenblas-dev are missing it prints one warning line and exits 0.
  * TICKETLAB_SKIP_NATIVE=1 skips the build.
@@ -53,7 +53,11 @@ function main() {
   const built = path.join(nativeDir, 'build', 'Release', 'ticketlab_blas.node');
   if (!fs.existsSync(built)) warn('build produced no addon');
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.copyFileSync(built, target);
+  // Copy then rename: a process that has the old addon loaded keeps its (unlinked) file;
+  // overwriting it in place would change code under a running process.
+  const tmp = `${target}.${process.pid}.tmp`;
+  fs.copyFileSync(built, tmp);
+  fs.renameSync(tmp, target);
   // Loading it here catches a missing libopenblas.so.0 at install time rather than at run time.
   try {
     const addon = require(target);

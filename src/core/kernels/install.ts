@@ -1,6 +1,6 @@
 /**
  * Attaches the native OpenBLAS matmul kernels (plus a leading-axes Sum, Exp, Erf, broadcasting
- * Add/Sub/Multiply/RealDiv, broadcast-only Tile and a zero-copy Identity) to the tfjs `wasm` backend when the addon is built;
+ * Add/Sub/Multiply/RealDiv, broadcast-only Tile and a zero-copy Identity and same-dtype Cast) to the tfjs `wasm` backend when the addon is built;
  * src/core/backend.ts imports this module so initBackend() does it by itself.
  * The backend's original kernels are kept: they run whatever the native path does not
  * cover, and everything when setNativeKernelsEnabled(false) (benchmarks compare both).
@@ -14,7 +14,7 @@ import { nativeUnary } from './unary';
 import { BINARY_OPS, nativeBinary, nativeBroadcastTile, type BinaryOp } from './binary';
 import { registerMeanGradient } from './grads';
 
-const KERNELS = ['BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'Exp', 'Erf', 'Tile', ...Object.keys(BINARY_OPS)];
+const KERNELS = ['BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'Exp', 'Erf', 'Tile', 'Cast', ...Object.keys(BINARY_OPS)];
 const originals = new Map<string, tf.KernelConfig>();
 let enabled = true;
 /** Kernels switched off one by one (benchmarks measure each kernel's share). */
@@ -40,9 +40,11 @@ function specOf(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttr
 function wrap(name: string, original: tf.KernelConfig, blas: NativeBlas): tf.KernelConfig {
   const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
     if (disabled.has(name)) return original.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
-    if (name === 'Identity' && enabled && args.inputs.x) {
+    const sameDtypeCast = name === 'Cast' && args.inputs.x && (args.attrs as { dtype?: string } | undefined)?.dtype === args.inputs.x.dtype;
+    if ((name === 'Identity' || sameDtypeCast) && enabled && args.inputs.x) {
       // Zero-copy, as the cpu backend does: the engine clones every tensor it saves for the
-      // backward pass through Identity, and tensor data is never written in place.
+      // backward pass through Identity, Mul/Div gradients cast float32 operands to float32,
+      // and tensor data is never written in place (the fused AdamW copies a shared buffer first).
       const x = args.inputs.x;
       (args.backend as { incRef(dataId: object): void }).incRef(x.dataId);
       return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };

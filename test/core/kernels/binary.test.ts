@@ -91,6 +91,20 @@ maybe('native binary kernels (wasm)', () => {
     tf.dispose([a, b]);
   });
 
+  test('same-dtype Cast is zero-copy and outlives its source; real casts still convert', () => {
+    const x = tf.tensor1d([1.5, -2.25, 3]);
+    const y = tf.cast(x, 'float32');
+    const before = tf.memory().numDataBuffers;
+    const z = tf.cast(x, 'float32');
+    expect(tf.memory().numDataBuffers).toBe(before); // no new buffer
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1.5, -2.25, 3]);
+    const i = tf.cast(y, 'int32');
+    expect(i.dtype).toBe('int32');
+    expect(Array.from(i.dataSync())).toEqual([1, -2, 3]);
+    tf.dispose([y, z, i]);
+  });
+
   test('int32 operands fall back to the wasm kernel', () => {
     const a = tf.tensor1d([7, -3], 'int32');
     const [nat] = both(() => tf.add(a, tf.scalar(2, 'int32')));
