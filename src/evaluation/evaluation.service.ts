@@ -39,10 +39,6 @@ export class EvaluationService {
     return found;
   }
 
-  forTicket(ticketId: string): Promise<Evaluation[]> {
-    return this.repo.find({ where: { ticketId }, order: { createdAt: 'ASC', id: 'ASC' } });
-  }
-
   forRun(runId: string): Promise<Evaluation[]> {
     return this.repo.find({ where: { runId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }

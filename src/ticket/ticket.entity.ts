@@ -54,7 +54,8 @@ export class Ticket {
   @Column('integer', { nullable: true })
   seed!: number | null;
 
-  @Field(() => [LayerSparsity], { description: 'Per-matrix sparsity, in the model\'s canonical prunable order.' })
+  @Field(() => [LayerSparsity], { description: 'Per-matrix sparsity counted exactly from the stored mask, in the model\'s canonical prunable order (per layer Q, K, V, attention output, intermediate, output; then the pooler).' })
+  /** As stored by the run; the API computes the field from the mask (TicketService.layerSparsity). */
   @Column('jsonb', { name: 'layer_sparsity', default: [] })
   layerSparsity!: LayerSparsity[];
 

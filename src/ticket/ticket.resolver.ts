@@ -53,9 +53,7 @@ export class TicketResolver {
     return ctx.relations.evaluationsByTicket.load(t.id);
   }
 
-  @FieldResolver(() => [LayerSparsity], {
-    description: 'Per-matrix sparsity counted exactly from the stored mask, in the model\'s canonical prunable order (Q, K, V, attention output, intermediate, output per layer, then the pooler).',
-  })
+  @FieldResolver(() => [LayerSparsity])
   layerSparsity(@Root() t: Ticket, @Ctx() ctx: Context): Promise<LayerSparsity[]> {
     return this.service.layerSparsity(t, ctx);
   }
