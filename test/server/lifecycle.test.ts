@@ -61,13 +61,15 @@ test('SIGTERM stops HTTP, the database and exits 0; a restart finds the data and
   fs.rmSync(home, { recursive: true, force: true });
 });
 
-test('CLI: help, the worker placeholder, and configuration errors', () => {
+test('CLI: help, a worker with no database to join, and configuration errors', () => {
   const help = cli(['help']);
   expect(help.status).toBe(0);
   expect(help.out).toContain('serve');
-  const worker = cli(['worker']);
+  const lonely = tempHome();
+  const worker = cli(['worker'], { TICKETLAB_HOME: lonely });
   expect(worker.status).not.toBe(0);
-  expect(worker.out).toContain('not built yet');
+  expect(worker.out).toContain('DATABASE_URL is not set and no server is running');
+  fs.rmSync(lonely, { recursive: true, force: true });
   const badPort = cli(['serve'], { PORT: 'eighty' });
   expect(badPort.status).toBe(78);
   expect(badPort.out).toContain('PORT must be an integer');
