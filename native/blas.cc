@@ -68,6 +68,20 @@ bool InHeap(int64_t off, int64_t elems, size_t heap_len) {
          static_cast<uint64_t>(off) + static_cast<uint64_t>(elems) * 4 <= heap_len;
 }
 
+// Thread policy: products with m·n·k below g_small_mnk run on one thread. Waking OpenBLAS's
+// workers costs more than such a product gains, and on a loaded machine a preempted worker
+// stalls the caller (the training step's matmuls are mostly this small).
+int g_threads = 1;       // configured count (setThreads)
+int g_current = -1;      // count OpenBLAS is set to now
+double g_small_mnk = 0;  // 0: OpenBLAS decides alone
+
+void UseThreads(int n) {
+  if (n != g_current) {
+    openblas_set_num_threads(n);
+    g_current = n;
+  }
+}
+
 // matmul(heap, aOff, bOff, cOff, batch, m, n, k, transA, transB, batchA, batchB,
 //        aIdx, bIdx, biasOff, relu)
 // C[i] = op(A[ai]) * op(B[bi]) (+ bias row) (relu), i < batch, where ai = aIdx[i] when
@@ -130,6 +144,7 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   const float* b = reinterpret_cast<const float*>(heap + b_off);
   float* c = reinterpret_cast<float*>(heap + c_off);
   const float* bias = bias_off >= 0 ? reinterpret_cast<const float*>(heap + bias_off) : nullptr;
+  UseThreads(static_cast<double>(m) * n * k < g_small_mnk ? 1 : g_threads);
   const int lda = trans_a ? static_cast<int>(m) : static_cast<int>(k);
   const int ldb = trans_b ? static_cast<int>(k) : static_cast<int>(n);
   for (int64_t i = 0; i < batch; ++i) {
@@ -309,20 +324,25 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// setThreads(n[, smallMnk]): n threads for large products; products with m·n·k < smallMnk on one.
 napi_value SetThreads(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   int64_t n;
-  if (argc != 1 || !GetInt(env, argv[0], &n)) return nullptr;
+  if (argc < 1 || !GetInt(env, argv[0], &n)) return nullptr;
   if (n < 1) n = 1;
-  openblas_set_num_threads(static_cast<int>(n));
+  double small = g_small_mnk;
+  if (argc >= 2 && napi_get_value_double(env, argv[1], &small) != napi_ok) return Fail(env, "setThreads: smallMnk must be a number"), nullptr;
+  g_small_mnk = small > 0 ? small : 0;
+  g_threads = static_cast<int>(n);
+  UseThreads(g_threads);
   return nullptr;
 }
 
 napi_value GetThreads(napi_env env, napi_callback_info) {
   napi_value out;
-  napi_create_int32(env, openblas_get_num_threads(), &out);
+  napi_create_int32(env, g_threads, &out);  // configured count (small products use one)
   return out;
 }
 

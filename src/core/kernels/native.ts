@@ -34,7 +34,8 @@ export interface NativeBlas {
    * gradient clipping factor applied (1 without clipping).
    */
   adamw?(heap: Uint8Array, table: Float64Array, hyper: Float64Array): number;
-  setThreads(n: number): void;
+  /** n threads for large products; products with m·n·k < smallMnk on one (0: OpenBLAS decides). */
+  setThreads(n: number, smallMnk?: number): void;
   getThreads(): number;
   /** OpenBLAS build description, e.g. "OpenBLAS 0.3.21 ... core=Haswell". */
   config(): string;
@@ -61,6 +62,17 @@ export function blasThreadsWanted(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
+/**
+ * m·n·k below which a matmul runs on one thread: TICKETLAB_BLAS_SMALL_MNK when set (0 lets
+ * OpenBLAS decide alone), else DEFAULT_SMALL_MNK (chosen from 1- vs 2-thread timings of the
+ * training step's products on 2 shared cores).
+ */
+export const DEFAULT_SMALL_MNK = 1 << 25;
+export function blasSmallMnkWanted(): number {
+  const env = Number(process.env.TICKETLAB_BLAS_SMALL_MNK ?? '');
+  return process.env.TICKETLAB_BLAS_SMALL_MNK !== undefined && Number.isFinite(env) && env >= 0 ? env : DEFAULT_SMALL_MNK;
+}
+
 /** The addon, loaded once; null when it is not built or does not load (see nativeLoadError). */
 export function loadNativeBlas(): NativeBlas | null {
   if (cached !== undefined) return cached;
@@ -76,7 +88,7 @@ export function loadNativeBlas(): NativeBlas | null {
   }
   try {
     const addon = require(file) as NativeBlas;
-    addon.setThreads(blasThreadsWanted());
+    addon.setThreads(blasThreadsWanted(), blasSmallMnkWanted());
     cached = addon;
   } catch (e) {
     loadError = `addon failed to load: ${(e as Error).message.split('\n')[0]}`;
