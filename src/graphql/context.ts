@@ -3,7 +3,9 @@ import DataLoader from 'dataloader';
 import { In, type DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { denseMeans, evaluationsForTickets } from '../evaluation/evaluation.batch';
 import type { Evaluation } from '../evaluation/evaluation.entity';
-import { masksForTickets, type StoredMask } from '../ticket/ticket.batch';
+import { Model } from '../model/model.entity';
+import type { LayerSparsity, Ticket } from '../ticket/ticket.entity';
+import { layerSparsityForTickets } from '../ticket/ticket.layer-counts';
 
 export class EntityLoaders {
   private readonly loaders = new Map<unknown, DataLoader<string, ObjectLiteral | null>>();
@@ -35,13 +37,15 @@ export class RelationLoaders {
   readonly evaluationsByTicket: DataLoader<string, Evaluation[]>;
   /** denseKey(...) → mean dense PRETRAINED score (null when none). */
   readonly denseMean: DataLoader<string, number | null>;
-  /** ticket id → its stored bit-packed mask. */
-  readonly mask: DataLoader<string, StoredMask | null>;
+  /** ticket → its per-layer counts, counted from the stored mask. */
+  readonly layerSparsity: DataLoader<Ticket, LayerSparsity[], string>;
 
-  constructor(ds: DataSource) {
+  constructor(ds: DataSource, entities: EntityLoaders) {
     this.evaluationsByTicket = new DataLoader((ids) => evaluationsForTickets(ds, ids));
     this.denseMean = new DataLoader((keys) => denseMeans(ds, keys));
-    this.mask = new DataLoader((ids) => masksForTickets(ds, ids));
+    this.layerSparsity = new DataLoader((tickets) => layerSparsityForTickets(ds, tickets, (t) => entities.load(Model, t.modelId)), {
+      cacheKeyFn: (t) => t.id,
+    });
   }
 }
 
@@ -66,5 +70,6 @@ export interface Context {
 }
 
 export function createContext(ds: DataSource): Context {
-  return { loaders: new EntityLoaders(ds), relations: new RelationLoaders(ds), memo: new RequestMemo() };
+  const loaders = new EntityLoaders(ds);
+  return { loaders, relations: new RelationLoaders(ds, loaders), memo: new RequestMemo() };
 }

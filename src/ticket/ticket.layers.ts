@@ -4,7 +4,7 @@
  */
 import { prunableLayout } from '../core/lottery/bridge';
 import type { ModelConfig } from '../core/model/config';
-import { Mask, type LayerStats } from '../core/pruning';
+import { Mask } from '../core/pruning';
 import type { StoredMask } from './ticket.batch';
 
 /** Why a stored mask cannot be read against its model's layout (a corrupt or foreign row). */
@@ -38,9 +38,4 @@ export function maskOf(stored: StoredMask, config: StoredConfig): Mask {
   } catch (err) {
     throw new MaskLayoutError(`ticket ${stored.ticketId}: ${(err as Error).message}`);
   }
-}
-
-/** Exact per-matrix counts of pruned weights, in canonical prunable order. */
-export function layerSparsityOf(stored: StoredMask, config: StoredConfig): LayerStats[] {
-  return maskOf(stored, config).layerStats();
 }

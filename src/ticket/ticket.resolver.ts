@@ -55,7 +55,7 @@ export class TicketResolver {
 
   @FieldResolver(() => [LayerSparsity])
   layerSparsity(@Root() t: Ticket, @Ctx() ctx: Context): Promise<LayerSparsity[]> {
-    return this.service.layerSparsity(t, ctx);
+    return ctx.relations.layerSparsity.load(t);
   }
 
   @FieldResolver(() => String, { description: 'Path (on this server) of the mask as a safetensors file of uint8 0/1 tensors named like the model\'s parameters.' })

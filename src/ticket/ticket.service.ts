@@ -2,11 +2,8 @@ import type { DataSource, Repository } from 'typeorm';
 import { paginate, type Connection, type PageArgs } from '../graphql/connection';
 import { BadInputError, NotFoundError } from '../graphql/errors';
 import { filterId, isUuid } from '../graphql/ids';
-import type { Context } from '../graphql/context';
-import { Model } from '../model/model.entity';
-import { LayerSparsity, Ticket } from './ticket.entity';
+import { Ticket } from './ticket.entity';
 import type { TicketFilter } from './ticket.input';
-import { layerSparsityOf, MaskLayoutError } from './ticket.layers';
 
 /** Where a ticket's mask can be downloaded (DESIGN §7 HTTP routes). */
 export function maskPath(ticketId: string): string {
@@ -47,21 +44,5 @@ export class TicketService {
   /** Tickets a run produced, by level then sparsity. */
   forRun(runId: string): Promise<Ticket[]> {
     return this.repo.find({ where: { runId }, order: { level: 'ASC', sparsity: 'ASC', createdAt: 'ASC' } });
-  }
-
-  /**
-   * Per-matrix counts computed from the stored bit-packed mask and the model's canonical
-   * prunable layout (masks and models are batch-loaded per request). A mask that does not fit
-   * its model's layout falls back to the counts stored with the ticket by the run that made it.
-   */
-  async layerSparsity(t: Ticket, ctx: Context): Promise<LayerSparsity[]> {
-    const [stored, model] = await Promise.all([ctx.relations.mask.load(t.id), ctx.loaders.load(Model, t.modelId)]);
-    if (!stored || !model) return t.layerSparsity;
-    try {
-      return layerSparsityOf(stored, model.config);
-    } catch (err) {
-      if (err instanceof MaskLayoutError) return t.layerSparsity;
-      throw err;
-    }
   }
 }

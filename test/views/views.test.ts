@@ -3,7 +3,7 @@
  * on the hand-made study of fixture.ts. One server for the file: initdb costs seconds.
  */
 import { randomUUID } from 'crypto';
-import { withDb } from '../helpers/seed';
+import { insertMaskTicket, insertModelFor, TINY_CONFIG, withDb } from '../helpers/seed';
 import { startServer, type GqlResponse, type TestServer } from '../helpers/server';
 import { LAYOUT, layeredMask, N, seedStudy, type Study } from './fixture';
 import { exportSuite } from './exports';
@@ -195,3 +195,30 @@ describe('maskOverlap and layerSparsity', () => {
 
 loaderSuite(() => server);
 exportSuite(() => server, () => s);
+
+describe('layerSparsity on layouts whose layers do not start on byte boundaries', () => {
+  /** Segment sizes of a 1-layer model: Q K V O (h·h), intermediate and output (i·h), pooler (h·h). */
+  const sizes = (h: number, i: number) => [h * h, h * h, h * h, h * h, i * h, h * i, h * h];
+
+  test.each([[3, 5], [1, 2]])('hidden %i, intermediate %i', async (hidden, intermediate) => {
+    const seg = sizes(hidden, intermediate);
+    const total = seg.reduce((a, b) => a + b, 0);
+    // A fixed irregular pattern: kept where (7·i² + 3·i) mod 5 < 3.
+    const kept = new Uint8Array(total).map((_, i) => ((7 * i * i + 3 * i) % 5 < 3 ? 1 : 0));
+    const config = { ...TINY_CONFIG, layers: 1, hidden, heads: 1, intermediate };
+    const id = await withDb(server.databaseUrl, async (db) => {
+      const { id: modelId, prunable } = await insertModelFor(db, `odd-${hidden}-${intermediate}`, config);
+      expect(prunable).toBe(total);
+      return insertMaskTicket(db, { modelId, taskId: s.vqa, kept });
+    });
+    const res = ok(await server.gql<{ ticket: { layerSparsity: Array<{ total: number; pruned: number }> } }>(
+      'query($id: ID!) { ticket(id: $id) { layerSparsity { total pruned } } }', { id }));
+    let offset = 0;
+    const expected = seg.map((n) => {
+      const pruned = kept.subarray(offset, offset + n).reduce((a, v) => a + (v ? 0 : 1), 0);
+      offset += n;
+      return { total: n, pruned };
+    });
+    expect(res.ticket.layerSparsity).toEqual(expected);
+  });
+});
