@@ -120,7 +120,7 @@ test('an identical request returns the same run; force starts a new one', async 
 });
 
 test('cancel stops a running run within 5 s and keeps its finished levels; retry resumes', async () => {
-  const run = await startPruning({ modelId, taskId: snli, sparsities: [0.2, 0.4, 0.6, 0.8], stepsPerLevel: 250, seed: 7 });
+  const run = await startPruning({ modelId, taskId: snli, sparsities: [0.3, 0.6, 0.8], stepsPerLevel: 250, seed: 7 });
   await waitForRun(server, run.id, ['RUNNING'], 60_000, (r) => r.step > 250 + 30); // inside level 1
   const cancelledAt = Date.now();
   const c = await server.gql<{ cancelRun: { status: string } }>(`mutation($id: ID!) { cancelRun(id: $id) { status } }`, { id: run.id });
@@ -151,10 +151,10 @@ test('cancel stops a running run within 5 s and keeps its finished levels; retry
   expect(retried.data!.retryRun.status).toBe('QUEUED');
   const done = await waitForRun(server, run.id, ['SUCCEEDED'], 90_000);
   expect(done.attempts).toBe(2);
-  expect(server.output()).toContain(`run ${run.id}: resuming IMP at level ${kept.tickets.length} of 4`);
+  expect(server.output()).toContain(`run ${run.id}: resuming IMP at level ${kept.tickets.length} of 3`);
   const final = await count();
-  expect(final.tickets).toEqual([0, 1, 2, 3, 4]);
-  expect(final.evaluations).toBe(5);
+  expect(final.tickets).toEqual([0, 1, 2, 3]);
+  expect(final.evaluations).toBe(4);
 }, 120_000);
 
 test('a transfer fans out into child runs and schedules the missing dense baseline', async () => {
@@ -185,6 +185,25 @@ test('a transfer fans out into child runs and schedules the missing dense baseli
   expect(r2.data!.runTransfer.children[0].params.ticketId).toBe(level1);
   await waitForRun(server, r2.data!.runTransfer.id, ['SUCCEEDED'], 60_000);
 }, 150_000);
+
+test('cancelling a transfer cancels its children; retrying it queues them again', async () => {
+  const t = await server.gql<{ run: { tickets: Array<{ id: string }> } }>(`query($id: ID!) { run(id: $id) { tickets { id } } }`, { id: impRun });
+  const r = await server.gql<{ runTransfer: { id: string; children: Array<{ id: string }> } }>(
+    `mutation($i: TransferInput!) { runTransfer(input: $i) { id children { id } } }`,
+    { i: { modelId, ticketIds: [t.data!.run.tickets[3].id], taskIds: [gqa, snli], steps: 3000 } });
+  const parent = r.data!.runTransfer;
+  expect(parent.children).toHaveLength(4); // no dense baseline at 3000 steps yet: one per task, plus the ticket on each
+  const c = await server.gql<{ cancelRun: { status: string; children: Array<{ status: string }> } }>(
+    `mutation($id: ID!) { cancelRun(id: $id) { status children { status } } }`, { id: parent.id });
+  expect(c.data!.cancelRun.status).toBe('CANCELLED');
+  expect(c.data!.cancelRun.children.map((x) => x.status)).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED', 'CANCELLED']);
+  const again = await server.gql<{ retryRun: { status: string; children: Array<{ status: string }> } }>(
+    `mutation($id: ID!) { retryRun(id: $id) { status children { status } } }`, { id: parent.id });
+  expect(again.data!.retryRun.status).toBe('RUNNING');
+  expect(again.data!.retryRun.children.every((x) => ['QUEUED', 'RUNNING'].includes(x.status))).toBe(true);
+  await server.gql(`mutation($id: ID!) { cancelRun(id: $id) { id } }`, { id: parent.id });
+  expect((await waitForRun(server, parent.id, ['CANCELLED'])).status).toBe('CANCELLED');
+}, 30_000);
 
 test('a run that fails for good ends FAILED with the error message', async () => {
   // Both pass validation (the name is free); whichever finishes second cannot register the name.
