@@ -3,6 +3,10 @@
  * on the hand-made study of fixture.ts. One server for the file: initdb costs seconds.
  */
 import { randomUUID } from 'crypto';
+import { createDataSource } from '../../src/db/data-source';
+import { Model } from '../../src/model/model.entity';
+import { Ticket } from '../../src/ticket/ticket.entity';
+import { layerSparsityForTickets } from '../../src/ticket/ticket.layer-counts';
 import { insertMaskTicket, insertModelFor, TINY_CONFIG, withDb } from '../helpers/seed';
 import { startServer, type GqlResponse, type TestServer } from '../helpers/server';
 import { LAYOUT, layeredMask, N, seedStudy, type Study } from './fixture';
@@ -220,5 +224,26 @@ describe('layerSparsity on layouts whose layers do not start on byte boundaries'
       return { total: n, pruned };
     });
     expect(res.ticket.layerSparsity).toEqual(expected);
+  });
+});
+
+describe('layer counting without bit_count (PostgreSQL < 14)', () => {
+  test('reading the masks gives the same counts as PostgreSQL', async () => {
+    const ds = createDataSource(server.databaseUrl);
+    await ds.initialize();
+    try {
+      const tickets = await ds.getRepository(Ticket).find();
+      expect(tickets.length).toBeGreaterThan(100);
+      const modelOf = (t: { modelId: string }) => ds.getRepository(Model).findOneBy({ id: t.modelId });
+      const driver = ds.driver as unknown as { version: string };
+      expect(Number(driver.version.split('.')[0])).toBeGreaterThanOrEqual(14);
+      const inSql = await layerSparsityForTickets(ds, tickets, modelOf);
+      driver.version = '13.9';
+      const inProcess = await layerSparsityForTickets(ds, tickets, modelOf);
+      expect(inProcess).toEqual(inSql);
+      expect(inSql.filter((l) => l.length > 0).length).toBeGreaterThan(100);
+    } finally {
+      await ds.destroy();
+    }
   });
 });
