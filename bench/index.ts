@@ -22,8 +22,7 @@ async function main(): Promise<void> {
   process.env.TICKETLAB_BENCH_THREADS ??= process.env.TICKETLAB_BLAS_THREADS ?? '';
   const info = await initBackend();
   console.log(`bench backend: ${info.backend} (${info.device}, kernels ${info.kernels})`);
-  console.log(formatRow(benchShippedStep()));
-  console.log(formatRow(benchBaseLayer()));
+  for (const r of [...benchShippedStep(), ...benchBaseLayer()]) console.log(formatRow(r));
   for (const [file, fn] of [['kernels.bench', 'benchKernels'], ['pruning.bench', 'benchPruning'], ['imp.bench', 'benchImp']] as const) {
     const suite = optionalSuite(file, fn);
     if (suite) for (const r of await suite()) console.log(formatRow(r));

@@ -7,7 +7,7 @@
   reference.py layer HIDDEN HEADS FFN TOKENS BATCH STEPS
       one post-LN encoder layer: forward, MSE to a fixed target, backward, AdamW.
 
-Prints one JSON line {"ms": [...], "torch": version, "threads": n}. Threads: TICKETLAB_BENCH_THREADS or all cores.
+Prints one JSON line {"ms": [...], "cpu_ms": [...], "torch": version, "threads": n} (cpu_ms: process CPU time per step). Threads: TICKETLAB_BENCH_THREADS or all cores.
 """
 import json
 import math
@@ -70,14 +70,18 @@ class Encoder(nn.Module):
         return self.head(torch.tanh(self.pooler(x[:, 0])))
 
 
+CPU_MS = []  # process CPU time (all threads) per timed step, next to the wall-clock times
+
+
 def timed(step, steps):
     for _ in range(3):
         step()
     ms = []
     for _ in range(steps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         step()
         ms.append((time.perf_counter() - t0) * 1e3)
+        CPU_MS.append((time.process_time() - c0) * 1e3)
     return ms
 
 
@@ -121,4 +125,4 @@ def layer(h, nh, ffn, tokens, batch, steps):
 if __name__ == "__main__":
     mode, args = sys.argv[1], [int(a) for a in sys.argv[2:]]
     ms = shipped(*args) if mode == "shipped" else layer(*args)
-    print(json.dumps({"ms": ms, "torch": torch.__version__, "threads": torch.get_num_threads()}))
+    print(json.dumps({"ms": ms, "cpu_ms": CPU_MS, "torch": torch.__version__, "threads": torch.get_num_threads()}))

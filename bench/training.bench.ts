@@ -17,7 +17,7 @@ import { createEncoder } from '../src/core/model/uniter';
 import { variableFrom } from '../src/core/model/layers';
 import { fineTune, AdamW } from '../src/core/training';
 import { Rng } from '../src/core/rng';
-import { blasThreadsWanted } from '../src/core/kernels/native';
+import { blasThreadsNow, blasThreadsWanted } from '../src/core/kernels/native';
 import type { BenchRow } from './row';
 
 const CLASSES = 100;
@@ -80,63 +80,89 @@ export function classifier(c: ModelConfig): TaskDefinition<'GQA'> {
   };
 }
 
-function reference(args: Array<string | number>, threads: number): number | string {
+interface Timing { wall: number; cpu: number }
+
+function reference(args: Array<string | number>, threads: number): Timing | string {
   const script = path.resolve(__dirname, '../../bench/reference.py');
   const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   const env = { ...process.env, TICKETLAB_BENCH_THREADS: String(threads) };
   const r = spawnSync(py, [script, ...args.map(String)], { encoding: 'utf8', timeout: 600_000, env });
   if (r.status !== 0) return (r.stderr || r.error?.message || 'python3 failed').trim().split('\n').pop() ?? 'python3 failed';
   try {
-    return median((JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number[] }).ms);
+    const d = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number[]; cpu_ms: number[] };
+    return { wall: median(d.ms), cpu: median(d.cpu_ms) };
   } catch {
     return 'unreadable reference output';
   }
+}
+
+/** Wall-clock and process CPU time of one call of f, in ms. */
+export function measure(f: () => void): Timing {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  f();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
 /**
  * Ours and PyTorch alternate over `rounds` rounds on this shared machine (load drifts); each
  * figure is the median of per-round medians. PyTorch runs with 1 thread and with as many as
  * our BLAS uses, and the faster setting is the reference (its thread pool degrades badly under
- * load; we should not profit from that).
+ * load; we should not profit from that). A second row compares process CPU time per step
+ * (ours against PyTorch on 1 thread), which preemption by other jobs hardly changes.
  */
-function interleaved(name: string, rounds: number, ours: () => number, refArgs: Array<string | number>, note: string): BenchRow {
+function interleaved(name: string, rounds: number, ours: () => Timing, refArgs: Array<string | number>, note: string): BenchRow[] {
   const threads = blasThreadsWanted();
   const settings = [...new Set([1, threads])];
   const load0 = os.loadavg()[0].toFixed(1);
-  const mine: number[] = [];
-  const theirs = new Map<number, number[]>(settings.map((n) => [n, []]));
+  const mine: Timing[] = [];
+  const theirs = new Map<number, Timing[]>(settings.map((n) => [n, []]));
   let failure: string | null = null;
   for (let r = 0; r < rounds; r++) {
     mine.push(ours());
     for (const n of settings) {
       if (failure) break;
-      const ms = reference(refArgs, n);
-      if (typeof ms === 'string') failure = ms;
-      else theirs.get(n)!.push(ms);
+      const t = reference(refArgs, n);
+      if (typeof t === 'string') failure = t;
+      else theirs.get(n)!.push(t);
     }
   }
-  const tail = `median of ${rounds} interleaved rounds; load ${load0}->${os.loadavg()[0].toFixed(1)}`;
-  if (failure) return { row: name, oursMs: median(mine), referenceMs: null, note: `${note}; ${tail}; reference skipped: ${failure}` };
-  const per = settings.map((n) => ({ n, ms: median(theirs.get(n)!) }));
-  const best = per.reduce((a, b) => (b.ms < a.ms ? b : a));
-  const all = per.map((p) => `${p.n}t ${p.ms.toFixed(1)}`).join(', ');
-  return { row: name, oursMs: median(mine), referenceMs: best.ms, note: `${note}; torch ${all} ms (reference = faster); ${tail}` };
+  const tail = `median of ${rounds} interleaved rounds; ours on ${blasThreadsNow()} BLAS thread(s) at the end (load-adaptive); load ${load0}->${os.loadavg()[0].toFixed(1)}`;
+  const oursWall = median(mine.map((t) => t.wall));
+  const oursCpu = median(mine.map((t) => t.cpu));
+  if (failure) return [{ row: name, oursMs: oursWall, referenceMs: null, note: `${note}; ${tail}; reference skipped: ${failure}` }];
+  const per = settings.map((n) => ({ n, wall: median(theirs.get(n)!.map((t) => t.wall)), cpu: median(theirs.get(n)!.map((t) => t.cpu)) }));
+  const best = per.reduce((a, b) => (b.wall < a.wall ? b : a));
+  const all = per.map((p) => `${p.n}t ${p.wall.toFixed(1)}`).join(', ');
+  return [
+    { row: name, oursMs: oursWall, referenceMs: best.wall, note: `${note}; torch ${all} ms (reference = faster); ${tail}` },
+    { row: `${name} (cpu time)`, oursMs: oursCpu, referenceMs: per[0].cpu, note: `process CPU ms per step, torch on 1 thread; ${tail}` },
+  ];
 }
 
 /** (a) One step of the default fine-tune loop on the shipped config, batch 32, full-length inputs. */
-export function benchShippedStep(rounds = 3, steps = 10, warm = 3): BenchRow {
+export function benchShippedStep(rounds = 3, steps = 10, warm = 3): BenchRow[] {
   const c = benchConfig();
   const batch = 32;
   const enc = createEncoder(c, new Rng(1));
   const data = { train: examples(c, 128), val: [], test: [] };
-  const ours = (): number => {
-    const times: number[] = [];
+  const ours = (): Timing => {
+    const times: Timing[] = [];
     let t0 = performance.now();
+    let c0 = process.cpuUsage();
     fineTune({
       encoder: enc, task: classifier(c), data, steps: warm + steps, lr: 1e-4, batchSize: batch, seed: 1,
-      onProgress: (s) => { const t = performance.now(); if (s > warm) times.push(t - t0); t0 = t; },
+      onProgress: (s) => {
+        const t = performance.now();
+        const cu = process.cpuUsage();
+        if (s > warm) times.push({ wall: t - t0, cpu: (cu.user + cu.system - c0.user - c0.system) / 1000 });
+        t0 = t;
+        c0 = cu;
+      },
     });
-    return median(times);
+    return { wall: median(times.map((x) => x.wall)), cpu: median(times.map((x) => x.cpu)) };
   };
   const refArgs = ['shipped', c.layers, c.hidden, c.heads, c.intermediate, c.vocabSize, c.regionFeatureDim,
     c.maxTextLength + 2, c.maxRegions, batch, CLASSES, steps];
@@ -149,7 +175,7 @@ export function benchShippedStep(rounds = 3, steps = 10, warm = 3): BenchRow {
 }
 
 /** (b) One UNITER-base-shaped layer: forward, MSE to a fixed target, backward, AdamW. */
-export function benchBaseLayer(rounds = 3, steps = 5, warm = 2): BenchRow {
+export function benchBaseLayer(rounds = 3, steps = 5, warm = 2): BenchRow[] {
   const [B, L, H] = [8, 60, 768];
   const enc = createEncoder({ layers: 1, hidden: H, heads: 12, intermediate: 3072, vocabSize: 8, regionFeatureDim: 8, maxTextLength: 8, maxRegions: 8, dropout: 0 }, new Rng(1));
   const params = new Map([...enc.params].filter(([n]) => n.startsWith('uniter.encoder.layer.0.')));
@@ -159,17 +185,18 @@ export function benchBaseLayer(rounds = 3, steps = 5, warm = 2): BenchRow {
   const target = tf.randomNormal([B, L, H], 0, 1, 'float32', 4);
   const bias = tf.zeros([B, 1, 1, L]);
   const opt = new AdamW();
-  const ours = (): number => {
-    const times: number[] = [];
+  const ours = (): Timing => {
+    const times: Timing[] = [];
     for (let i = 0; i < warm + steps; i++) {
-      const t0 = performance.now();
-      const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(enc.layer(0, x, bias), target))) as tf.Scalar, vars);
-      opt.step(params, new Map(Object.entries(grads).map(([k, g]) => [names.get(k)!, g])), 1e-4);
-      value.dataSync();
-      tf.dispose([value, ...Object.values(grads)]);
-      if (i >= warm) times.push(performance.now() - t0);
+      const t = measure(() => {
+        const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(enc.layer(0, x, bias), target))) as tf.Scalar, vars);
+        opt.step(params, new Map(Object.entries(grads).map(([k, g]) => [names.get(k)!, g])), 1e-4);
+        value.dataSync();
+        tf.dispose([value, ...Object.values(grads)]);
+      });
+      if (i >= warm) times.push(t);
     }
-    return median(times);
+    return { wall: median(times.map((x) => x.wall)), cpu: median(times.map((x) => x.cpu)) };
   };
   try {
     return interleaved('uniter-base layer train step', rounds, ours, ['layer', H, 12, 3072, L, B, steps],

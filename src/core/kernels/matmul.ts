@@ -5,7 +5,7 @@
  * linear/relu, prelu weights, non-vector bias) goes to the backend's original kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { NativeBlas } from './native';
+import { adaptThreads, type NativeBlas } from './native';
 
 /** The parts of tfjs-backend-wasm's BackendWasm this kernel needs. */
 export interface WasmBackendLike {
@@ -81,6 +81,7 @@ export function nativeMatmul(blas: NativeBlas, backend: WasmBackendLike, s: Matm
   const batchB = bDims.reduce((p, d) => p * d, 1);
   const out = backend.makeOutput([...outDims, m, n], 'float32');
   if (batch * m * n === 0) return out;
+  adaptThreads(blas);
   // Offsets and the heap view are read only now: makeOutput may have grown the wasm
   // memory, which replaces the ArrayBuffer behind HEAPU8.
   const off = (t: tf.TensorInfo): number => {

@@ -63,6 +63,35 @@ export function blasThreadsWanted(): number {
 }
 
 /**
+ * Load-adaptive thread count for large products, re-read at most once a second: on a machine
+ * whose 1-minute load exceeds its cores by half a core, a second BLAS thread mostly waits for
+ * a core (measured here: PyTorch's UNITER-base layer step took 2.4x longer on 2 threads than
+ * on 1 at load ~7), so large products drop to one thread until the load falls below
+ * cores - 0.5. Off when TICKETLAB_BLAS_THREADS is set (an explicit count is kept).
+ */
+let adaptiveOn: boolean | undefined;
+let lastCheck = 0;
+let reduced = false;
+export function adaptThreads(blas: NativeBlas, now = Date.now()): void {
+  adaptiveOn ??= !(Number.parseInt(process.env.TICKETLAB_BLAS_THREADS ?? '', 10) > 0);
+  if (!adaptiveOn || now - lastCheck < 1000) return;
+  lastCheck = now;
+  const cores = blasThreadsWanted();
+  if (cores <= 1) return;
+  const load = os.loadavg()[0];
+  const next = reduced ? load > cores - 0.5 : load > cores + 0.5;
+  if (next !== reduced) {
+    reduced = next;
+    blas.setThreads(reduced ? 1 : cores);
+  }
+}
+
+/** Threads large products run on now (1 while the load-adaptive policy has reduced them). */
+export function blasThreadsNow(): number {
+  return reduced ? 1 : blasThreadsWanted();
+}
+
+/**
  * m·n·k below which a matmul runs on one thread: TICKETLAB_BLAS_SMALL_MNK when set (0 lets
  * OpenBLAS decide alone), else DEFAULT_SMALL_MNK (chosen from 1- vs 2-thread timings of the
  * training step's products on 2 shared cores).
