@@ -30,6 +30,8 @@ export interface WorkerConfig {
   heartbeatMs: number;
   /** a RUNNING run whose heartbeat is older than this is taken over (TICKETLAB_STALE_S, default 30). */
   staleMs: number;
+  /** where computations run (TICKETLAB_COMPUTE): worker threads, or child processes; null = by backend. */
+  compute: 'thread' | 'process' | null;
 }
 
 export class ConfigError extends Error {}
@@ -80,7 +82,10 @@ function parseWorker(env: NodeJS.ProcessEnv): WorkerConfig {
   const staleMs = parseNumber(env, 'TICKETLAB_STALE_S', 30, 1, 86_400, false) * 1000;
   // A heartbeat must arrive several times within the stale window, or live runs get taken over.
   if (staleMs < 2 * heartbeatMs) throw new ConfigError('TICKETLAB_STALE_S must be at least twice TICKETLAB_HEARTBEAT_S');
+  const compute = (env.TICKETLAB_COMPUTE ?? '').trim();
+  if (compute !== '' && compute !== 'thread' && compute !== 'process') throw new ConfigError(`TICKETLAB_COMPUTE must be thread or process, not "${compute}"`);
   return {
+    compute: compute === '' ? null : compute,
     inProcess: !['0', 'false', 'off'].includes(raw),
     concurrency: parseNumber(env, 'TICKETLAB_WORKER_CONCURRENCY', 1, 1, 64, true),
     heartbeatMs,

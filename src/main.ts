@@ -21,6 +21,7 @@ Environment:
   TICKETLAB_BACKEND  tfjs backend: tensorflow | wasm | cpu (best available when unset)
   TICKETLAB_WORKER   1 (default): \`serve\` also runs a job worker; 0: API only
   TICKETLAB_WORKER_CONCURRENCY  runs one worker process trains at once (1)
+  TICKETLAB_COMPUTE  thread | process: where trainings run (process for tensorflow, else thread)
   TICKETLAB_HEARTBEAT_S  heartbeat of a running run (5); TICKETLAB_STALE_S  takeover after (30)
 `;
 

@@ -8,7 +8,7 @@ import { publishRunEvent } from '../run/run.events';
 import { RunStatus } from '../run/run.enums';
 import { ArtifactStore } from './artifacts';
 import { claimRun, finishRun, heartbeat, lockOwned, stillOwned } from './claims';
-import { ComputeAborted, runCompute } from './compute/run-compute';
+import { ComputeAborted, runCompute, type ComputeMode } from './compute/run-compute';
 import { handlerFor } from './handlers/registry';
 import type { RunContext } from './handlers/types';
 import { RunReporter } from './reporter';
@@ -22,6 +22,7 @@ export interface RunnerOptions {
   staleMs: number;
   /** how often ownership is re-checked (a cancel is noticed within this, plus the thread stop). */
   ownershipPollMs?: number;
+  computeMode: ComputeMode;
   /** runs this process holds now (id → claim token), so a shutdown can hand them back. */
   active: Map<string, string>;
   log(line: string): void;
@@ -61,7 +62,7 @@ export async function executeRun(o: RunnerOptions, runId: string): Promise<void>
       }
       return fn(m);
     }),
-    compute: (spec, onMessage) => runCompute(spec, o.backend, abort.signal, onMessage),
+    compute: (spec, onMessage) => runCompute(spec, o.backend, abort.signal, onMessage, o.computeMode),
   };
   let outcome: { status: 'SUCCEEDED' | 'FAILED'; error: string | null } | null = null;
   try {

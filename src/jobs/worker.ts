@@ -11,6 +11,7 @@ import { RunStatus } from '../run/run.enums';
 import { publishRunEvent } from '../run/run.events';
 import { releaseRun, requeueStale } from './claims';
 import { enqueueRun, openQueue, RUN_QUEUE, type RunJob } from './queue';
+import type { ComputeMode } from './compute/run-compute';
 import { executeRun } from './runner';
 
 export interface WorkerOptions {
@@ -31,10 +32,29 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+/**
+ * The tensorflow backend (tfjs-node, CUDA) cannot be loaded by a second worker thread
+ * (tensorflow/tfjs#8388), so it computes in child processes; wasm and cpu use threads.
+ */
+export function defaultComputeMode(backend: string | null): ComputeMode {
+  if (backend === 'tensorflow') return 'process';
+  if (backend !== null) return 'thread';
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      require.resolve(pkg);
+      return 'process';
+    } catch {
+      // not installed
+    }
+  }
+  return 'thread';
+}
+
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const boss = await openQueue({ databaseUrl: o.databaseUrl, supervise: true, log: o.log });
   const active = new Map<string, string>();
-  const runner = { ds: o.ds, home: o.home, backend: o.backend, heartbeatMs: o.config.heartbeatMs, staleMs: o.config.staleMs, active, log: o.log };
+  const computeMode = o.config.compute ?? defaultComputeMode(o.backend);
+  const runner = { ds: o.ds, home: o.home, backend: o.backend, heartbeatMs: o.config.heartbeatMs, staleMs: o.config.staleMs, active, computeMode, log: o.log };
   for (let i = 0; i < o.config.concurrency; i++) {
     await boss.work<RunJob>(RUN_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async (jobs) => {
       for (const job of jobs) {
@@ -66,7 +86,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   // Scan several times per stale window so a takeover happens soon after the heartbeat goes stale.
   const timer = setInterval(() => void scan(), Math.max(500, Math.min(10_000, o.config.staleMs / 4)));
   void scan();
-  o.log(`worker: ${o.config.concurrency} concurrent run(s), heartbeat ${o.config.heartbeatMs / 1000} s, stale after ${o.config.staleMs / 1000} s`);
+  o.log(`worker: ${o.config.concurrency} concurrent run(s) in ${computeMode === 'thread' ? 'worker threads' : 'child processes'}, heartbeat ${o.config.heartbeatMs / 1000} s, stale after ${o.config.staleMs / 1000} s`);
   return {
     boss,
     async close() {

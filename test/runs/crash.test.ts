@@ -4,11 +4,21 @@
  * heartbeat is stale, resumes at the first unfinished level, and completes it with exactly one
  * ticket and one evaluation per level.
  */
+import { execSync } from 'child_process';
+import * as path from 'path';
 import { withDb } from '../helpers/seed';
 import { startServer, type TestServer } from '../helpers/server';
 import { maskBits, pretrainTinyModel, startWorkerProcess, subscribeRunEvents, taskIdOf, waitForRun, type EventLog, type WorkerProcess } from '../helpers/runs';
 
-const WORKER_ENV = { TICKETLAB_HEARTBEAT_S: '0.5', TICKETLAB_STALE_S: '3' };
+// Computations in child processes (as on a GPU worker): a killed worker must not leave one behind.
+const WORKER_ENV = { TICKETLAB_HEARTBEAT_S: '0.5', TICKETLAB_STALE_S: '3', TICKETLAB_COMPUTE: 'process' };
+const COMPUTE_ENTRY = path.resolve(__dirname, '..', '..', 'src', 'jobs', 'compute', 'thread.js');
+
+/** Parent pids of the live compute processes of this build. */
+function computeParents(): number[] {
+  return execSync('ps -eo ppid=,args=', { encoding: 'utf8' }).split('\n')
+    .filter((l) => l.includes(COMPUTE_ENTRY)).map((l) => Number(l.trim().split(/\s+/)[0]));
+}
 
 let server: TestServer;
 let events: EventLog;
@@ -47,6 +57,7 @@ test('SIGKILL of a worker mid-run: another worker resumes at the first unfinishe
   const levels = () => withDb(server.databaseUrl, async (db) => (await db.query('SELECT level FROM ticket WHERE run_id = $1 ORDER BY level', [runId])).rows.map((x) => x.level as number));
   // Kill once two levels are stored and the third is under way.
   await waitForRun(server, runId, ['RUNNING'], 60_000, (s) => s.step > 2 * 120 + 20);
+  expect(computeParents()).toEqual([a.proc.pid]);
   a.proc.kill('SIGKILL');
   await a.exited;
   const killedAt = Date.now();
@@ -63,6 +74,8 @@ test('SIGKILL of a worker mid-run: another worker resumes at the first unfinishe
   console.log(`crash: run taken over ${takeoverMs} ms after SIGKILL (heartbeat 0.5 s, stale after 3 s, includes starting the new worker)`);
   expect(takeoverMs).toBeLessThanOrEqual(60_000);
   expect(resumed.attempts).toBe(2);
+  // The killed worker's computation stopped by itself; only the new worker's runs.
+  expect(computeParents().every((ppid) => ppid === b.proc.pid)).toBe(true);
   await waitForRun(server, runId, ['SUCCEEDED'], 90_000);
   console.log(`crash: succeeded ${Date.now() - killedAt} ms after the kill`);
   expect(b.output()).toContain(`run ${runId}: resuming IMP at level ${stored.length} of 4`);

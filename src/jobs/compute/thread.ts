@@ -1,10 +1,9 @@
 /**
- * Compute thread entry: loads θ0, generates the task data, runs the core (IMP levels, baselines,
+ * Computation entry (a worker thread, or a forked process): loads θ0, generates the task data, runs the core (IMP levels, baselines,
  * evaluations, pre-training) and posts each finished unit to the main thread, which stores it.
  * It stores nothing itself: if it is terminated (cancel, lost claim), nothing half-done is kept.
  */
 import { existsSync, readFileSync } from 'fs';
-import { parentPort, workerData } from 'worker_threads';
 import { initBackend } from '../../core/backend';
 import type { TaskKind } from '../../core/data';
 import { evaluateTicket, prunableLayout, runBaseline, runImpLevel, taskData, type DataOptions } from '../../core/lottery';
@@ -18,10 +17,10 @@ import { Mask } from '../../core/pruning';
 import { Rng } from '../../core/rng';
 import { getTask } from '../../core/tasks/registry';
 import { pretrain } from '../../core/training';
+import { post, receiveJob } from './channel';
 import { stepReporter } from './progress';
-import type { BaselineSpec, ComputeMessage, ComputeSpec, DataSettings, EvaluateSpec, ImpSpec, PretrainSpec, WeightsRef } from './protocol';
+import type { BaselineSpec, DataSettings, EvaluateSpec, ImpSpec, PretrainSpec, WeightsRef } from './protocol';
 
-const post = (m: ComputeMessage): void => parentPort!.postMessage(m);
 const phase = (p: string): void => post({ type: 'phase', phase: p, at: Date.now() });
 
 interface Theta0 {
@@ -148,7 +147,7 @@ function runPretrainSpec(s: PretrainSpec): void {
 }
 
 async function main(): Promise<void> {
-  const { spec, backend } = workerData as { spec: ComputeSpec; backend: string | null };
+  const { spec, backend } = await receiveJob();
   const info = await initBackend(backend ?? undefined);
   post({ type: 'ready', backend: info.backend });
   if (spec.job === 'IMP') runImpSpec(spec);
