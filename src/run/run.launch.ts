@@ -61,7 +61,15 @@ export class LaunchService {
     for (const r of runs) {
       // Published before the job exists, so no worker's RUNNING event can overtake it.
       await publishRunEvent(this.ds, { runId: r.id, status: RunStatus.QUEUED });
-      await this.queue.enqueue(r.id);
+      try {
+        await this.queue.enqueue(r.id);
+      } catch (e) {
+        // Without a job nobody would ever run it: FAILED, so that retryRun can queue it again.
+        const error = `could not be queued: ${e instanceof Error ? e.message : String(e)}`;
+        await this.ds.query(`UPDATE run SET status = 'FAILED', error = $2, finished_at = now() WHERE id = $1 AND status = 'QUEUED'`, [r.id, error]);
+        await publishRunEvent(this.ds, { runId: r.id, status: RunStatus.FAILED, message: error });
+        throw e;
+      }
     }
   }
 

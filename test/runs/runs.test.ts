@@ -108,6 +108,23 @@ test('an IMP run streams ordered events and stores exact, nested tickets', async
   expect(byName.sparsity[byName.sparsity.length - 1]).toEqual({ step: 160, value: Math.round(0.6 * N) / N });
 }, 90_000);
 
+test('ONE_SHOT and RANDOM runs store one exact ticket and evaluation per sparsity, relative to the dense score', async () => {
+  for (const method of ['ONE_SHOT', 'RANDOM']) {
+    const run = await startPruning({ modelId, taskId: snli, method, sparsities: [0.5, 0.3], stepsPerLevel: 40 });
+    await waitForRun(server, run.id, ['SUCCEEDED'], 60_000);
+    const r = await server.gql<{ run: { tickets: Array<{ level: number; sparsity: number; maskBits: number; method: string; evaluations: Array<{ relativeScore: number | null; steps: number }> }> } }>(
+      `query($id: ID!) { run(id: $id) { tickets { level sparsity maskBits method evaluations { relativeScore steps } } } }`, { id: run.id });
+    const tickets = r.data!.run.tickets;
+    const N = tickets[0].maskBits;
+    expect(tickets.map((t) => [t.method, t.level, t.sparsity])).toEqual([[method, 0, Math.round(0.3 * N) / N], [method, 0, Math.round(0.5 * N) / N]]);
+    for (const t of tickets) {
+      expect(t.evaluations).toHaveLength(1);
+      expect(t.evaluations[0].steps).toBe(40);
+      expect(typeof t.evaluations[0].relativeScore).toBe('number'); // the IMP run's level 0 is the dense score at 40 steps
+    }
+  }
+}, 60_000);
+
 test('an identical request returns the same run; force starts a new one', async () => {
   const again = await startPruning({ modelId, taskId: snli.toUpperCase(), sparsities: [0.2, 0.4, 0.6], stepsPerLevel: 40, seed: 1, method: 'IMP', rewindStep: 0 });
   expect(again.id).toBe(impRun);
