@@ -15,8 +15,9 @@ export interface Jobs {
 export async function startJobs(cfg: Config, databaseUrl: string, runWorker: boolean, log: (l: string) => void): Promise<Jobs> {
   const { dataSource: ds } = await openDatabase(databaseUrl);
   try {
-    const id = await ensureBuiltinModel(ds);
-    if (id === null) log('shipped model mini-uniter not found: no built-in model registered');
+    const builtin = await ensureBuiltinModel(ds);
+    if (builtin === null) log('shipped model mini-uniter not found: no built-in model registered');
+    else if (builtin.changed) log('warning: the shipped mini-uniter weights differ from the ones registered; results stored earlier refer to the old θ0');
     let worker: RunningWorker | null = null;
     if (runWorker) {
       worker = await startWorker({ ds, databaseUrl, home: cfg.home, backend: cfg.backend, config: cfg.worker, log });

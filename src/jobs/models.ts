@@ -18,8 +18,11 @@ export function parameterCounts(config: ModelConfig): { parameterCount: number; 
   return { parameterCount, prunableParameterCount };
 }
 
-/** Registers the shipped model (idempotent). Returns its id, or null when it is not installed. */
-export async function ensureBuiltinModel(ds: DataSource): Promise<string | null> {
+/**
+ * Registers the shipped model (idempotent). Returns its id, and whether its weights file differs
+ * from the one registered; null when it is not installed.
+ */
+export async function ensureBuiltinModel(ds: DataSource): Promise<{ id: string; changed: boolean } | null> {
   let dir: string;
   try {
     dir = builtinModelDir();
@@ -31,14 +34,13 @@ export async function ensureBuiltinModel(ds: DataSource): Promise<string | null>
   const counts = parameterCounts(config);
   const rows = (await ds.query(
     `INSERT INTO model (name, config, parameter_count, prunable_parameter_count, weights_sha256, source)
-     SELECT $1, $2, $3, $4, $5, 'BUILTIN'
-      WHERE NOT EXISTS (SELECT 1 FROM model WHERE name = $1)
-     RETURNING id`,
+     VALUES ($1, $2, $3, $4, $5, 'BUILTIN') ON CONFLICT (name) DO NOTHING RETURNING id`,
     [BUILTIN_MODEL_NAME, JSON.stringify(config), counts.parameterCount, counts.prunableParameterCount, sha],
   )) as Array<{ id: string }>;
-  if (rows[0]) return rows[0].id;
-  const found = (await ds.query(`SELECT id FROM model WHERE name = $1`, [BUILTIN_MODEL_NAME])) as Array<{ id: string }>;
-  return found[0]?.id ?? null;
+  if (rows[0]) return { id: rows[0].id, changed: false };
+  const found = (await ds.query(`SELECT id, weights_sha256 FROM model WHERE name = $1`, [BUILTIN_MODEL_NAME])) as Array<{ id: string; weights_sha256: string | null }>;
+  // Results stored over the shipped model refer to the θ0 it had then; a different file is worth a warning.
+  return found[0] ? { id: found[0].id, changed: found[0].weights_sha256 !== sha } : null;
 }
 
 export interface ModelRow {
