@@ -225,7 +225,7 @@ test('cancelling a transfer cancels its children; retrying it queues them again'
 test('a run that fails for good ends FAILED with the error message', async () => {
   // Both pass validation (the name is free); whichever finishes second cannot register the name.
   const PRE = `mutation($i: PretrainInput!) { pretrainModel(input: $i) { id } }`;
-  const config = { layers: 1, hidden: 16, heads: 2, intermediate: 32, regionFeatureDim: 8 };
+  const config = { layers: 1, hidden: 16, heads: 2, intermediate: 32, regionFeatureDim: 8, maxTextLength: 16 }; // too short for VCR (see below)
   const ids: string[] = [];
   for (const seed of [1, 2]) {
     const r = await server.gql<{ pretrainModel: { id: string } }>(PRE, { i: { name: 'twin', config, steps: 5, corpusSize: 100, seed } });
@@ -263,12 +263,19 @@ test('bad inputs are refused with BAD_USER_INPUT naming the field, unknown ids w
   const seeds = await server.gql(EVAL, { i: { ...base, seeds: [1, 1] } });
   expect(seeds.errors?.[0].message.startsWith('seeds:')).toBe(true);
   const builtin = (await server.gql<{ models: Array<{ id: string; name: string }> }>('{ models { id name } }')).data!.models.find((m) => m.name === 'mini-uniter');
-  if (builtin) {
+  expect(builtin).toBeDefined();
+  {
     const t = (await server.gql<{ run: { tickets: Array<{ id: string }> } }>(`query($id: ID!) { run(id: $id) { tickets { id } } }`, { id: impRun })).data!.run.tickets[1].id;
-    const other = await server.gql(EVAL, { i: { modelId: builtin.id, taskId: snli, ticketId: t } });
+    const other = await server.gql(EVAL, { i: { modelId: builtin!.id, taskId: snli, ticketId: t } });
     expect(other.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(other.errors?.[0].message.startsWith('ticketId:')).toBe(true);
   }
+
+  // A task kind the model cannot serve: 'twin' (above) has 16-token texts, VCR needs 22.
+  const twin = (await server.gql<{ models: Array<{ id: string; name: string }> }>('{ models { id name } }')).data!.models.find((m) => m.name === 'twin')!;
+  const vcr = await server.gql(START, { i: { modelId: twin.id, taskId: await taskIdOf(server, 'VCR') } });
+  expect(vcr.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  expect(vcr.errors?.[0].message).toBe('taskId: the model cannot serve task kind VCR: SyntheticVL: this task needs maxTextLength ≥ 22');
 
   const PRE = `mutation($i: PretrainInput!) { pretrainModel(input: $i) { id } }`;
   const preCases: Array<[Record<string, unknown>, string]> = [
