@@ -50,7 +50,7 @@ test('SIGKILL of a worker mid-run: another worker resumes at the first unfinishe
   const sparsities = [0.2, 0.4, 0.6, 0.8];
   const r = await server.gql<{ startPruning: { id: string } }>(
     `mutation($i: PruningInput!) { startPruning(input: $i) { id } }`,
-    { i: { modelId, taskId, sparsities, stepsPerLevel: 120, seed: 3 } },
+    { i: { modelId, taskId, sparsities, stepsPerLevel: 120, rewindStep: 20, seed: 3 } },
   );
   const runId = r.data!.startPruning.id;
   const t0 = Date.now();
@@ -97,4 +97,21 @@ test('SIGKILL of a worker mid-run: another worker resumes at the first unfinishe
   const N = masks[0].length;
   masks.forEach((m, k) => expect(N - m.reduce((x, y) => x + y, 0)).toBe(k === 0 ? 0 : Math.round(sparsities[k - 1] * N)));
   for (let k = 1; k < masks.length; k++) expect(masks[k].every((bit, i) => !bit || masks[k - 1][i] === 1)).toBe(true);
-}, 150_000);
+
+  // The same request run without interruption (force) gives the same masks and scores: the resumed
+  // levels started from the stored mask and rewind point exactly as an uninterrupted run does.
+  const again = await server.gql<{ startPruning: { id: string } }>(
+    `mutation($i: PruningInput!) { startPruning(input: $i) { id } }`,
+    { i: { modelId, taskId, sparsities, stepsPerLevel: 120, rewindStep: 20, seed: 3, force: true } },
+  );
+  const whole = again.data!.startPruning.id;
+  expect(whole).not.toBe(runId);
+  await waitForRun(server, whole, ['SUCCEEDED'], 90_000);
+  const outcome = (id: string) => withDb(server.databaseUrl, async (db) => (await db.query(
+    `SELECT t.level, t.mask_sha256, e.score FROM ticket t JOIN evaluation e ON e.run_id = t.run_id AND e.seed = 3
+        AND (e.ticket_id = t.id OR (t.level = 0 AND e.ticket_id IS NULL))
+      WHERE t.run_id = $1 ORDER BY t.level`, [id])).rows);
+  const resumedOutcome = await outcome(runId);
+  expect(resumedOutcome).toHaveLength(5);
+  expect(await outcome(whole)).toEqual(resumedOutcome);
+}, 180_000);
