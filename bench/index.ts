@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const info = await initBackend();
   console.log(`bench backend: ${info.backend} (${info.device}, kernels ${info.kernels})`);
   for (const r of [...benchShippedStep(), ...benchBaseLayer()]) console.log(formatRow(r));
-  for (const [file, fn] of [['kernels.bench', 'benchKernels'], ['pruning.bench', 'benchPruning'], ['imp.bench', 'benchImp']] as const) {
+  for (const [file, fn] of [['kernels.bench', 'benchKernels'], ['pruning.bench', 'benchPruning'], ['imp.bench', 'benchImp'], ['graphql.bench', 'benchGraphql']] as const) {
     const suite = optionalSuite(file, fn);
     if (suite) for (const r of await suite()) console.log(formatRow(r));
   }

@@ -14,6 +14,7 @@ import { nativeKernelStatus, setNativeKernelsEnabled } from '../src/core/kernels
 import { blasThreadsWanted } from '../src/core/kernels/native';
 import { gelu, layerNorm, linear } from '../src/core/model/layers';
 import type { ParamMap } from '../src/core/model/types';
+import { AdamW } from '../src/core/training/adamw';
 import type { BenchRow } from './row';
 
 export interface LayerShape { batch: number; tokens: number; hidden: number; heads: number; ffn: number }
@@ -72,13 +73,17 @@ export function layerStep(s: LayerShape, lr = 1e-4): LayerStep {
   const x = tf.randomNormal([s.batch, s.tokens, s.hidden], 0, 1, 'float32', 99);
   const target = tf.randomNormal([s.batch, s.tokens, s.hidden], 0, 1, 'float32', 98);
   const bias = tf.zeros([s.batch, 1, 1, s.tokens]);
-  const opt = tf.train.adam(lr);
+  // The project's optimiser with torch.optim.Adam's defaults (the reference's): one fused
+  // native call on the native kernel set, tfjs ops otherwise.
+  const opt = new AdamW({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
   const vars = [...p.values()];
+  const names = new Map([...p].map(([n, v]) => [v.name, n]));
   return {
     run: () => {
-      const loss = opt.minimize(() => tf.mean(tf.square(tf.sub(layer(p, s, x, bias), target))) as tf.Scalar, true, vars);
-      const v = loss!.dataSync()[0];
-      loss!.dispose();
+      const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(layer(p, s, x, bias), target))) as tf.Scalar, vars);
+      opt.step(p, new Map(Object.entries(grads).map(([k, g]) => [names.get(k)!, g])), lr);
+      const v = value.dataSync()[0];
+      tf.dispose([value, ...Object.values(grads)]);
       return v;
     },
     dispose: () => {
