@@ -41,6 +41,22 @@ export async function openQueue(o: QueueOptions): Promise<PgBoss> {
   return boss;
 }
 
+/**
+ * QUEUED runs that no pending job will deliver (the process that stored one died before sending
+ * its job, or a job was lost): older than `minAgeMs` and without a created/retry job in pg-boss.
+ */
+export async function unqueuedRuns(db: { query(sql: string, p?: unknown[]): Promise<unknown> }, minAgeMs: number): Promise<string[]> {
+  const rows = (await db.query(
+    `SELECT r.id FROM run r
+      WHERE r.status = 'QUEUED' AND r.kind <> 'TRANSFER'
+        AND GREATEST(r.updated_at, COALESCE(r.heartbeat_at, r.updated_at)) < now() - $2 * interval '1 millisecond'
+        AND NOT EXISTS (SELECT 1 FROM pgboss.job j
+                         WHERE j.name = $1 AND j.state IN ('created', 'retry') AND j.data->>'runId' = r.id::text)`,
+    [RUN_QUEUE, minAgeMs],
+  )) as Array<{ id: string }>;
+  return rows.map((r) => r.id);
+}
+
 export async function enqueueRun(boss: PgBoss, runId: string): Promise<void> {
   await boss.send(RUN_QUEUE, { runId } satisfies RunJob, { retryLimit: 0, expireInSeconds: 23 * 3600 });
 }

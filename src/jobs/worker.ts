@@ -2,7 +2,7 @@
  * A job worker: `concurrency` pg-boss consumers of the run queue (pg-boss 10 runs one job per
  * work() consumer at a time), plus a periodic scan that requeues RUNNING runs whose heartbeat is
  * stale — their worker died — so a live worker takes them over within staleMs + scan interval +
- * polling interval. Used in-process by `ticketlab serve` and alone by `ticketlab worker`.
+ * polling interval, and sends a job again for QUEUED runs that have none. Used in-process by `ticketlab serve` and alone by `ticketlab worker`.
  */
 import type PgBoss from 'pg-boss';
 import type { DataSource } from 'typeorm';
@@ -10,7 +10,7 @@ import type { WorkerConfig } from '../config';
 import { RunStatus } from '../run/run.enums';
 import { publishRunEvent } from '../run/run.events';
 import { releaseRun, requeueStale } from './claims';
-import { enqueueRun, openQueue, RUN_QUEUE, type RunJob } from './queue';
+import { enqueueRun, openQueue, RUN_QUEUE, unqueuedRuns, type RunJob } from './queue';
 import type { ComputeMode } from './compute/run-compute';
 import { executeRun } from './runner';
 
@@ -75,6 +75,10 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       for (const id of await requeueStale(o.ds, o.config.staleMs)) {
         o.log(`run ${id}: heartbeat older than ${o.config.staleMs / 1000} s, requeued`);
         await publishRunEvent(o.ds, { runId: id, status: RunStatus.QUEUED, message: 'requeued: its worker stopped sending heartbeats' });
+        await enqueueRun(boss, id);
+      }
+      for (const id of await unqueuedRuns(o.ds, o.config.staleMs)) {
+        o.log(`run ${id}: QUEUED without a pending job, queued again`);
         await enqueueRun(boss, id);
       }
     } catch (e) {

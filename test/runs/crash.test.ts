@@ -8,7 +8,7 @@ import { execSync } from 'child_process';
 import * as path from 'path';
 import { withDb } from '../helpers/seed';
 import { startServer, type TestServer } from '../helpers/server';
-import { maskBits, pretrainTinyModel, startWorkerProcess, subscribeRunEvents, taskIdOf, waitForRun, type EventLog, type WorkerProcess } from '../helpers/runs';
+import { TINY_MODEL_CONFIG, maskBits, pretrainTinyModel, startWorkerProcess, subscribeRunEvents, taskIdOf, waitForRun, type EventLog, type WorkerProcess } from '../helpers/runs';
 
 // Computations in child processes (as on a GPU worker): a killed worker must not leave one behind.
 const WORKER_ENV = { TICKETLAB_HEARTBEAT_S: '0.5', TICKETLAB_STALE_S: '3', TICKETLAB_COMPUTE: 'process' };
@@ -35,11 +35,19 @@ afterAll(async () => {
   await server?.stop();
 });
 
-test('the API alone queues runs; a worker process runs them', async () => {
+test('the API alone queues runs; a worker process runs them, also one whose job was lost', async () => {
   expect(server.output()).toContain('job worker disabled');
+  const r = await server.gql<{ pretrainModel: { id: string } }>(
+    `mutation($c: ModelConfigInput) { pretrainModel(input: { name: "lost-job", config: $c, steps: 3, corpusSize: 50 }) { id } }`, { c: TINY_MODEL_CONFIG });
+  const lost = r.data!.pretrainModel.id;
+  // As if the API had died between storing the run and sending its job.
+  const deleted = await withDb(server.databaseUrl, async (db) => (await db.query(`DELETE FROM pgboss.job WHERE data->>'runId' = $1`, [lost])).rowCount);
+  expect(deleted).toBe(1);
   workers.push(await startWorkerProcess(server, WORKER_ENV));
   const modelId = await pretrainTinyModel(server, 'tiny-crash');
   expect(modelId).toBeTruthy();
+  await waitForRun(server, lost, ['SUCCEEDED'], 30_000);
+  expect(workers[0].output()).toContain(`run ${lost}: QUEUED without a pending job, queued again`);
 }, 90_000);
 
 test('SIGKILL of a worker mid-run: another worker resumes at the first unfinished level, no duplicates', async () => {
