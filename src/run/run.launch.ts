@@ -109,7 +109,8 @@ export class LaunchService {
     const steps = intIn('steps', i.steps, 1, 100_000);
     const seeds = seedsOf('seeds', i.seeds);
     const trainingMode = i.trainingMode ?? undefined;
-    const params: Params = { modelId: model.id, ticketIds, taskIds: tasks.map((t) => t.id), trainingMode, steps, seeds };
+    // Sorted: the same tickets and tasks in another order are the same request.
+    const params: Params = { modelId: model.id, ticketIds: [...ticketIds].sort(), taskIds: tasks.map((t) => t.id).sort(), trainingMode, steps, seeds };
     const toEnqueue: Run[] = [];
     const parent = await this.ds.transaction(async (m) => {
       const { run, created } = await this.findOrCreate(m, RunKind.TRANSFER, params, !!i.force);

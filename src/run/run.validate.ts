@@ -39,7 +39,8 @@ export function seedsOf(field: string, v: number[] | null | undefined): number[]
   if (v.length === 0 || v.length > MAX_SEEDS) throw bad(field, `must list 1..${MAX_SEEDS} seeds, got ${v.length}`);
   v.forEach((s, i) => intIn(`${field}[${i}]`, s, 0, 2 ** 31 - 1));
   if (new Set(v).size !== v.length) throw bad(field, 'must not repeat a seed');
-  return v;
+  // Order does not change what is computed, so it does not change the run's identity either.
+  return [...v].sort((a, b) => a - b);
 }
 
 export interface ModelInfo {
@@ -93,7 +94,8 @@ export function validateSparsities(method: string, v: number[] | null | undefine
   } else if (new Set(v).size !== v.length) {
     throw bad('sparsities', 'must not repeat a sparsity');
   }
-  return v;
+  // IMP's schedule is ordered; a baseline's sparsities are independent runs, so their order is not identity.
+  return method === 'IMP' ? v : [...v].sort((a, b) => a - b);
 }
 
 export async function validatePruning(ds: DataSource, i: PruningInput): Promise<PruneParams> {

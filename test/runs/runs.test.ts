@@ -132,6 +132,9 @@ test('an identical request returns the same run; force starts a new one', async 
   const forced = await startPruning({ modelId, taskId: snli, sparsities: [0.2, 0.4, 0.6], stepsPerLevel: 40, force: true });
   expect(forced.id).not.toBe(impRun);
   const other = await startPruning({ modelId, taskId: snli, sparsities: [0.2, 0.4, 0.6], stepsPerLevel: 40, seed: 2 });
+  // A baseline's sparsities are independent: listed in another order, the request is the same.
+  const oneShot = await startPruning({ modelId, taskId: snli, method: 'ONE_SHOT', sparsities: [0.3, 0.5], stepsPerLevel: 40 });
+  expect(oneShot.status).toBe('SUCCEEDED'); // stored by the ONE_SHOT test above with [0.5, 0.3]
   expect(other.id).not.toBe(impRun);
   for (const id of [forced.id, other.id]) await server.gql(`mutation($id: ID!) { cancelRun(id: $id) { id } }`, { id });
 });
