@@ -133,4 +133,5 @@ export function nativeKernelStatus(): NativeKernelStatus {
 }
 
 registerKernelHook(installNativeKernels);
-registerMeanGradient(() => tf.getBackend() === 'wasm' && nativeKernelEnabled('Tile'));
+// The tile form only pays with the native broadcast copy (an addon built before it has no `binary`).
+registerMeanGradient(() => tf.getBackend() === 'wasm' && nativeKernelEnabled('Tile') && typeof loadNativeBlas()?.binary === 'function');
