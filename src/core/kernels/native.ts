@@ -70,6 +70,12 @@ export function blasThreadsWanted(): number {
  * cores - 0.5. Off when TICKETLAB_BLAS_THREADS is set (an explicit count is kept).
  */
 let adaptiveOn: boolean | undefined;
+
+/** The policy itself: whether large products should run on one thread (with hysteresis). */
+export function reduceThreads(reducedNow: boolean, load1: number, cores: number): boolean {
+  if (cores <= 1) return false;
+  return reducedNow ? load1 > cores - 0.5 : load1 > cores + 0.5;
+}
 let lastCheck = 0;
 let reduced = false;
 export function adaptThreads(blas: NativeBlas, now = Date.now()): void {
@@ -78,8 +84,7 @@ export function adaptThreads(blas: NativeBlas, now = Date.now()): void {
   lastCheck = now;
   const cores = blasThreadsWanted();
   if (cores <= 1) return;
-  const load = os.loadavg()[0];
-  const next = reduced ? load > cores - 0.5 : load > cores + 0.5;
+  const next = reduceThreads(reduced, os.loadavg()[0], cores);
   if (next !== reduced) {
     reduced = next;
     blas.setThreads(reduced ? 1 : cores);
