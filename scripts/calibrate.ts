@@ -1,7 +1,7 @@
 /**
  * Does pre-training matter on SyntheticVL? For each downstream task, fine-tunes the shipped
  * mini-uniter and the same architecture from random init with the same seeds and the task's
- * default budget, and reports the primary test metric (mean ± std over seeds), chance level,
+ * default budget (the random init is the one pre-training started from: scaledInitStd), and reports the primary test metric (mean ± std over seeds), chance level,
  * the difference and the wall time per fine-tune. Prints a markdown table; writes JSON under
  * .ticketlab/calibration/.
  *   npm run calibrate -- [--tasks VQA,GQA,...] [--seeds 3] [--data-seed 1]
@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { initBackend } from '../src/core/backend';
 import { loadBuiltinModel } from '../src/core/model/builtin';
-import { createEncoder, encoderFromWeights } from '../src/core/model/uniter';
+import { createEncoder, encoderFromWeights, scaledInitStd } from '../src/core/model/uniter';
 import { fineTune } from '../src/core/training';
 import { Rng } from '../src/core/rng';
 import { chanceLevel, dataSource, TASK_KINDS, type TaskKind } from '../src/core/data';
@@ -38,7 +38,8 @@ async function main(): Promise<void> {
   const tasks = (opt('tasks')?.split(',') ?? TASK_KINDS.filter((k) => k !== 'PRETRAIN')) as TaskKind[];
   const nSeeds = Number(opt('seeds') ?? 3);
   const dataSeed = Number(opt('data-seed') ?? 1);
-  const model = loadBuiltinModel();
+  const modelDir = opt('model');
+  const model = modelDir ? loadBuiltinModel(path.resolve(modelDir)) : loadBuiltinModel();
   const config = model.config;
   console.log(`calibrate on ${info.backend} (${info.kernels}); ${tasks.join(', ')}; ${nSeeds} seed(s)`);
   const rows: Row[] = [];
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
     for (let s = 1; s <= nSeeds; s++) {
       row.seeds.push(s);
       for (const init of ['pretrained', 'random'] as const) {
-        const encoder = init === 'pretrained' ? encoderFromWeights(config, model.weights) : createEncoder(config, new Rng(1000 + s));
+        const encoder = init === 'pretrained' ? encoderFromWeights(config, model.weights) : createEncoder(config, new Rng(1000 + s), scaledInitStd(config.hidden));
         // UNITER starts the retrieval rank head from the pre-trained ITM head.
         const headWeights = init === 'pretrained' && kind === 'RETRIEVAL' ? rankHeadFromItm(model.pretrainHead, config.hidden) ?? undefined : undefined;
         const t0 = Date.now();

@@ -4,12 +4,13 @@
  * pretrain-head.safetensors and meta.json. Same seed, steps and backend (incl. kernel set) →
  * the same bytes.
  *   npm run pretrain:builtin -- [--steps N] [--batch B] [--lr X] [--seed S] [--out DIR] [--train N]
+ *     [--warmup FRACTION] [--decay-linear] [--eval-every N]
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { initBackend } from '../src/core/backend';
 import { builtinConfig, BUILTIN_MODEL_NAME } from '../src/core/model/builtin';
-import { createEncoder, parameterCount, prunableParameterCount } from '../src/core/model/uniter';
+import { createEncoder, parameterCount, prunableParameterCount, scaledInitStd } from '../src/core/model/uniter';
 import { encodeEncoderWeights } from '../src/core/model/weights';
 import { encodeSafetensors } from '../src/core/io/safetensors';
 import { pretrain } from '../src/core/training';
@@ -30,10 +31,13 @@ function arg(name: string, fallback: number): number {
 async function main(): Promise<void> {
   const info = await initBackend();
   const seed = arg('seed', PRETRAIN_SEED);
-  const steps = arg('steps', 4000);
+  const steps = arg('steps', 6000);
   const batchSize = arg('batch', 64);
-  const lr = arg('lr', 1e-3);
+  const lr = arg('lr', 2e-3);
   const trainSize = arg('train', 30000);
+  const warmupFraction = arg('warmup', 0.02);
+  const decay = process.argv.includes('--decay-linear') ? 'linear' as const : 'constant' as const;
+  const evalEvery = arg('eval-every', Math.max(1, Math.round(steps / 10)));
   const outIdx = process.argv.indexOf('--out');
   const out = outIdx >= 0 ? process.argv[outIdx + 1] : path.resolve(__dirname, '../../assets/models', BUILTIN_MODEL_NAME);
   const config = builtinConfig(VOCAB_SIZE);
@@ -43,12 +47,13 @@ async function main(): Promise<void> {
     regionFeatureDim: config.regionFeatureDim, maxRegions: config.maxRegions, maxTextLength: config.maxTextLength,
   });
   const task = getTask('PRETRAIN');
-  const encoder = createEncoder(config, new Rng(seed));
+  const initStd = scaledInitStd(config.hidden);
+  const encoder = createEncoder(config, new Rng(seed), initStd);
   console.log(`pretrain ${BUILTIN_MODEL_NAME}: ${JSON.stringify(config)} on ${info.backend} (${info.kernels}); ${steps} steps, batch ${batchSize}, lr ${lr}, ${data.train.length} pairs`);
   const start = Date.now();
   let window: number[] = [];
   const r = pretrain({
-    encoder, task, data, steps, lr, batchSize, seed, evalEvery: Math.max(1, Math.round(steps / 10)),
+    encoder, task, data, steps, lr, batchSize, seed, evalEvery, warmupFraction, decay,
     onProgress: (step, total, loss, rate, metrics) => {
       window.push(loss);
       if (step % 50 === 0 || step === total) {
@@ -63,7 +68,7 @@ async function main(): Promise<void> {
   const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const win = Math.max(1, Math.min(100, Math.floor(steps / 10)));
   const meta = {
-    name: BUILTIN_MODEL_NAME, seed, steps, batchSize, lr, trainPairs: data.train.length,
+    name: BUILTIN_MODEL_NAME, seed, steps, batchSize, lr, warmupFraction, decay, initStd, trainPairs: data.train.length,
     backend: info.backend, kernels: info.kernels, seconds: Math.round(seconds),
     parameterCount: parameterCount(config), prunableParameterCount: prunableParameterCount(config),
     lossWindow: win, lossFirst: avg(r.lossHistory.slice(0, win)), lossLast: avg(r.lossHistory.slice(-win)),

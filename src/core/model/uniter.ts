@@ -13,8 +13,20 @@ import { registerWasmTrainingKernels } from './wasm-kernels';
 
 export { parameterCount, prunableParameterCount, prunableWeightNames, textPositions, encoderParamSpecs } from './names';
 
-/** BERT's initialiser range. */
+/** BERT's initialiser range (at hidden 768). */
 export const INIT_STD = 0.02;
+
+/**
+ * Initialiser std that keeps BERT's per-layer gain at another hidden size: 0.02 at hidden 768,
+ * scaled by √(768 / hidden) (0.069 at hidden 64). A plain 0.02 at hidden 64 gives each linear
+ * layer a gain of 0.16 instead of 0.55, so attention starts almost exactly uniform and the
+ * signal from other positions is faint. Opt-in (createEncoder's default stays BERT's 0.02): the
+ * shipped model's pre-training starts from it, and so does the random-init baseline of
+ * scripts/calibrate.
+ */
+export function scaledInitStd(hidden: number): number {
+  return INIT_STD * Math.sqrt(768 / hidden);
+}
 /** Additive attention bias for masked keys (UNITER's value; exp underflows to exactly 0). */
 const MASKED_BIAS = -10000;
 
@@ -100,8 +112,12 @@ function checkConfig(config: ModelConfig): void {
   if (problems.length) throw new Error(`invalid model config: ${problems.join('; ')}`);
 }
 
-/** A fresh encoder with BERT's initialisation (N(0, 0.02) weights, LN gamma 1 / beta 0, zero biases). */
-export function createEncoder(config: ModelConfig, rng: Rng): UniterEncoder {
+/**
+ * A fresh encoder with BERT's initialisation (N(0, std) weights, std 0.02 by default; LN gamma 1 /
+ * beta 0, zero biases).
+ */
+export function createEncoder(config: ModelConfig, rng: Rng, std = INIT_STD): UniterEncoder {
+  if (!(std > 0 && Number.isFinite(std))) throw new Error(`init std must be positive (got ${std})`);
   checkConfig(config);
   const params: ParamMap = new Map();
   encoderParamSpecs(config).forEach((s, idx) => {
@@ -111,7 +127,7 @@ export function createEncoder(config: ModelConfig, rng: Rng): UniterEncoder {
     if (s.init === 'normal') {
       // One child stream per tensor: a tensor's init does not depend on the draws of the others.
       const r = rng.fork(idx);
-      for (let j = 0; j < n; j++) data[j] = r.normal() * INIT_STD;
+      for (let j = 0; j < n; j++) data[j] = r.normal() * std;
     }
     params.set(s.name, variableFrom(data, s.shape));
   });

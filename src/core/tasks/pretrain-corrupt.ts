@@ -4,17 +4,56 @@
  */
 import type { ModelConfig } from '../model/config';
 import { MASK, type PretrainExample, type SceneInput } from '../data/types';
-import type { Rng } from '../rng';
+import { VOCAB } from '../data/vocab';
+import { COLOURS, MATERIALS, SHAPES, SHAPE_PLURALS, SIZES } from '../data/world';
+import { NUMBER_WORDS } from '../data/vocab';
+import { Rng } from '../rng';
 import { tokenRow } from './batch';
 
 export const MLM_PROB = 0.15;
+/**
+ * Masking rate of grounded words (sizes, colours, materials, shapes, numbers): the words only the
+ * image can predict. At a uniform 15% most MLM targets are function words the template grammar
+ * gives away, and the little signal left for word–region grounding is what downstream tasks need.
+ */
+export const GROUNDED_MLM_PROB = 0.5;
+
+let grounded: Set<number> | null = null;
+/** Token ids of the grounded words. */
+export function groundedTokenIds(): Set<number> {
+  if (!grounded) {
+    const words = [...SIZES, ...COLOURS, ...MATERIALS, ...SHAPES, ...SHAPE_PLURALS, ...NUMBER_WORDS];
+    grounded = new Set(words.map((w) => VOCAB.id(w)));
+  }
+  return grounded;
+}
 export const MRM_PROB = 0.15;
 export const ITM_MISMATCH_PROB = 0.5;
+
+/**
+ * Masked regions get this fixed feature vector instead of zeros (a "[MASK] region"). Zeros made
+ * img_linear's output equal to its bias, constant across the hidden units at init, so the
+ * region LayerNorm divided by √eps (eps 1e-12): img_linear.bias received a gradient of norm
+ * ~4.5e4 at init, and global clipping then shrank every other gradient to nothing. A fixed
+ * vector of the scale of real features (a sum of 4 N(0, 1) attribute embeddings: std 2 per
+ * entry) keeps the LayerNorm well conditioned and is still recognisable as "masked".
+ */
+export const MRM_MASK_SEED = 0x3a5c;
+const maskFeatures = new Map<number, Float32Array>();
+export function mrmMaskFeature(featureDim: number): Float32Array {
+  let f = maskFeatures.get(featureDim);
+  if (!f) {
+    const rng = new Rng(MRM_MASK_SEED);
+    f = Float32Array.from({ length: featureDim }, () => 2 * rng.normal());
+    maskFeatures.set(featureDim, f);
+  }
+  return f;
+}
 
 export interface CorruptedBatch {
   /** token rows ([CLS] caption [SEP]) after MLM corruption. */
   rows: number[][];
-  /** scenes with the MRM-masked regions' features zeroed (copies; the examples are untouched). */
+  /** scenes with the MRM-masked regions' features replaced by mrmMaskFeature (copies; the examples are untouched). */
   scenes: SceneInput[];
   /** 1 = the caption belongs to the scene, 0 = swapped in from another example. */
   itmLabels: number[];
@@ -26,10 +65,10 @@ export interface CorruptedBatch {
   mrmTargets: Float32Array;
 }
 
-/** Indices drawn with probability p each; at least one (UNITER never leaves a sample unmasked). */
-function drawMasked(n: number, p: number, rng: Rng): number[] {
+/** Indices drawn with probability p(i) each; at least one (UNITER never leaves a sample unmasked). */
+function drawMasked(n: number, p: number | ((i: number) => number), rng: Rng): number[] {
   const picked: number[] = [];
-  for (let i = 0; i < n; i++) if (rng.next() < p) picked.push(i);
+  for (let i = 0; i < n; i++) if (rng.next() < (typeof p === 'number' ? p : p(i))) picked.push(i);
   if (picked.length === 0 && n > 0) picked.push(rng.int(n));
   return picked;
 }
@@ -51,7 +90,8 @@ export function corruptPretrainBatch(batch: readonly PretrainExample[], config: 
 
     const row = tokenRow([batch[source].caption], config);
     const textLen = row.length - 2; // between [CLS] and [SEP]
-    for (const i of drawMasked(textLen, MLM_PROB, rng)) {
+    const g = groundedTokenIds();
+    for (const i of drawMasked(textLen, (k) => (g.has(row[k + 1]) ? GROUNDED_MLM_PROB : MLM_PROB), rng)) {
       const pos = i + 1;
       const label = row[pos];
       const r = rng.next();
@@ -68,7 +108,7 @@ export function corruptPretrainBatch(batch: readonly PretrainExample[], config: 
         out.mrm.push({ row: b, region });
         targets.push(ex.scene.features.slice(region * F, (region + 1) * F));
       }
-      features.fill(0, region * F, (region + 1) * F);
+      features.set(mrmMaskFeature(F), region * F);
     }
     out.scenes.push({ features, boxes: ex.scene.boxes.slice(0, n * 7), count: n });
   });

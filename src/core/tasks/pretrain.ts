@@ -5,7 +5,7 @@
  *   of the batch; Linear(H→2) "itm_output" on the pooled [CLS]; label 1 = matched; CE.
  * - MLM: 15% of caption tokens (at least one) → 80% [MASK], 10% random word, 10% kept; head
  *   "cls.predictions.*" (dense, GELU, LayerNorm, decoder tied to the word embeddings + bias); CE.
- * - MRM: 15% of regions (at least one) get zero features; head "feat_regress.*" (dense, GELU,
+ * - MRM: 15% of regions (at least one) get a fixed "[MASK] region" feature vector; head "feat_regress.*" (dense, GELU,
  *   LayerNorm, then UNITER's tied projection through img_linear's weight + bias) regresses the
  *   original features; MSE over the masked regions.
  * Tokens and regions are corrupted on every pair, so masking does not reveal whether a pair is
@@ -21,16 +21,16 @@ import { gelu, layerNorm, linear, param } from '../model/layers';
 import { buildFromRows, chunks, regionStates } from './batch';
 import { addLayerNorm, addLinear, constVariable, oneHot, softmaxCrossEntropy } from './nn';
 import { encodeOptions, EVAL_BATCH, EVAL_OPTIONS } from './common';
-import { corruptPretrainBatch, type CorruptedBatch } from './pretrain-corrupt';
+import { corruptPretrainBatch, groundedTokenIds, type CorruptedBatch } from './pretrain-corrupt';
 import { itmAccuracy, mlmAccuracy } from './metrics';
 
-export const PRETRAIN_WEIGHTS = { mlm: 1, itm: 1, mrm: 1 } as const;
+export const PRETRAIN_WEIGHTS: { mlm: number; itm: number; mrm: number } = { mlm: 1, itm: 1, mrm: 1 };
 /** Evaluation corrupts with this fixed seed, so a split always gets the same score. */
 export const PRETRAIN_EVAL_SEED = 0x5eed;
 
 export const PRETRAIN_DEFAULTS: TaskDefaults = { steps: 500, lr: 3e-4, batchSize: 32 };
 
-interface PretrainOutputs {
+export interface PretrainOutputs {
   loss: tf.Scalar;
   itmLogits: tf.Tensor2D;
   mlmLogits: tf.Tensor2D | null;
@@ -51,7 +51,7 @@ function select(states: tf.Tensor3D, cells: ReadonlyArray<readonly [number, numb
   return tf.matMul(selector(cells, B, L), tf.reshape(states, [B * L, H]));
 }
 
-function forward(encoder: Encoder, head: ParamMap, c: CorruptedBatch, opts: EncodeOptions): PretrainOutputs {
+export function pretrainForward(encoder: Encoder, head: ParamMap, c: CorruptedBatch, opts: EncodeOptions): PretrainOutputs {
   const config = encoder.config;
   const built = buildFromRows(c.rows, c.scenes, config);
   const out = encoder.encode(built.input, opts);
@@ -91,10 +91,18 @@ function forward(encoder: Encoder, head: ParamMap, c: CorruptedBatch, opts: Enco
   return { loss, itmLogits, mlmLogits, mrmSquaredError };
 }
 
+function groundedAccuracy(pred: readonly number[], labels: readonly number[]): number {
+  const g = groundedTokenIds();
+  const idx = labels.map((_, i) => i).filter((i) => g.has(labels[i]));
+  return mlmAccuracy(idx.map((i) => pred[i]), idx.map((i) => labels[i]));
+}
+
 export const pretrainTask: TaskDefinition<'PRETRAIN'> = {
   kind: 'PRETRAIN',
   // pretrain_loss is the primary metric and, unlike every other task's, lower is better.
-  metrics: ['pretrain_loss', 'mlm_accuracy', 'itm_accuracy', 'mrm_mse'],
+  // mlm_grounded_accuracy: MLM accuracy on the grounded words only (sizes, colours, materials,
+  // shapes, numbers), which the text alone cannot predict — the share that measures grounding.
+  metrics: ['pretrain_loss', 'mlm_accuracy', 'itm_accuracy', 'mrm_mse', 'mlm_grounded_accuracy'],
   defaults: PRETRAIN_DEFAULTS,
   initHead(config, rng) {
     const head: ParamMap = new Map();
@@ -111,7 +119,7 @@ export const pretrainTask: TaskDefinition<'PRETRAIN'> = {
   loss(encoder, head, batch, opts) {
     const c = corruptPretrainBatch(batch, encoder.config, opts.rng);
     return tf.tidy(() => {
-      const o = forward(encoder, head, c, encodeOptions(opts));
+      const o = pretrainForward(encoder, head, c, encodeOptions(opts));
       return { loss: o.loss, logits: o.itmLogits };
     });
   },
@@ -127,7 +135,7 @@ export const pretrainTask: TaskDefinition<'PRETRAIN'> = {
     for (const [s, e] of chunks(examples.length, EVAL_BATCH)) {
       const c = corruptPretrainBatch(examples.slice(s, e), encoder.config, rng);
       const r = tf.tidy(() => {
-        const o = forward(encoder, head, c, EVAL_OPTIONS);
+        const o = pretrainForward(encoder, head, c, EVAL_OPTIONS);
         return {
           scalars: tf.stack([o.loss, o.mrmSquaredError]).dataSync(),
           itm: o.itmLogits.dataSync(),
@@ -147,6 +155,7 @@ export const pretrainTask: TaskDefinition<'PRETRAIN'> = {
       mlm_accuracy: mlmAccuracy(mlmPred, mlmLabels),
       itm_accuracy: itmAccuracy(itmLogits, itmLabels),
       mrm_mse: regressed ? squaredError / regressed : 0,
+      mlm_grounded_accuracy: groundedAccuracy(mlmPred, mlmLabels),
     };
   },
 };

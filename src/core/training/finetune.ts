@@ -23,6 +23,8 @@ export interface FineTuneOptions<K extends TaskKind> {
   seed: number;
   evalEvery?: number;
   warmupFraction?: number;
+  /** learning-rate decay after warm-up (see LoopOptions.decay); default 'linear'. */
+  decay?: 'linear' | 'constant';
   weightDecay?: number;
   clipNorm?: number;
   /**
@@ -85,6 +87,7 @@ export function fineTune<K extends TaskKind>(o: FineTuneOptions<K>): FineTuneRes
       seed: rng.nextU32(),
       evalEvery: o.evalEvery,
       warmupFraction: o.warmupFraction,
+      decay: o.decay,
       weightDecay: o.weightDecay,
       clipNorm: o.clipNorm,
       mask: o.mask,

@@ -10,7 +10,7 @@ import type { TaskDefinition } from '../tasks/types';
 import type { ExampleByKind, TaskKind } from '../data/types';
 import { isNoDecay } from '../model/names';
 import { AdamW } from './adamw';
-import { linearWarmupDecay } from './schedule';
+import { linearWarmupDecay, warmupConstant } from './schedule';
 import { applyMask, checkMask, type WeightMask } from './mask';
 
 export class TrainingAborted extends Error {
@@ -36,6 +36,11 @@ export interface LoopOptions<K extends TaskKind> {
   evalEvery?: number;
   /** fraction of steps spent warming up (default 0.1, UNITER's usual ratio). */
   warmupFraction?: number;
+  /**
+   * 'linear' (default): linear warm-up then linear decay to 0 (UNITER fine-tuning);
+   * 'constant': linear warm-up then the peak rate to the end.
+   */
+  decay?: 'linear' | 'constant';
   weightDecay?: number;
   /** global gradient-norm limit (default 2.0, UNITER's grad_norm). */
   clipNorm?: number;
@@ -105,7 +110,7 @@ export function runLoop<K extends TaskKind>(o: LoopOptions<K>): LoopResult {
       const batch = order.next(o.batchSize).map((i) => o.train[i]);
       const dropoutSeed = stepRng.nextU32();
       const taskRng = stepRng.fork(step);
-      const lr = linearWarmupDecay(step, o.steps, o.lr, warmup);
+      const lr = o.decay === 'constant' ? warmupConstant(step, o.lr, warmup) : linearWarmupDecay(step, o.steps, o.lr, warmup);
       const stepOpts = { training: true, dropoutSeed, rng: taskRng };
       const { value, grads } = tf.variableGrads(
         () => (o.objective ? o.objective(o.encoder, o.head, batch, stepOpts) : o.task.loss(o.encoder, o.head, batch, stepOpts).loss),

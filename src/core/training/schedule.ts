@@ -9,3 +9,9 @@ export function linearWarmupDecay(step: number, totalSteps: number, peak: number
   if (rest <= 0) return peak;
   return Math.max(0, (peak * (totalSteps - s)) / rest);
 }
+
+/** Linear warm-up to `peak` over `warmupSteps`, then constant (pre-training of the shipped model). */
+export function warmupConstant(step: number, peak: number, warmupSteps: number): number {
+  const s = step + 1;
+  return warmupSteps > 0 && s <= warmupSteps ? (peak * s) / warmupSteps : peak;
+}

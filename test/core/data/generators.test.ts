@@ -6,6 +6,7 @@ import { encodeWords } from '../../../src/core/data/vocab';
 import { generateRefcocoDetailed } from '../../../src/core/data/refcoco';
 import { generateRetrievalDetailed, sceneFits } from '../../../src/core/data/retrieval';
 import { generateVqaDetailed } from '../../../src/core/data/vqa';
+import { generatePretrainDetailed, PRETRAIN_KNOBS } from '../../../src/core/data/pretrain';
 
 const OPTS: GenerateOptions = { seed: 7, sizes: { train: 60, val: 30, test: 30 }, regionFeatureDim: 32, maxRegions: 8, maxTextLength: 24 };
 /** the smallest text budget each task accepts (GenerateOptions below it are rejected). */
@@ -37,7 +38,9 @@ function scenesOf(e: ExampleByKind[TaskKind]): SceneInput[] {
 function problems(kind: TaskKind, e: ExampleByKind[TaskKind], opts: GenerateOptions): string[] {
   const out: string[] = [];
   for (const s of scenesOf(e)) {
-    if (!(s.count >= 2 && s.count <= opts.maxRegions)) out.push(`count ${s.count}`);
+    // PRETRAIN mixes in 1–2-object scenes (PRETRAIN_KNOBS.smallSceneProb); tasks need ≥ 2 objects.
+    const minCount = kind === 'PRETRAIN' ? 1 : 2;
+    if (!(s.count >= minCount && s.count <= opts.maxRegions)) out.push(`count ${s.count}`);
     if (s.features.length !== s.count * opts.regionFeatureDim) out.push('feature length');
     if (s.boxes.length !== s.count * 7) out.push('box length');
     if (!s.features.every(Number.isFinite)) out.push('non-finite feature');
@@ -119,6 +122,16 @@ describe('options', () => {
 });
 
 describe('grounding checks against the generator\'s own scene description', () => {
+  it('PRETRAIN mixes in 1–2-object scenes at smallSceneProb; features match their objects', () => {
+    const d = generatePretrainDetailed({ ...OPTS, sizes: { train: 1000, val: 0, test: 0 } });
+    const small = d.train.filter((x) => x.objects.length <= 2).length / d.train.length;
+    // the crowded scenes (≥ 2 objects, uniform count) add their own 2-object share on top
+    expect(small).toBeGreaterThan(PRETRAIN_KNOBS.smallSceneProb - 0.05);
+    expect(small).toBeLessThan(PRETRAIN_KNOBS.smallSceneProb + 0.15);
+    expect(d.train.some((x) => x.objects.length === 1)).toBe(true);
+    for (const x of d.train) expect(x.example.scene.count).toBe(x.objects.length);
+  });
+
   it('REFCOCO expressions denote exactly their target region', () => {
     const d = generateRefcocoDetailed({ ...OPTS, sizes: { train: 300, val: 0, test: 0 } });
     const wrong = d.train.filter((x) => {

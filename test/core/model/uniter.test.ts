@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/core/backend';
 import {
-  createEncoder, encoderFromWeights, parameterCount, prunableParameterCount, prunableWeightNames, prunableWeights,
+  scaledInitStd, createEncoder, encoderFromWeights, parameterCount, prunableParameterCount, prunableWeightNames, prunableWeights,
   snapshotWeights, assignWeights,
 } from '../../../src/core/model/uniter';
 import { Rng } from '../../../src/core/rng';
@@ -87,6 +87,20 @@ describe('UNITER encoder', () => {
     expect([...a.get('uniter.encoder.layer.1.output.LayerNorm.bias')!].every((x) => x === 0)).toBe(true);
     expect([...a.get('uniter.pooler.dense.bias')!].every((x) => x === 0)).toBe(true);
     for (const [k, v] of a) expect(Buffer.from(v.buffer).equals(Buffer.from(b.get(k)!.buffer))).toBe(true);
+  });
+
+  test('scaledInitStd keeps BERT gain: 0.02 at hidden 768, 0.02·√12 at 64; createEncoder takes it', () => {
+    expect(scaledInitStd(768)).toBeCloseTo(0.02, 12);
+    expect(scaledInitStd(64)).toBeCloseTo(0.02 * Math.sqrt(12), 12);
+    const big = { ...TINY, hidden: 64, intermediate: 128, heads: 4 };
+    const w = snapshotWeights(createEncoder(big, new Rng(7), scaledInitStd(64)).params).get('uniter.encoder.layer.0.intermediate.dense.weight')!;
+    const std = Math.sqrt(w.reduce((s, x) => s + x * x, 0) / w.length);
+    expect(std).toBeGreaterThan(0.066);
+    expect(std).toBeLessThan(0.073);
+    // same draws as the default init, scaled: the rng stream does not depend on std
+    const d = snapshotWeights(createEncoder(big, new Rng(7)).params).get('uniter.encoder.layer.0.intermediate.dense.weight')!;
+    expect(w[5] / d[5]).toBeCloseTo(scaledInitStd(64) / 0.02, 4);
+    expect(() => createEncoder(big, new Rng(7), 0)).toThrow(/std/);
   });
 
   test('padded tokens and regions do not change real positions', () => {
