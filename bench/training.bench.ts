@@ -17,7 +17,8 @@ import { createEncoder } from '../src/core/model/uniter';
 import { variableFrom } from '../src/core/model/layers';
 import { fineTune, AdamW } from '../src/core/training';
 import { Rng } from '../src/core/rng';
-import { blasThreadsNow, blasThreadsWanted } from '../src/core/kernels/native';
+import { blasThreadsWanted } from '../src/core/kernels/native';
+import { blasThreadsNow } from '../src/core/kernels/threads';
 import type { BenchRow } from './row';
 
 const CLASSES = 100;
@@ -129,7 +130,7 @@ function interleaved(name: string, rounds: number, ours: () => Timing, refArgs: 
       else theirs.get(n)!.push(t);
     }
   }
-  const tail = `median of ${rounds} interleaved rounds; ours on ${blasThreadsNow()} BLAS thread(s) at the end (load-adaptive); load ${load0}->${os.loadavg()[0].toFixed(1)}`;
+  const tail = `median of ${rounds} interleaved rounds; ours: large products on ${blasThreadsNow()} BLAS thread(s) at the end (measured choice); load ${load0}->${os.loadavg()[0].toFixed(1)}`;
   const oursWall = median(mine.map((t) => t.wall));
   const oursCpu = median(mine.map((t) => t.cpu));
   if (failure) return [{ row: name, oursMs: oursWall, referenceMs: null, note: `${note}; ${tail}; reference skipped: ${failure}` }];

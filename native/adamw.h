@@ -17,7 +17,7 @@ struct TlAdamwHyper {
   double clip;  // global gradient-norm limit; <= 0: no clipping
 };
 
-// Σ over parameters of Σ (g ⊙ mask)², in float32.
+// Σ over parameters of Σ (g ⊙ mask)² (accumulated in double, returned as float32).
 float tl_adamw_sumsq(const TlAdamwParam* ps, int64_t count);
 // One AdamW update of every parameter in place (p, m, v), gradients clipped to the global
 // norm h.clip first when h.clip > 0. Returns the clipping factor applied (1 when none).

@@ -3,7 +3,7 @@
     {
       "target_name": "ticketlab_blas",
       "sources": ["blas.cc", "adamw.cc", "binary.cc"],
-      "cflags_cc": ["-O3", "-std=c++17", "-ffp-contract=off"],
+      "cflags_cc": ["-O3", "-std=c++17", "-ffp-contract=off", "-fno-math-errno"],
       "include_dirs": [
         "/usr/include/x86_64-linux-gnu/openblas-pthread",
         "/usr/include/x86_64-linux-gnu/openblas-openmp",

@@ -5,7 +5,8 @@
  * linear/relu, prelu weights, non-vector bias) goes to the backend's original kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adaptThreads, type NativeBlas } from './native';
+import type { NativeBlas } from './native';
+import { withChosenThreads } from './threads';
 
 /** The parts of tfjs-backend-wasm's BackendWasm this kernel needs. */
 export interface WasmBackendLike {
@@ -81,7 +82,6 @@ export function nativeMatmul(blas: NativeBlas, backend: WasmBackendLike, s: Matm
   const batchB = bDims.reduce((p, d) => p * d, 1);
   const out = backend.makeOutput([...outDims, m, n], 'float32');
   if (batch * m * n === 0) return out;
-  adaptThreads(blas);
   // Offsets and the heap view are read only now: makeOutput may have grown the wasm
   // memory, which replaces the ArrayBuffer behind HEAPU8.
   const off = (t: tf.TensorInfo): number => {
@@ -89,11 +89,11 @@ export function nativeMatmul(blas: NativeBlas, backend: WasmBackendLike, s: Matm
     if (!d) throw new Error('native matmul: tensor not on the wasm backend');
     return d.memoryOffset;
   };
-  blas.matmul(
+  const aIdx = batchA === 0 ? null : broadcastIndex(aDims, outDims);
+  const bIdx = batchB === 0 ? null : broadcastIndex(bDims, outDims);
+  withChosenThreads(blas, batch, m * n * ka, () => blas.matmul(
     backend.wasm.HEAPU8, off(a), off(b), off(out), batch, m, n, ka, transposeA, transposeB,
-    Math.max(batchA, 1), Math.max(batchB, 1),
-    batchA === 0 ? null : broadcastIndex(aDims, outDims), batchB === 0 ? null : broadcastIndex(bDims, outDims),
-    s.bias ? off(s.bias) : -1, !!s.relu,
-  );
+    Math.max(batchA, 1), Math.max(batchB, 1), aIdx, bIdx, s.bias ? off(s.bias) : -1, !!s.relu,
+  ));
   return out;
 }

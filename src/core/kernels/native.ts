@@ -63,40 +63,6 @@ export function blasThreadsWanted(): number {
 }
 
 /**
- * Load-adaptive thread count for large products, re-read at most once a second: on a machine
- * whose 1-minute load exceeds its cores by half a core, a second BLAS thread mostly waits for
- * a core (measured here: PyTorch's UNITER-base layer step took 2.4x longer on 2 threads than
- * on 1 at load ~7), so large products drop to one thread until the load falls below
- * cores - 0.5. Off when TICKETLAB_BLAS_THREADS is set (an explicit count is kept).
- */
-let adaptiveOn: boolean | undefined;
-
-/** The policy itself: whether large products should run on one thread (with hysteresis). */
-export function reduceThreads(reducedNow: boolean, load1: number, cores: number): boolean {
-  if (cores <= 1) return false;
-  return reducedNow ? load1 > cores - 0.5 : load1 > cores + 0.5;
-}
-let lastCheck = 0;
-let reduced = false;
-export function adaptThreads(blas: NativeBlas, now = Date.now()): void {
-  adaptiveOn ??= !(Number.parseInt(process.env.TICKETLAB_BLAS_THREADS ?? '', 10) > 0);
-  if (!adaptiveOn || now - lastCheck < 1000) return;
-  lastCheck = now;
-  const cores = blasThreadsWanted();
-  if (cores <= 1) return;
-  const next = reduceThreads(reduced, os.loadavg()[0], cores);
-  if (next !== reduced) {
-    reduced = next;
-    blas.setThreads(reduced ? 1 : cores);
-  }
-}
-
-/** Threads large products run on now (1 while the load-adaptive policy has reduced them). */
-export function blasThreadsNow(): number {
-  return reduced ? 1 : blasThreadsWanted();
-}
-
-/**
  * m·n·k below which a matmul runs on one thread: TICKETLAB_BLAS_SMALL_MNK when set (0 lets
  * OpenBLAS decide alone), else DEFAULT_SMALL_MNK (chosen from 1- vs 2-thread timings of the
  * training step's products on 2 shared cores).
@@ -105,6 +71,11 @@ export const DEFAULT_SMALL_MNK = 1 << 25;
 export function blasSmallMnkWanted(): number {
   const env = Number(process.env.TICKETLAB_BLAS_SMALL_MNK ?? '');
   return process.env.TICKETLAB_BLAS_SMALL_MNK !== undefined && Number.isFinite(env) && env >= 0 ? env : DEFAULT_SMALL_MNK;
+}
+
+/** Whether TICKETLAB_BLAS_THREADS fixes the thread count (no measured choice then). */
+export function blasThreadsFixed(): boolean {
+  return Number.parseInt(process.env.TICKETLAB_BLAS_THREADS ?? '', 10) > 0;
 }
 
 /** The addon, loaded once; null when it is not built or does not load (see nativeLoadError). */
