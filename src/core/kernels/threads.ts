@@ -5,7 +5,7 @@
  * 1 thread in one of our bench runs). The load average cannot tell these apart (it counts our
  * own threads and the benchmark reference's), so the chooser times the products themselves:
  * an average cost per flop for each setting, the cheaper one used, the other re-tried every
- * `exploreEvery` large products so a change of conditions is noticed.
+ * `exploreEvery` large products (two in a row) so a change of conditions is noticed.
  */
 import { blasSmallMnkWanted, blasThreadsFixed, blasThreadsWanted, type NativeBlas } from './native';
 
@@ -13,7 +13,7 @@ export class ThreadChooser {
   private readonly cost = new Map<number, number>();
   private calls = 0;
 
-  constructor(readonly max: number, private readonly exploreEvery = 16, private readonly smoothing = 0.3) {}
+  constructor(readonly max: number, private readonly exploreEvery = 32, private readonly smoothing = 0.3) {}
 
   /** The cheaper setting by current estimates; 1 when only one thread is allowed. */
   best(): number {
@@ -30,7 +30,9 @@ export class ThreadChooser {
     this.calls += 1;
     for (const n of [this.max, 1]) if (!this.cost.has(n)) return n;
     const best = this.best();
-    return this.calls % this.exploreEvery === 0 ? (best === 1 ? this.max : 1) : best;
+    // Explorations come in pairs: the first product after a switch pays for waking (or
+    // parking) OpenBLAS's workers and is not recorded (see withChosenThreads).
+    return this.calls % this.exploreEvery < 2 ? (best === 1 ? this.max : 1) : best;
   }
 
   /** Records that a product of `flops` took `ms` on `threads` threads. */
@@ -69,13 +71,15 @@ export function withChosenThreads(blas: NativeBlas, batch: number, mnk: number, 
     return;
   }
   const n = c.pick();
-  if (n !== current) {
+  const switched = n !== current;
+  if (switched) {
     blas.setThreads(n);
     current = n;
   }
   const t0 = performance.now();
   run();
-  c.record(n, performance.now() - t0, 2 * batch * mnk);
+  // The first product after a switch also times waking or parking the workers: not recorded.
+  if (!switched) c.record(n, performance.now() - t0, 2 * batch * mnk);
 }
 
 /** Threads large products currently run on (the configured count before any measurement). */
