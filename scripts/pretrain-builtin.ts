@@ -31,7 +31,7 @@ function arg(name: string, fallback: number): number {
 async function main(): Promise<void> {
   const info = await initBackend();
   const seed = arg('seed', PRETRAIN_SEED);
-  const steps = arg('steps', 6000);
+  const steps = arg('steps', 8000);
   const batchSize = arg('batch', 64);
   const lr = arg('lr', 2e-3);
   const trainSize = arg('train', 30000);

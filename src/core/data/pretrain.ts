@@ -8,14 +8,22 @@ import type { Rng } from '../rng';
 import type { GenerateOptions, PretrainExample, TaskDataSource } from './types';
 import { checkOptions, examplesOf, generateSplits, repeat, sampleScene, toInput, weighted, type SceneKnobs } from './common';
 import { ATTR_TYPES, ATTR_VALUES, sampleObjects, type SceneObject } from './world';
-import { RELATIONS, countMatching, indefinite, nounPhrase, pickAttrs, relationHolds, relationWords, renderRef } from './refer';
+import { RELATIONS, countMatching, indefinite, nounPhrase, pickAttrs, relationHolds, relationWords, renderRef, uniqueRef } from './refer';
 import { presentDesc, randomTypes } from './facts';
 import { NUMBER_WORDS, encodeWords } from './vocab';
 
 /** Knobs of the pre-training corpus. */
 export const PRETRAIN_KNOBS = {
   scene: { minObjects: 2, featureNoise: 0.6, shareProb: 0.4 } as SceneKnobs,
-  clauses: { object: 0.4, relation: 0.25, count: 0.15, attribute: 0.2 },
+  /**
+   * Clause mix. The last five use the words the task texts are built from (attribute type
+   * names, "object(s)", "image", "contains", "more/fewer … than", "exactly", "in total", "same",
+   * "not", "both", "each", "only", "it", "on the left"): a word that never occurs in the corpus
+   * gets only the MLM softmax's push away from every prediction, so all such words collapse onto
+   * one vector (mean cosine 0.62 between them after pre-training, 0.05 between corpus words) and
+   * a fine-tuned model can no longer tell "what colour" from "what size".
+   */
+  clauses: { object: 0.25, relation: 0.15, count: 0.1, attribute: 0.1, typed: 0.12, total: 0.07, compare: 0.07, same: 0.07, quantifier: 0.07 },
   /** clauses per caption (joined by "and"), as many as fit in maxTextLength. */
   minClauses: 1,
   maxClauses: 3,
@@ -61,6 +69,73 @@ const CLAUSES: Record<keyof typeof PRETRAIN_KNOBS.clauses, Clause> = {
     const subj = pickAttrs(o, randomTypes(rng, 1, 2, ATTR_TYPES.filter((x) => x !== t)));
     if (countMatching(objects, subj) !== 1) return null;
     return [...renderRef({ attrs: subj }), 'is', ATTR_VALUES[t][o[t]]];
+  },
+  /** "the colour of the large cube on the left is red", "the shape of the red thing is a cube" */
+  typed(rng, objects) {
+    const i = rng.int(objects.length);
+    const t = rng.pick(ATTR_TYPES);
+    const ref = uniqueRef(rng, objects, i, { types: ATTR_TYPES.filter((x) => x !== t), attrWeight: 1, extremeWeight: 0.3, relationWeight: 0.15 });
+    if (!ref) return null;
+    const value = ATTR_VALUES[t][objects[i][t]];
+    return ['the', t, 'of', ...renderRef(ref), 'is', ...(t === 'shape' ? ['a', value] : [value])];
+  },
+  /** "there are five objects in the image", "there are two red things in total", "the image contains exactly one cube" */
+  total(rng, objects) {
+    const n = objects.length;
+    const r = rng.next();
+    if (r < 0.4) return n === 1 ? ['there', 'is', 'one', 'object', 'in', 'the', 'image'] : ['there', 'are', NUMBER_WORDS[n], 'objects', 'in', 'the', 'image'];
+    const attrs = presentDesc(rng, objects, 1, 2);
+    const k = countMatching(objects, attrs);
+    if (k >= NUMBER_WORDS.length) return null;
+    if (r < 0.7) return [...(k === 1 ? ['there', 'is', 'one', ...nounPhrase(attrs)] : ['there', 'are', NUMBER_WORDS[k], ...nounPhrase(attrs, true)]), 'in', 'total'];
+    return ['the', 'image', 'contains', 'exactly', NUMBER_WORDS[k], ...nounPhrase(attrs, k !== 1)];
+  },
+  /** "there are more cubes than spheres", "there are fewer red things than blue things", "the image contains at least two cubes" */
+  compare(rng, objects) {
+    const a = presentDesc(rng, objects, 1, 1);
+    if (rng.next() < 0.3) {
+      const k = countMatching(objects, a);
+      if (k < 2) return null;
+      const least = 2 + rng.int(k - 1); // a true lower bound in 2..k
+      return ['the', 'image', 'contains', 'at', 'least', NUMBER_WORDS[least], ...nounPhrase(a, true)];
+    }
+    const t = Object.keys(a)[0] as (typeof ATTR_TYPES)[number];
+    const b = { [t]: rng.int(ATTR_VALUES[t].length) };
+    const ka = countMatching(objects, a);
+    const kb = countMatching(objects, b);
+    if (ka === kb) return null;
+    return ['there', 'are', ka > kb ? 'more' : 'fewer', ...nounPhrase(a, true), 'than', ...nounPhrase(b, true)];
+  },
+  /** "the cube and the red sphere are the same colour", "… are not the same size" */
+  same(rng, objects) {
+    if (objects.length < 2) return null;
+    const i = rng.int(objects.length);
+    let j = rng.int(objects.length - 1);
+    if (j >= i) j++;
+    const t = rng.pick(ATTR_TYPES.filter((x) => x !== 'shape'));
+    const style = { types: ATTR_TYPES.filter((x) => x !== t), attrWeight: 1, extremeWeight: 0.2, relationWeight: 0 };
+    const ri = uniqueRef(rng, objects, i, style);
+    const rj = uniqueRef(rng, objects, j, style);
+    if (!ri || !rj) return null;
+    const same = objects[i][t] === objects[j][t];
+    return [...renderRef(ri), 'and', ...renderRef(rj), 'are', ...(same ? [] : ['not']), 'the', 'same', t];
+  },
+  /** "both cubes are red", "each sphere is metal", "only one cube is red", "there is a cube and it is red" (never a shape value) */
+  quantifier(rng, objects) {
+    const subj = presentDesc(rng, objects, 1, 1);
+    const st = Object.keys(subj)[0] as (typeof ATTR_TYPES)[number];
+    const members = objects.filter((o) => countMatching([o], subj) === 1);
+    const t = rng.pick(ATTR_TYPES.filter((x) => x !== st && x !== 'shape'));
+    const o = rng.pick(members);
+    const value = ATTR_VALUES[t][o[t]];
+    const having = members.filter((m) => m[t] === o[t]).length;
+    const r = rng.next();
+    if (r < 0.35 && members.length >= 2 && having === members.length) {
+      return [members.length === 2 ? 'both' : 'each', ...(members.length === 2 ? nounPhrase(subj, true) : nounPhrase(subj)), members.length === 2 ? 'are' : 'is', value];
+    }
+    if (r < 0.7 && members.length >= 2 && having === 1) return ['only', 'one', ...nounPhrase(subj), 'is', value];
+    if (members.length !== 1) return null;
+    return ['there', 'is', ...indefinite(nounPhrase(subj)), 'and', 'it', 'is', value];
   },
 };
 

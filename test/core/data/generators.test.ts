@@ -2,7 +2,7 @@ import { TASK_KINDS, type ExampleByKind, type GenerateOptions, type SceneInput, 
 import { dataSources } from '../../../src/core/data';
 import { NUM_ANSWERS, VOCAB_SIZE } from '../../../src/core/data/vocab';
 import { renderRef, resolve } from '../../../src/core/data/refer';
-import { encodeWords } from '../../../src/core/data/vocab';
+import { encodeWords, VOCAB } from '../../../src/core/data/vocab';
 import { generateRefcocoDetailed } from '../../../src/core/data/refcoco';
 import { generateRetrievalDetailed, sceneFits } from '../../../src/core/data/retrieval';
 import { generateVqaDetailed } from '../../../src/core/data/vqa';
@@ -130,6 +130,23 @@ describe('grounding checks against the generator\'s own scene description', () =
     expect(small).toBeLessThan(PRETRAIN_KNOBS.smallSceneProb + 0.15);
     expect(d.train.some((x) => x.objects.length === 1)).toBe(true);
     for (const x of d.train) expect(x.example.scene.count).toBe(x.objects.length);
+  });
+
+  it('PRETRAIN captions use the words of the task texts (unused words collapse under the MLM softmax)', () => {
+    const corpus = new Set<number>();
+    for (const e of dataSources.PRETRAIN.generate({ ...OPTS, sizes: { train: 5000, val: 0, test: 0 } }).train) for (const t of e.caption) corpus.add(t);
+    // Question and statement scaffolding no caption states (constant within their templates),
+    // counts a one-scene caption cannot reach (zero, nine, ten) and the unobservable properties.
+    const allowed = new Set(['what', 'how', 'many', 'or', 'because', 'images', 'contain', 'zero', 'nine', 'ten', 'heavy', 'old', 'new', 'expensive', 'hollow', 'warm']);
+    const missing = new Set<string>();
+    for (const kind of TASK_KINDS.filter((k) => k !== 'PRETRAIN')) {
+      const d = dataSources[kind].generate({ ...OPTS, maxTextLength: Math.max(OPTS.maxTextLength, MIN_TEXT[kind] ?? 0), sizes: { train: 300, val: 0, test: 0 } });
+      for (const e of d.train) for (const seq of texts(kind, e as ExampleByKind[TaskKind]).seqs) for (const t of seq) {
+        const w = VOCAB.tokens[t];
+        if (!corpus.has(t) && !allowed.has(w)) missing.add(w);
+      }
+    }
+    expect([...missing]).toEqual([]);
   });
 
   it('REFCOCO expressions denote exactly their target region', () => {
