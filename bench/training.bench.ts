@@ -121,6 +121,7 @@ function interleaved(name: string, rounds: number, ours: () => Timing, refArgs: 
   const mine: Timing[] = [];
   const theirs = new Map<number, Timing[]>(settings.map((n) => [n, []]));
   let failure: string | null = null;
+  ours(); // untimed: JIT and allocator warm-up of this process (PyTorch's kernels are compiled ahead)
   for (let r = 0; r < rounds; r++) {
     mine.push(ours());
     for (const n of settings) {
@@ -144,7 +145,7 @@ function interleaved(name: string, rounds: number, ours: () => Timing, refArgs: 
 }
 
 /** (a) One step of the default fine-tune loop on the shipped config, batch 32, full-length inputs. */
-export function benchShippedStep(rounds = 3, steps = 10, warm = 3): BenchRow[] {
+export function benchShippedStep(rounds = 5, steps = 10, warm = 3): BenchRow[] {
   const c = benchConfig();
   const batch = 32;
   const enc = createEncoder(c, new Rng(1));
@@ -176,7 +177,7 @@ export function benchShippedStep(rounds = 3, steps = 10, warm = 3): BenchRow[] {
 }
 
 /** (b) One UNITER-base-shaped layer: forward, MSE to a fixed target, backward, AdamW. */
-export function benchBaseLayer(rounds = 3, steps = 5, warm = 2): BenchRow[] {
+export function benchBaseLayer(rounds = 5, steps = 5, warm = 2): BenchRow[] {
   const [B, L, H] = [8, 60, 768];
   const enc = createEncoder({ layers: 1, hidden: H, heads: 12, intermediate: 3072, vocabSize: 8, regionFeatureDim: 8, maxTextLength: 8, maxRegions: 8, dropout: 0 }, new Rng(1));
   const params = new Map([...enc.params].filter(([n]) => n.startsWith('uniter.encoder.layer.0.')));
