@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `ticketlab` CLI: serve | worker | migrate | help. */
 import 'reflect-metadata';
+import { commandHelp, loadCommand } from './cli/commands';
 import { ConfigError, loadConfig, type Config } from './config';
 
 const HELP = `ticketlab — lottery-ticket experiments on vision-and-language transformers
@@ -115,9 +116,11 @@ async function migrate(cfg: Config): Promise<void> {
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'help';
   if (command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(HELP);
+    process.stdout.write(HELP.replace('  help      show this text\n', `${commandHelp()}  help      show this text\n`));
     return 0;
   }
+  const extra = loadCommand(command);
+  if (extra) return extra.run(argv.slice(1));
   if (command !== 'serve' && command !== 'migrate' && command !== 'worker') {
     console.error(`unknown command "${command}"\n\n${HELP}`);
     return 64;

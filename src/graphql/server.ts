@@ -22,9 +22,9 @@ import { openDatabase } from '../db/data-source';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded';
 import { TaskService } from '../task/task.service';
 import { mountExportRoutes } from '../export/export.routes';
+import { mountDashboard } from '../dashboard/mount';
 import { createContext } from './context';
 import { formatError } from './errors';
-import { landingPage } from './landing';
 import { PgPubSub } from './pubsub';
 import { buildAppSchema } from './schema';
 import { installSqlCounter, sqlCountEnabled, sqlCountMiddleware, sqlCountPlugin } from './sql-count';
@@ -107,9 +107,7 @@ export async function startServer(cfg: Config, log: (l: string) => void): Promis
     await apollo.start();
     cleanup.push(() => apollo.stop());
 
-    app.get('/', (_req, res) => {
-      res.type('html').send(landingPage());
-    });
+    mountDashboard(app);
     mountExportRoutes(app, ds);
     app.use('/graphql', express.json({ limit: '1mb' }), ...(countSql ? [sqlCountMiddleware] : []), expressMiddleware(apollo, { context: async () => createContext(ds) }));
 

@@ -46,7 +46,7 @@ test('pre-training tickets: IMP on PRETRAIN continues from θ0 and its heads; th
   const r0 = runImpLevel({ theta0, config, task, data, schedule: [0.5], steps: 3, batchSize: 8, seed: 1, level: 0, mask: null, headWeights });
   expect(r0.evaluation.primaryMetric).toBe('pretrain_loss');
   expect(r0.evaluation.lowerIsBetter).toBe(true);
-  expect(Object.keys(r0.evaluation.metrics)).toEqual(['pretrain_loss', 'mlm_accuracy', 'itm_accuracy', 'mrm_mse']);
+  expect(Object.keys(r0.evaluation.metrics)).toEqual(['pretrain_loss', 'mlm_accuracy', 'itm_accuracy', 'mrm_mse', 'mlm_grounded_accuracy']);
   expect(r0.nextMask!.pruned).toBe(Math.round(0.5 * r0.nextMask!.total));
   // the heads given are the ones continued (a fresh head from the seed starts elsewhere)
   const fresh = runImpLevel({ theta0, config, task, data, schedule: [0.5], steps: 3, batchSize: 8, seed: 1, level: 0, mask: null });
