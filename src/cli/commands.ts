@@ -11,7 +11,14 @@ export interface CliCommand {
 }
 
 /** command name → module path relative to this file */
-export const CLI_COMMANDS: Record<string, string> = {};
+export const CLI_COMMANDS: Record<string, string> = {
+  status: './client/status',
+  runs: './client/runs',
+  prune: './client/prune',
+  evaluate: './client/evaluate',
+  watch: './client/watch',
+  export: './client/export',
+};
 
 export function loadCommand(name: string): CliCommand | null {
   const mod = Object.prototype.hasOwnProperty.call(CLI_COMMANDS, name) ? CLI_COMMANDS[name] : null;
