@@ -10,6 +10,8 @@ import { AnalysisResolver } from '../analysis/analysis.resolver';
 import { AnalysisService } from '../analysis/analysis.service';
 import { EvaluationResolver } from '../evaluation/evaluation.resolver';
 import { EvaluationService } from '../evaluation/evaluation.service';
+import { ImportResolver } from '../import/import.resolver';
+import { loadConfig } from '../config';
 import { ModelResolver } from '../model/model.resolver';
 import { ModelService } from '../model/model.service';
 import { RunEventResolver } from '../run/run-event.resolver';
@@ -25,7 +27,7 @@ import { SystemResolver } from './system.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 const RESOLVERS: NonEmptyArray<Function> = [
-  SystemResolver, ModelResolver, TaskResolver, TicketResolver, EvaluationResolver, RunResolver, RunEventResolver, AnalysisResolver, RunMutationResolver,
+  SystemResolver, ModelResolver, TaskResolver, TicketResolver, EvaluationResolver, RunResolver, RunEventResolver, AnalysisResolver, RunMutationResolver, ImportResolver,
 ];
 
 export interface Services {
@@ -57,6 +59,7 @@ function resolverInstances(ds: DataSource, s: Services): Map<unknown, unknown> {
     [RunEventResolver, new RunEventResolver(s.runs)],
     [AnalysisResolver, new AnalysisResolver(new AnalysisService(ds))],
     [RunMutationResolver, new RunMutationResolver(new LaunchService(ds))],
+    [ImportResolver, new ImportResolver(ds, loadConfig().home)],
   ]);
 }
 
