@@ -13,11 +13,16 @@ import { badRequest, handle, HttpError, notFound } from './export.errors';
 import { ExportService, type EvaluationCsvFilter } from './export.service';
 import { csvRow } from './csv';
 import { maskFile } from './mask-stream';
+import { mountWeightsRoute } from './weights.route';
+import { loadConfig } from '../config';
+import * as path from 'path';
 
 export interface ExportOptions {
   /** the access check run before every export (see export.auth.ts). */
   authorize?: ExportGuard;
   log?: (err: unknown) => void;
+  /** the artifact store holding models' weights (default $TICKETLAB_HOME/artifacts). */
+  artifactsDir?: string;
 }
 
 /** Writes with backpressure; resolves false when the client went away. */
@@ -131,4 +136,6 @@ export function mountExportRoutes(app: Express, ds: DataSource, opts: ExportOpti
     }
     res.end();
   }, log));
+
+  mountWeightsRoute(app, ds, authorize, opts.artifactsDir ?? path.join(loadConfig().home, 'artifacts'), log);
 }
