@@ -23,6 +23,10 @@ export const COMMON_HELP = `Connection:
   --url URL      GraphQL endpoint (default: $TICKETLAB_URL, else the server running on
                  $TICKETLAB_HOME (./.ticketlab), else ${DEFAULT_URL})
   --token T      API token, sent as "Authorization: Bearer T" (default: $TICKETLAB_TOKEN)
+
+Exit codes: 0 done (watch: run SUCCEEDED), 1 run FAILED, 2 run CANCELLED, 3 server error
+  (NOT_FOUND, BAD_USER_INPUT, CONFLICT, …), 4 token refused, 64 bad arguments,
+  69 server unreachable, 70 internal error, 73 output file not writable, 130 interrupted.
 `;
 
 export interface Parsed {
