@@ -19,6 +19,34 @@ export interface Config {
   backend: BackendChoice | null;
   /** job worker settings (TICKETLAB_WORKER*, TICKETLAB_HEARTBEAT_S, TICKETLAB_STALE_S). */
   worker: WorkerConfig;
+  /** API tokens (TICKETLAB_AUTH, TICKETLAB_AUTH_RECHECK_S). */
+  auth: AuthConfig;
+  /** request limits (TICKETLAB_MAX_*). */
+  limits: LimitsConfig;
+}
+
+export interface AuthConfig {
+  /** whether every request needs a token; always 'required' on a non-loopback HOST. */
+  mode: 'required' | 'off';
+  /** why this mode, for the start-up log line. */
+  reason: string;
+  /** how often open WebSockets' tokens are re-checked, closing those revoked (TICKETLAB_AUTH_RECHECK_S, 5). */
+  recheckMs: number;
+}
+
+export interface LimitsConfig {
+  /** deepest field nesting of an operation (TICKETLAB_MAX_DEPTH, 12). */
+  maxDepth: number;
+  /** most estimated field resolutions per operation (TICKETLAB_MAX_COST, 20000). */
+  maxCost: number;
+  /** assumed length of a list without a `first` argument, for the cost (TICKETLAB_LIST_COST, 10). */
+  listSize: number;
+  /** largest HTTP request body in bytes (TICKETLAB_MAX_BODY_BYTES, 1 MiB). */
+  bodyBytes: number;
+  /** largest WebSocket operation message in bytes (TICKETLAB_MAX_WS_MESSAGE_BYTES, 1 MiB). */
+  wsMessageBytes: number;
+  /** operations in flight (subscriptions included) per WebSocket (TICKETLAB_MAX_SUBSCRIPTIONS, 20). */
+  subscriptionsPerConnection: number;
 }
 
 export interface WorkerConfig {
@@ -93,6 +121,36 @@ function parseWorker(env: NodeJS.ProcessEnv): WorkerConfig {
   };
 }
 
+/** 127.0.0.0/8, ::1 and localhost: only processes on this machine can connect. */
+export function isLoopback(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+}
+
+function parseAuth(env: NodeJS.ProcessEnv, host: string): AuthConfig {
+  const raw = (env.TICKETLAB_AUTH ?? '').trim().toLowerCase();
+  if (!['', 'required', 'off'].includes(raw)) throw new ConfigError(`TICKETLAB_AUTH must be required or off, not "${raw}"`);
+  const recheckMs = parseNumber(env, 'TICKETLAB_AUTH_RECHECK_S', 5, 0.1, 3600, false) * 1000;
+  if (!isLoopback(host)) {
+    // Anyone who can reach the port could start GPU runs: no way to serve a network without tokens.
+    if (raw === 'off') throw new ConfigError(`TICKETLAB_AUTH=off is refused on HOST ${host}, which is not a loopback address; create tokens (ticketlab token create) or bind to 127.0.0.1`);
+    return { mode: 'required', reason: `HOST ${host} is not a loopback address`, recheckMs };
+  }
+  if (raw === 'required') return { mode: 'required', reason: 'TICKETLAB_AUTH=required', recheckMs };
+  return { mode: 'off', reason: `HOST ${host} is loopback; TICKETLAB_AUTH=required turns tokens on`, recheckMs };
+}
+
+function parseLimits(env: NodeJS.ProcessEnv): LimitsConfig {
+  return {
+    maxDepth: parseNumber(env, 'TICKETLAB_MAX_DEPTH', 12, 1, 1000, true),
+    maxCost: parseNumber(env, 'TICKETLAB_MAX_COST', 20_000, 1, 1e9, true),
+    listSize: parseNumber(env, 'TICKETLAB_LIST_COST', 10, 1, 10_000, true),
+    bodyBytes: parseNumber(env, 'TICKETLAB_MAX_BODY_BYTES', 1 << 20, 1024, 1 << 30, true),
+    wsMessageBytes: parseNumber(env, 'TICKETLAB_MAX_WS_MESSAGE_BYTES', 1 << 20, 1024, 1 << 28, true),
+    subscriptionsPerConnection: parseNumber(env, 'TICKETLAB_MAX_SUBSCRIPTIONS', 20, 1, 10_000, true),
+  };
+}
+
 /** Reads and validates the configuration; throws ConfigError with a readable message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const host = (env.HOST ?? '').trim() || '127.0.0.1';
@@ -103,5 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     home: path.resolve((env.TICKETLAB_HOME ?? '').trim() || '.ticketlab'),
     backend: parseBackend(env.TICKETLAB_BACKEND),
     worker: parseWorker(env),
+    auth: parseAuth(env, host),
+    limits: parseLimits(env),
   };
 }

@@ -12,6 +12,7 @@ export interface CliCommand {
 
 /** command name → module path relative to this file */
 export const CLI_COMMANDS: Record<string, string> = {
+  token: '../auth/token.cli',
   status: './client/status',
   runs: './client/runs',
   prune: './client/prune',

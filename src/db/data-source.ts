@@ -3,6 +3,8 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { Initial1764300000000 } from '../../migrations/1764300000000-Initial';
 import { RunQueue1764400000000 } from '../../migrations/1764400000000-RunQueue';
+import { ApiToken1764500000000 } from '../../migrations/1764500000000-ApiToken';
+import { ApiToken } from '../auth/api-token.entity';
 import { Evaluation } from '../evaluation/evaluation.entity';
 import { Model } from '../model/model.entity';
 import { MetricPoint } from '../run/metric-point.entity';
@@ -10,9 +12,9 @@ import { Run } from '../run/run.entity';
 import { Task } from '../task/task.entity';
 import { Ticket } from '../ticket/ticket.entity';
 
-export const ENTITIES = [Model, Task, Ticket, Evaluation, Run, MetricPoint];
+export const ENTITIES = [Model, Task, Ticket, Evaluation, Run, MetricPoint, ApiToken];
 /** In order; add each new migration class here. */
-export const MIGRATIONS = [Initial1764300000000, RunQueue1764400000000];
+export const MIGRATIONS = [Initial1764300000000, RunQueue1764400000000, ApiToken1764500000000];
 
 export function createDataSource(url: string): DataSource {
   return new DataSource({

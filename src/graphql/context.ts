@@ -1,5 +1,6 @@
 /** Per-request context: the DataSource and batching loaders for related rows (no N+1 queries). */
 import DataLoader from 'dataloader';
+import { LOCAL_CALLER, type Caller } from '../auth/guard';
 import { In, type DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { denseMeans, evaluationsForTickets } from '../evaluation/evaluation.batch';
 import type { Evaluation } from '../evaluation/evaluation.entity';
@@ -64,12 +65,14 @@ export class RequestMemo {
 }
 
 export interface Context {
+  /** who sends the request (LOCAL_CALLER when auth is off); the guard has checked its scope */
+  caller: Caller;
   loaders: EntityLoaders;
   relations: RelationLoaders;
   memo: RequestMemo;
 }
 
-export function createContext(ds: DataSource): Context {
+export function createContext(ds: DataSource, caller: Caller = LOCAL_CALLER): Context {
   const loaders = new EntityLoaders(ds);
-  return { loaders, relations: new RelationLoaders(ds, loaders), memo: new RequestMemo() };
+  return { caller, loaders, relations: new RelationLoaders(ds, loaders), memo: new RequestMemo() };
 }

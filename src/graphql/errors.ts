@@ -5,7 +5,9 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT' | 'INTERNAL_SERVER_ERROR';
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT' | 'INTERNAL_SERVER_ERROR'
+  // request limits (src/auth/limits.ts)
+  | 'QUERY_TOO_DEEP' | 'QUERY_TOO_COSTLY' | 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_SUBSCRIPTIONS';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -49,7 +51,9 @@ export function setInternalErrorLogger(fn: (err: unknown) => void): void {
 
 /** Apollo's `formatError`; also applied to subscription results sent over graphql-ws. */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const unwrapped = unwrapResolverError(error);
+  // A DomainError raised before execution (the request guard) arrives wrapped, without a path.
+  const original = unwrapped instanceof GraphQLError && unwrapped.originalError instanceof DomainError ? unwrapped.originalError : unwrapped;
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
   if (original instanceof DomainError) {
     return { ...base, message: original.message, extensions: { code: original.code } };

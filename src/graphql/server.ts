@@ -21,6 +21,7 @@ import { initBackend } from '../core/backend';
 import { openDatabase } from '../db/data-source';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded';
 import { TaskService } from '../task/task.service';
+import { callerOf, createGuard } from '../auth';
 import { mountExportRoutes } from '../export/export.routes';
 import { mountDashboard } from '../dashboard/mount';
 import { createContext } from './context';
@@ -78,19 +79,25 @@ export async function startServer(cfg: Config, log: (l: string) => void): Promis
     const countSql = sqlCountEnabled();
     if (countSql) installSqlCounter(ds);
 
+    const guard = createGuard(cfg, ds, log);
+    const wsGuard = guard.ws(schema, (caller) => createContext(ds, caller));
+    cleanup.push(async () => wsGuard.close());
+
     const app = express();
     const httpServer = http.createServer(app);
-    const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+    const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: guard.wsMaxPayload });
     const wsCleanup = useServer(
       {
         schema,
-        context: () => createContext(ds),
+        // Token at connect and at each operation; each subscribe parsed, validated, scope- and limit-checked.
+        ...wsGuard.hooks,
         // Subscription results skip Apollo; the same single error mapping applies to them.
         onNext: (_ctx, _id, _payload, _args, result) =>
           result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON() as GraphQLFormattedError, e)) } : result,
       },
       wsServer,
     );
+    wsGuard.quietOversizedFrames(wsServer);
     const apollo = new ApolloServer({
       schema,
       formatError,
@@ -107,6 +114,7 @@ export async function startServer(cfg: Config, log: (l: string) => void): Promis
         ApolloServerPluginCacheControlDisabled(),
         ApolloServerPluginDrainHttpServer({ httpServer }),
         { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+        guard.plugin,
         ...(countSql ? [sqlCountPlugin] : []),
       ],
     });
@@ -114,8 +122,15 @@ export async function startServer(cfg: Config, log: (l: string) => void): Promis
     cleanup.push(() => apollo.stop());
 
     mountDashboard(app);
-    mountExportRoutes(app, ds);
-    app.use('/graphql', express.json({ limit: '1mb' }), ...(countSql ? [sqlCountMiddleware] : []), expressMiddleware(apollo, { context: async () => createContext(ds) }));
+    mountExportRoutes(app, ds, { authorize: guard.exportGuard });
+    app.use(
+      '/graphql',
+      guard.http,
+      express.json({ limit: cfg.limits.bodyBytes }),
+      ...(countSql ? [sqlCountMiddleware] : []),
+      expressMiddleware(apollo, { context: async ({ res }) => createContext(ds, callerOf(res)) }),
+      guard.bodyErrors,
+    );
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
