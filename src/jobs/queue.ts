@@ -19,8 +19,38 @@ export interface QueueOptions {
   log?: (line: string) => void;
 }
 
+let completionsGuarded = false;
+
+/**
+ * pg-boss 10.4's work loop calls complete()/fail() on a job without awaiting them
+ * (src/manager.js, onFetch): when the database is unreachable at that moment (a restart, a
+ * failover) the rejection is unhandled and ends the process. A rejection handler is attached to
+ * each of those promises (callers that await still see the error). The job then stays `active`;
+ * the run row decides what happens next (a stale heartbeat requeues it, a QUEUED run without a
+ * pending job gets one again), so nothing depends on the lost completion.
+ */
+function guardUnawaitedCompletions(log?: (line: string) => void): void {
+  if (completionsGuarded) return;
+  completionsGuarded = true;
+  try {
+    const Manager = require('pg-boss/src/manager') as { prototype: Record<string, (...a: unknown[]) => Promise<unknown>> };
+    for (const name of ['complete', 'fail']) {
+      const original = Manager.prototype[name];
+      if (typeof original !== 'function') continue;
+      Manager.prototype[name] = function guarded(this: unknown, ...args: unknown[]) {
+        const p = original.apply(this, args);
+        p.catch((e: unknown) => log?.(`queue: could not mark a job ${name === 'complete' ? 'completed' : 'failed'} (${e instanceof Error ? e.message : String(e)}); the run row decides its retry`));
+        return p;
+      };
+    }
+  } catch {
+    // Another pg-boss layout: nothing to guard (a later version may await these calls itself).
+  }
+}
+
 /** Started pg-boss with the run queue created (idempotent: create_queue is ON CONFLICT DO NOTHING). */
 export async function openQueue(o: QueueOptions): Promise<PgBoss> {
+  guardUnawaitedCompletions(o.log);
   const boss = new PgBoss({
     connectionString: o.databaseUrl,
     application_name: 'ticketlab-queue',

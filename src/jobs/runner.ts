@@ -4,6 +4,7 @@
  * (cancelled, taken over) stops its computation at once and writes nothing more.
  */
 import type { DataSource } from 'typeorm';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { publishRunEvent } from '../run/run.events';
 import { RunStatus } from '../run/run.enums';
 import { ArtifactStore } from './artifacts';
@@ -71,6 +72,10 @@ export async function executeRun(o: RunnerOptions, runId: string): Promise<void>
   } catch (e) {
     if (e instanceof LostRun || e instanceof ComputeAborted || abort.signal.aborted) {
       o.log(`run ${run.id}: stopped (no longer ours)`);
+    } else if (isDatabaseUnavailable(e)) {
+      // Not the run's fault: it keeps its claim without heartbeats, goes stale and is resumed
+      // from what it stored (a FAILED written once the database is back would end it wrongly).
+      o.log(`run ${run.id}: database unavailable (${e instanceof Error ? e.message : String(e)}); it resumes once its heartbeat is stale`);
     } else {
       outcome = { status: 'FAILED', error: e instanceof Error ? e.message : String(e) };
     }
