@@ -1,4 +1,5 @@
 /** Pure parts of the client: progress line and throttle, ETA, IMP schedule, name lookup, URLs. */
+import { spawnSync } from 'child_process';
 import { endpoint, normalizeUrl, parse } from '../../src/cli/client/args';
 import { CliError } from '../../src/cli/client/errors';
 import { pick } from '../../src/cli/client/lookup';
@@ -76,4 +77,16 @@ test('URLs: base URLs get /graphql, ws:// maps to http://; --url beats the envir
   expect(endpoint(parse(['--url', 'http://x:2'], {}, 0), env)).toEqual({ url: 'http://x:2/graphql', source: '--url', token: 'tok' });
   expect(endpoint(parse(['--token', 't2'], {}, 0), env)).toEqual({ url: 'http://h:1/graphql', source: 'TICKETLAB_URL', token: 't2' });
   expect(endpoint(parse([], {}, 0), { TICKETLAB_HOME: '/nonexistent' }).url).toBe('http://127.0.0.1:4000/graphql');
+});
+
+test('loading every client command pulls in no tfjs, Apollo, TypeORM or pg', () => {
+  const commands = require.resolve('../../src/cli/commands');
+  const script = `const c = require(${JSON.stringify(commands)});
+    for (const n of ['status', 'runs', 'prune', 'evaluate', 'watch', 'export']) if (!c.loadCommand(n)) throw new Error('missing ' + n);
+    console.log(JSON.stringify(Object.keys(require.cache)));`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  const loaded = JSON.parse(r.stdout) as string[];
+  expect(loaded.filter((f) => /node_modules\/(@tensorflow|@apollo|typeorm|pg|pg-boss|type-graphql|express)\//.test(f))).toEqual([]);
+  expect(loaded.some((f) => f.includes('node_modules/graphql-ws/'))).toBe(true);
 });
