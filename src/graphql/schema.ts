@@ -68,7 +68,7 @@ function describeRoots(schema: GraphQLSchema): GraphQLSchema {
   const q = schema.getQueryType();
   const s = schema.getSubscriptionType();
   const m = schema.getMutationType();
-  if (m) m.description = 'Experiments: pre-train, prune, evaluate and transfer runs, and their cancellation and retry.';
+  if (m) m.description = 'Experiments: pre-train, prune, evaluate and transfer runs, and their cancellation and retry; imports of checkpoints and datasets (admin).';
   if (q) q.description = 'Reads of stored models, tasks, tickets, evaluations and runs, and of the server\'s state.';
   if (s) s.description = 'Live streams over WebSocket (graphql-transport-ws) on /graphql.';
   return schema;
