@@ -43,7 +43,7 @@ function toCliError(ep: Endpoint, err: unknown): CliError {
 
 /**
  * Subscribes to one run's events (all runs when runId is null). `onError` gets a CliError when
- * the stream cannot be opened or breaks for good (after graphql-ws's own retries).
+ * the stream cannot be opened or breaks for good (after graphql-ws's own retries, about 30 s).
  */
 export function subscribeRunEvents(
   ep: Endpoint,
@@ -57,7 +57,7 @@ export function subscribeRunEvents(
     url: wsUrl(ep),
     webSocketImpl: WebSocket,
     connectionParams: ep.token ? { authorization: `Bearer ${ep.token}` } : {},
-    retryAttempts: 3,
+    retryAttempts: 5,
     // auth refusals are final; everything else (a restart of the server) is retried
     shouldRetry: (e) => !(typeof (e as { code?: unknown })?.code === 'number' && [4401, 4403].includes((e as { code: number }).code)),
     on: { connected: () => (connections++ > 0 ? onReconnected() : undefined) },

@@ -57,10 +57,11 @@ export async function watchRun(ep: Endpoint, runId: string, opts: WatchOptions =
   });
   ended.catch(() => undefined); // handled where awaited; this keeps an early failure from counting as unhandled
 
-  const apply = (s: ProgressState) => {
+  const apply = (s: ProgressState, read = false) => {
     if (state && FINAL.has(state.status)) return;
-    // events can arrive out of order with the initial read: never move the bar backwards
-    if (state && s.status === state.status && s.step < state.step) return;
+    // An HTTP read can be older than the last event; events come in order (a retried run may
+    // really step back: those are shown).
+    if (read && state && s.status === state.status && s.step < state.step) return;
     state = s;
     view.update(s);
     if (FINAL.has(s.status)) finish(s.status);
@@ -68,19 +69,23 @@ export async function watchRun(ep: Endpoint, runId: string, opts: WatchOptions =
   const fromRun = (r: RunNow) => apply({
     status: r.status, step: r.step, totalSteps: r.totalSteps, progress: r.progress, phase: r.phase,
     loss: r.metrics.find((m) => m.name === 'loss')?.points.at(-1)?.value ?? state?.loss ?? null,
-  });
+  }, true);
   const onEvent = (e: RunEvent) => {
     lastEventAt = Date.now();
     apply({ status: e.status, step: e.step, totalSteps: e.totalSteps, progress: e.progress, phase: e.phase, loss: e.metrics?.loss ?? state?.loss ?? null });
   };
-  const refresh = () => runNow(ep, runId).then(fromRun, (e: unknown) => fail(e instanceof CliError ? e : new CliError(String(e), EXIT.INTERNAL)));
+  // A poll that cannot reach the server is ignored: the WebSocket's retries decide whether it is gone.
+  const refresh = (polling = false) => runNow(ep, runId).then(fromRun, (e: unknown) => {
+    if (polling && e instanceof CliError && e.exitCode === EXIT.UNAVAILABLE) return;
+    fail(e instanceof CliError ? e : new CliError(String(e), EXIT.INTERNAL));
+  });
 
   // Fails fast (before opening a WebSocket) when the run does not exist or the server is down.
   const initial = await runNow(ep, runId);
   out.write(`watching ${initial.kind} run ${runId}\n`);
   const stream = subscribeRunEvents(ep, runId, onEvent, fail, () => void refresh());
   const poll = setInterval(() => {
-    if (Date.now() - lastEventAt >= POLL_MS) void refresh();
+    if (Date.now() - lastEventAt >= POLL_MS) void refresh(true);
   }, POLL_MS);
   const onSigint = () => fail(new CliError(`stopped watching; run ${runId} goes on on the server`, EXIT.INTERRUPTED));
   process.once('SIGINT', onSigint);
