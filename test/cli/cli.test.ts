@@ -159,6 +159,11 @@ test('export mask, metrics and evaluations equal what the server serves', async 
   const w = path.join(out, 'w.safetensors');
   const weights = await cli(['export', 'weights', 'tiny-cli', '-o', w, '--url', url]);
   expect(weights.code).toBe(0);
+  for (const id of ['7b0c0000-0000-4000-8000-000000000000', 'x']) {
+    const res = await fetch(`${server.baseUrl}/export/models/${id}/weights.safetensors`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: 'NOT_FOUND', message: `model "${id}" not found` });
+  }
   const names = [...decodeSafetensors(bytes).tensors.keys()];
   const wt = decodeSafetensors(fs.readFileSync(w)).tensors;
   for (const name of names) expect(wt.get(name)?.shape).toEqual(decodeSafetensors(bytes).tensors.get(name)!.shape);
@@ -173,6 +178,7 @@ test('bad arguments, unknown ids, server errors and an unreachable server: one l
     [['runs', '--status', 'done'], 64, /--status must be one of QUEUED, RUNNING/],
     [['watch'], 64, /^ticketlab watch: which run\?/],
     [['export', 'everything'], 64, /unknown export "everything"/],
+    [['export', 'weights', 'no-such-model'], 64, /no model "no-such-model"/],
     [['prune', '--model', 'tiny-cli', '--task', 'vqa', '--sparsities', '0.6,0.2'], 3, /\(BAD_USER_INPUT\)$/],
     [['watch', '7b0c0000-0000-4000-8000-000000000000'], 3, /not found \(NOT_FOUND\)$/],
     [['export', 'mask', '7b0c0000-0000-4000-8000-000000000000', '-o', path.join(out, 'x')], 3, /ticket "7b0c0000-0000-4000-8000-000000000000" not found \(NOT_FOUND\)$/],
