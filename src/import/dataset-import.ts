@@ -2,13 +2,14 @@
  * importTask: a dataset directory under $TICKETLAB_HOME/imports (format: src/import/FORMATS.md)
  * is validated row by row, normalised (token ids, label indices, one region table) and stored in
  * the artifact store (verified writes), then registered as a Task row (builtIn false) whose params
- * name the stored files. Runs on imported tasks are refused for now (see importedTaskRunProblem).
+ * name the stored files. Runs read those files (jobs/handlers/common.ts, core/data/imported.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import type { DataSource } from 'typeorm';
 import { encodeSafetensors } from '../core/io/safetensors';
 import type { TaskKind } from '../core/data/types';
+import type { ModelConfig } from '../core/model/config';
 import { VOCAB_SIZE } from '../core/data/vocab';
 import { BadInputError } from '../graphql/errors';
 import { BUILTIN_TASKS } from '../task/task.builtin';
@@ -67,7 +68,7 @@ export class TaskImporter {
         text: manifest.text, vocabSize: manifest.vocabSize, answers: manifest.answers.length ? manifest.answers : undefined,
         regionFeatureDim: regions.dim, images: regions.images.size, longestText: longest,
         mostRegions: Math.max(...[...regions.images.values()].map((i) => i.count)),
-        files: { annotations: ann.sha256, regions: reg.sha256 }, runnable: false,
+        files: { annotations: ann.sha256, regions: reg.sha256 },
       };
       const metric = BUILTIN_TASKS.find((b) => b.kind === req.kind)!.metric;
       const rows = (await this.ds.query(
@@ -201,11 +202,31 @@ function encodeRegions(t: RegionTable): Buffer {
   );
 }
 
+export interface TaskRow {
+  name: string;
+  kind: TaskKind;
+  built_in: boolean;
+  params: Record<string, unknown> | null;
+  val_size: number;
+  test_size: number;
+}
+
+export function isImportedTask(t: TaskRow): boolean {
+  return !t.built_in && t.params?.source === 'IMPORTED';
+}
+
 /**
- * Why a run cannot use a task (null when it can). Imported datasets are stored and validated, but
- * the compute workers only generate the built-in SyntheticVL data so far.
+ * Why a model cannot be trained and tested on an imported task (null when it can): region
+ * features of another dimension, token ids beyond its vocabulary, REFCOCO targets beyond the
+ * regions it encodes, or no rows to test on.
  */
-export function importedTaskRunProblem(task: { built_in: boolean; params: Record<string, unknown> | null; name: string }): string | null {
-  if (task.built_in || task.params?.source !== 'IMPORTED') return null;
-  return `task ${JSON.stringify(task.name)} is an imported dataset; runs on imported datasets are not supported yet (the workers only generate the built-in SyntheticVL data). The dataset is stored and validated; its files are listed in Task.params`;
+export function importedTaskProblem(t: TaskRow, config: ModelConfig): string | null {
+  const p = t.params ?? {};
+  const name = JSON.stringify(t.name);
+  if (p.regionFeatureDim !== config.regionFeatureDim) return `task ${name} has region features of dimension ${String(p.regionFeatureDim)}; the model's regionFeatureDim is ${config.regionFeatureDim}`;
+  const vocab = p.text === 'ids' ? Number(p.vocabSize) : VOCAB_SIZE;
+  if (vocab > config.vocabSize) return `task ${name} uses token ids up to ${vocab - 1} (${p.text === 'ids' ? 'its vocabSize' : 'the built-in vocabulary'}); the model's vocabSize is ${config.vocabSize}`;
+  if (t.kind === 'REFCOCO' && Number(p.mostRegions) > config.maxRegions) return `task ${name} has images with ${String(p.mostRegions)} regions, a target among them may lie beyond the model's maxRegions (${config.maxRegions})`;
+  if (t.val_size + t.test_size === 0) return `task ${name} has no val or test rows to measure a score on`;
+  return null;
 }

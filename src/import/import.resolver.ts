@@ -28,7 +28,7 @@ export class ImportResolver {
   @Mutation(() => Task, {
     description: 'Admin: imports a dataset directory from $TICKETLAB_HOME/imports (dataset.json, train/val/test.jsonl, regions.safetensors or features.npy + boxes.npy + images.json) as a new task. '
       + 'Every row is validated; the first bad rows are named in the BAD_USER_INPUT error (file, line, field, why). '
-      + 'The dataset is stored and listed, but runs on imported tasks are refused (BAD_USER_INPUT) until the workers can train on imported data.',
+      + 'Runs on the new task train on its train rows and report metrics on its test rows (val rows when it has no test split); a model whose regionFeatureDim, vocabulary or maxRegions cannot serve it is refused with BAD_USER_INPUT.',
   })
   importTask(@Arg('input', () => ImportTaskInput, { description: 'The dataset directory, its task kind and the new task\'s name.' }) input: ImportTaskInput): Promise<Task> {
     return this.tasks.importTask(input);

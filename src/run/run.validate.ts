@@ -10,7 +10,7 @@ import { builtinConfig } from '../core/model/builtin';
 import { configProblems, type ModelConfig } from '../core/model/config';
 import { checkScheduleCounts } from '../core/pruning';
 import { BadInputError, NotFoundError } from '../graphql/errors';
-import { importedTaskRunProblem } from '../import/dataset-import';
+import { importedTaskProblem, isImportedTask, type TaskRow } from '../import/dataset-import';
 import { isUuid } from '../graphql/ids';
 import { parameterCounts } from '../jobs/models';
 import { MAX_LEVELS, MAX_SEEDS, MAX_STEPS, defaultSteps, type EvaluateParams, type PretrainParams, type PruneParams } from '../jobs/params';
@@ -58,11 +58,14 @@ export async function findModel(ds: DataSource, field: string, id: string): Prom
 
 /** The task's kind, after checking the model can serve it (vocabulary, text and region budgets). */
 export async function findTask(ds: DataSource, field: string, id: string, model: ModelInfo): Promise<TaskKind> {
-  const rows = isUuid(id) ? ((await ds.query(`SELECT kind, name, built_in, params FROM task WHERE id = $1`, [id])) as Array<{ kind: TaskKind; name: string; built_in: boolean; params: Record<string, unknown> | null }>) : [];
+  const rows = isUuid(id) ? ((await ds.query(`SELECT kind, name, built_in, params, val_size, test_size FROM task WHERE id = $1`, [id])) as TaskRow[]) : [];
   if (!rows[0]) throw new NotFoundError(`task (${field})`, id);
-  const notRunnable = importedTaskRunProblem(rows[0]);
-  if (notRunnable) throw bad(field, notRunnable);
   const kind = rows[0].kind;
+  if (isImportedTask(rows[0])) {
+    const problem = importedTaskProblem(rows[0], model.config);
+    if (problem) throw bad(field, problem);
+    return kind;
+  }
   const c = model.config;
   if (c.vocabSize < VOCAB_SIZE) throw bad(field, `task kind ${kind} uses the ${VOCAB_SIZE}-token built-in vocabulary; the model's vocabSize is ${c.vocabSize}`);
   try {

@@ -1,12 +1,15 @@
 /**
  * importTask against the real server: a valid dataset in each region format is stored and listed;
- * bad rows are named (file, line, field, why); runs on an imported task are refused clearly.
+ * bad rows are named (file, line, field, why); runs on imported tasks train on the stored rows
+ * (an imported model, an EVALUATE and an IMP run), and a model that cannot serve one is refused.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { decodeSafetensors } from '../../src/core/io/safetensors';
 import { startServer, type TestServer } from '../helpers/server';
-import { writeDataset } from './fixtures';
+import { waitForRun } from '../helpers/runs';
+import { withDb } from '../helpers/seed';
+import { tinyWeights, writeCheckpoint, writeDataset } from './fixtures';
 
 let server: TestServer;
 
@@ -18,7 +21,7 @@ const VQA_MANIFEST = { kind: 'VQA', answers: ['yes', 'no', 'red', 'two'] };
 const vqaRow = (image: string, q = 'what colour is the cube', answers: unknown = ['red', 'red', 2]) => ({ image, question: q, answers });
 
 beforeAll(async () => {
-  server = await startServer({ env: { TICKETLAB_WORKER: '0' } });
+  server = await startServer({ env: { TICKETLAB_HEARTBEAT_S: '0.5', TICKETLAB_STALE_S: '3' } });
 }, 90_000);
 
 afterAll(async () => {
@@ -34,7 +37,7 @@ test('a VQA dataset (regions.safetensors) is validated, normalised, stored and l
   expect(r.errors).toBeUndefined();
   const t = r.data!.importTask;
   expect([t.kind, t.metric, t.builtIn, t.trainSize, t.valSize, t.testSize]).toEqual(['VQA', 'vqa_score', false, 3, 1, 0]);
-  expect(t.params).toMatchObject({ source: 'IMPORTED', format: 'ticketlab-dataset-1', text: 'words', regionFeatureDim: 8, images: 3, mostRegions: 4, runnable: false });
+  expect(t.params).toMatchObject({ source: 'IMPORTED', format: 'ticketlab-dataset-1', text: 'words', regionFeatureDim: 8, images: 3, mostRegions: 4 });
   const files = t.params.files as { annotations: string; regions: string };
   const lines = fs.readFileSync(path.join(server.home, 'artifacts', `${files.annotations}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   expect(lines).toHaveLength(4);
@@ -51,7 +54,10 @@ test('a VQA dataset (regions.safetensors) is validated, normalised, stored and l
 
 test('a REFCOCO dataset with token ids and .npy regions; targets are checked against the image\'s regions', async () => {
   const manifest = { kind: 'REFCOCO', text: 'ids', vocabSize: 30 };
-  writeDataset(server.home, 'ref-npy', manifest, { train: [{ image: 'img0', expression: [5, 6, 7], target: 2 }, { image: 'img1', expression: [9], target: 1 }] }, 'npy');
+  writeDataset(server.home, 'ref-npy', manifest, {
+    train: [{ image: 'img0', expression: [5, 6, 7], target: 2 }, { image: 'img1', expression: [9], target: 1 }],
+    test: [{ image: 'img2', expression: [5, 8], target: 3 }, { image: 'img0', expression: [7], target: 0 }],
+  }, 'npy');
   const r = await importTask({ name: 'ref-imported', kind: 'REFCOCO', path: 'ref-npy' });
   expect(r.errors).toBeUndefined();
   expect(r.data!.importTask.params).toMatchObject({ text: 'ids', vocabSize: 30, regionFeatureDim: 8, images: 3 });
@@ -91,7 +97,7 @@ test('bad rows are named: line, field and why; the first 10 and the count; nothi
   expect(listed.data!.tasks.map((t) => t.name)).not.toContain('vqa-bad');
 });
 
-test('manifest and kind problems are clear; a run on an imported task is refused with what is missing', async () => {
+test('manifest and kind problems are clear; a model that cannot serve an imported task is refused with why', async () => {
   writeDataset(server.home, 'no-answers', { kind: 'GQA' }, { train: [{ image: 'img0', question: 'is it red', answer: 'yes' }] });
   const a = await importTask({ name: 'g', kind: 'GQA', path: 'no-answers' });
   expect(a.errors![0].message).toMatch(/^dataset\.json: answers \(the GQA answer classes/);
@@ -100,7 +106,36 @@ test('manifest and kind problems are clear; a run on an imported task is refused
   const models = await server.gql<{ models: Array<{ id: string }> }>('{ models { id } }');
   const tasks = await server.gql<{ tasks: Array<{ id: string; name: string }> }>('{ tasks { id name } }');
   const taskId = tasks.data!.tasks.find((t) => t.name === 'vqa-imported')!.id;
+  // The shipped model's regions have 32 dimensions, the dataset's 8.
   const run = await server.gql(`mutation($i: PruningInput!) { startPruning(input: $i) { id } }`, { i: { modelId: models.data!.models[0].id, taskId } });
   expect(run.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
-  expect(run.errors![0].message).toMatch(/^taskId: task "vqa-imported" is an imported dataset; runs on imported datasets are not supported yet/);
+  expect(run.errors![0].message).toBe('taskId: task "vqa-imported" has region features of dimension 8; the model\'s regionFeatureDim is 32');
 });
+
+test('runs on imported tasks: an imported model is evaluated on imported VQA and pruned by IMP on imported REFCOCO', async () => {
+  writeCheckpoint(server.home, 'm', tinyWeights());
+  const m = await server.gql<{ importModel: { id: string } }>(`mutation { importModel(input: { name: "m", path: "m.safetensors", configPath: "m.config.json" }) { id } }`);
+  expect(m.errors).toBeUndefined();
+  const modelId = m.data!.importModel.id;
+  const tasks = await server.gql<{ tasks: Array<{ id: string; name: string }> }>('{ tasks { id name } }');
+  const idOf = (n: string) => tasks.data!.tasks.find((t) => t.name === n)!.id;
+  const ev = await server.gql<{ evaluate: { id: string } }>(`mutation($i: EvaluateInput!) { evaluate(input: $i) { id } }`, { i: { modelId, taskId: idOf('vqa-imported'), steps: 4, batchSize: 2 } });
+  expect(ev.errors).toBeUndefined();
+  const pr = await server.gql<{ startPruning: { id: string } }>(`mutation($i: PruningInput!) { startPruning(input: $i) { id } }`, { i: { modelId, taskId: idOf('ref-imported'), sparsities: [0.5], stepsPerLevel: 3, batchSize: 2 } });
+  expect(pr.errors).toBeUndefined();
+  await waitForRun(server, ev.data!.evaluate.id, ['SUCCEEDED'], 60_000);
+  await waitForRun(server, pr.data!.startPruning.id, ['SUCCEEDED'], 60_000);
+  const rows = await withDb(server.databaseUrl, async (db) => ({
+    ev: (await db.query('SELECT metrics, score FROM evaluation WHERE run_id = $1', [ev.data!.evaluate.id])).rows,
+    tickets: (await db.query('SELECT level, sparsity FROM ticket WHERE run_id = $1 ORDER BY level', [pr.data!.startPruning.id])).rows,
+    pe: (await db.query('SELECT metrics FROM evaluation WHERE run_id = $1', [pr.data!.startPruning.id])).rows,
+  }));
+  // VQA measured on the only held-out rows (val): one question, score in [0, 1].
+  expect(rows.ev).toHaveLength(1);
+  expect(Object.keys(rows.ev[0].metrics)).toEqual(['vqa_score']);
+  expect(rows.ev[0].score).toBeGreaterThanOrEqual(0);
+  expect(rows.ev[0].score).toBeLessThanOrEqual(1);
+  expect(rows.tickets.map((t: { level: number }) => t.level)).toEqual([0, 1]);
+  // Two REFCOCO test rows: accuracy is 0, 0.5 or 1.
+  for (const e of rows.pe) expect([0, 0.5, 1]).toContain(e.metrics.accuracy);
+}, 120_000);

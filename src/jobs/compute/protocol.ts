@@ -20,6 +20,8 @@ export interface DataSettings {
   seed: number;
   train?: number;
   test?: number;
+  /** an imported dataset's stored files (instead of generated SyntheticVL data), and its answer classes. */
+  imported?: { annotations: string; regions: string; numAnswers: number };
 }
 
 export interface ImpSpec {

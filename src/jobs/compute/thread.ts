@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'fs';
 import { initBackend } from '../../core/backend';
 import type { TaskKind } from '../../core/data';
+import { importedSplits } from '../../core/data/imported';
 import { evaluateTicket, prunableLayout, runBaseline, runImpLevel, taskData, type DataOptions } from '../../core/lottery';
 import { loadBuiltinModel } from '../../core/model/builtin';
 import type { ModelConfig } from '../../core/model/config';
@@ -15,7 +16,7 @@ import { decodeEncoderWeights, encodeEncoderWeights, loadEncoderWeightsFile } fr
 import { decodeSafetensors, encodeSafetensors } from '../../core/io/safetensors';
 import { Mask } from '../../core/pruning';
 import { Rng } from '../../core/rng';
-import { getTask } from '../../core/tasks/registry';
+import { createTaskRegistry, getTask } from '../../core/tasks/registry';
 import { pretrain } from '../../core/training';
 import { post, receiveJob } from './channel';
 import { stepReporter } from './progress';
@@ -49,6 +50,18 @@ function dataOptions(d: DataSettings): DataOptions {
   return { seed: d.seed, sizes };
 }
 
+/** The run's examples: an imported dataset's stored files, or the generated SyntheticVL splits. */
+function dataFor(kind: TaskKind, config: ModelConfig, d: DataSettings) {
+  if (d.imported) return importedSplits(kind, readFileSync(d.imported.annotations, 'utf8'), readFileSync(d.imported.regions));
+  return taskData(kind, config, dataOptions(d));
+}
+
+/** The task definition; an imported VQA/GQA dataset sizes the answer head by its own answer list. */
+function taskFor(kind: TaskKind, d: DataSettings) {
+  if (d.imported && (kind === 'VQA' || kind === 'GQA')) return createTaskRegistry({ VQA: d.imported.numAnswers, GQA: d.imported.numAnswers })[kind];
+  return getTask(kind);
+}
+
 function encodeWeights(config: ModelConfig, w: ReadonlyMap<string, Float32Array>): Uint8Array {
   return encodeSafetensors(encoderParamSpecs(config).map((s) => ({ name: s.name, dtype: 'F32' as const, shape: [...s.shape], data: w.get(s.name)! })));
 }
@@ -59,8 +72,8 @@ const headFor = (kind: TaskKind, t: Theta0): Map<string, Float32Array> | undefin
 
 function runImpSpec(s: ImpSpec): void {
   const theta = loadTheta0(s.weights, s.config);
-  const task = getTask(s.task);
-  const data = taskData(s.task, s.config, dataOptions(s.data));
+  const task = taskFor(s.task, s.data);
+  const data = dataFor(s.task, s.config, s.data);
   const L = s.schedule.length;
   const steps = s.train.steps;
   const total = (L + 1) * steps;
@@ -89,8 +102,8 @@ function runImpSpec(s: ImpSpec): void {
 
 function runBaselineSpec(s: BaselineSpec): void {
   const theta = loadTheta0(s.weights, s.config);
-  const task = getTask(s.task);
-  const data = taskData(s.task, s.config, dataOptions(s.data));
+  const task = taskFor(s.task, s.data);
+  const data = dataFor(s.task, s.config, s.data);
   const steps = s.train.steps;
   s.sparsities.forEach((sparsity, i) => {
     phase(`${s.method} sparsity ${sparsity}: fine-tune`);
@@ -110,8 +123,8 @@ function runBaselineSpec(s: BaselineSpec): void {
 
 function runEvaluateSpec(s: EvaluateSpec): void {
   const theta = loadTheta0(s.weights, s.config);
-  const task = getTask(s.task);
-  const data = taskData(s.task, s.config, dataOptions(s.data));
+  const task = taskFor(s.task, s.data);
+  const data = dataFor(s.task, s.config, s.data);
   const mask = s.mask ? Mask.fromPacked(prunableLayout(s.config), s.mask) : null;
   const steps = s.train.steps;
   s.seeds.forEach((seed, i) => {

@@ -2,7 +2,9 @@
 import type { ModelConfig } from '../../core/model/config';
 import type { TaskKind } from '../../core/data';
 import { modelRow, weightsRef } from '../models';
-import type { ComputeMessage, WeightsRef } from '../compute/protocol';
+import * as path from 'path';
+import { BUILTIN_DATA_SEED } from '../params';
+import type { ComputeMessage, DataSettings, WeightsRef } from '../compute/protocol';
 import type { RunContext } from './types';
 
 export interface ModelAndTask {
@@ -10,14 +12,26 @@ export interface ModelAndTask {
   weights: WeightsRef;
   prunable: number;
   kind: TaskKind;
+  /** where the examples come from: generated SyntheticVL, or an imported dataset's stored files. */
+  data: DataSettings;
 }
 
 export async function modelAndTask(ctx: RunContext, modelId: string, taskId: string): Promise<ModelAndTask> {
   const model = await modelRow(ctx.ds, modelId);
   if (!model) throw new Error(`model ${modelId} no longer exists`);
-  const tasks = (await ctx.ds.query(`SELECT kind FROM task WHERE id = $1`, [taskId])) as Array<{ kind: TaskKind }>;
+  const tasks = (await ctx.ds.query(`SELECT kind, params FROM task WHERE id = $1`, [taskId])) as Array<{ kind: TaskKind; params: Record<string, unknown> | null }>;
   if (!tasks[0]) throw new Error(`task ${taskId} no longer exists`);
-  return { config: model.config, weights: weightsRef(model, ctx.artifacts.dir), prunable: Number(model.prunable_parameter_count), kind: tasks[0].kind };
+  const data: DataSettings = { seed: BUILTIN_DATA_SEED };
+  const p = tasks[0].params;
+  if (p?.source === 'IMPORTED') {
+    const files = p.files as { annotations: string; regions: string };
+    data.imported = {
+      annotations: path.join(ctx.artifacts.dir, `${files.annotations}.jsonl`),
+      regions: path.join(ctx.artifacts.dir, `${files.regions}.safetensors`),
+      numAnswers: Array.isArray(p.answers) ? p.answers.length : 0,
+    };
+  }
+  return { config: model.config, weights: weightsRef(model, ctx.artifacts.dir), prunable: Number(model.prunable_parameter_count), kind: tasks[0].kind, data };
 }
 
 /** Forwards the compute thread's progress and phase messages to the reporter; true when handled. */

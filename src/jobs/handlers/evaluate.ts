@@ -3,7 +3,7 @@
  * evaluation is stored when it is done; a resumed run skips the seeds already stored.
  */
 import { relativeScore } from '../../core/lottery';
-import { BUILTIN_DATA_SEED, resolveEvaluate, type EvaluateParams } from '../params';
+import { resolveEvaluate, type EvaluateParams } from '../params';
 import { denseMean, insertEvaluation } from '../store';
 import { forwardProgress, modelAndTask } from './common';
 import type { RunHandler } from './types';
@@ -28,7 +28,7 @@ export const evaluateHandler: RunHandler = {
     const totalSteps = p.seeds.length * p.steps;
     await ctx.compute(
       {
-        job: 'EVALUATE', config: mt.config, weights: mt.weights, task: mt.kind, data: { seed: BUILTIN_DATA_SEED },
+        job: 'EVALUATE', config: mt.config, weights: mt.weights, task: mt.kind, data: mt.data,
         train: { steps: p.steps, lr: p.lr, batchSize: p.batchSize, trainingMode: p.trainingMode },
         weightInit: p.weightInit, mask, seeds: remaining, stepOffset: (p.seeds.length - remaining.length) * p.steps, totalSteps,
       },

@@ -6,7 +6,7 @@
  * ONE_SHOT / RANDOM: one ticket (level 0) + evaluation per requested sparsity, same rule.
  */
 import { relativeScore } from '../../core/lottery';
-import { BUILTIN_DATA_SEED, resolvePrune, type PruneParams } from '../params';
+import { resolvePrune, type PruneParams } from '../params';
 import type { TrainSettings } from '../compute/protocol';
 import { getCheckpoint, denseMean, insertEvaluation, insertTicket, putCheckpoint } from '../store';
 import { forwardProgress, modelAndTask, type ModelAndTask } from './common';
@@ -27,7 +27,7 @@ async function imp(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainS
   if (cp) ctx.log(`run ${runId}: resuming IMP at level ${nextLevel} of ${L}`);
   await ctx.compute(
     {
-      job: 'IMP', config: mt.config, weights: mt.weights, task: mt.kind, data: { seed: BUILTIN_DATA_SEED }, train,
+      job: 'IMP', config: mt.config, weights: mt.weights, task: mt.kind, data: mt.data, train,
       schedule: p.sparsities, rewindStep: p.rewindStep, seed: p.seed,
       resume: cp ? { level: nextLevel, mask: new Uint8Array(cp.data!), rewind: rewind?.data ? new Uint8Array(rewind.data) : null } : null,
     },
@@ -68,7 +68,7 @@ async function baseline(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: T
   let next = 0;
   await ctx.compute(
     {
-      job: 'BASELINE', method, config: mt.config, weights: mt.weights, task: mt.kind, data: { seed: BUILTIN_DATA_SEED }, train,
+      job: 'BASELINE', method, config: mt.config, weights: mt.weights, task: mt.kind, data: mt.data, train,
       sparsities: remaining, seed: p.seed, stepOffset: done.length * steps, totalSteps,
     },
     async (m) => {
