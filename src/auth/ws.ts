@@ -78,6 +78,8 @@ export function wsGuard(opts: WsGuardOptions): WsGuard {
       try {
         const token = Authenticator.tokenOfParams(ctx.connectionParams);
         const caller = await opts.auth.fromToken(opts.auth.required ? token : null);
+        // A client gone while its token was looked up: onClose has run already, keep nothing.
+        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
         sessions.set(ctx, { caller, token: opts.auth.required ? token : null, socket: ctx.extra.socket });
         return true;
       } catch (err) {

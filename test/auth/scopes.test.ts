@@ -138,6 +138,7 @@ test('exports: 401 without a valid token, served to every scope', async () => {
     { path: '/export/evaluations.csv', ok: 200 },
     { path: `/export/runs/${runId}/metrics.csv`, ok: 200 },
     { path: `/export/tickets/${unknownTicket}/mask.safetensors`, ok: 404 }, // past the guard: the ticket does not exist
+    { path: `/export/models/${unknownTicket}/weights.safetensors`, ok: 404 },
   ];
   for (const route of routes) {
     for (const bad of [undefined, 'tl_unknown']) {
