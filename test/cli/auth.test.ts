@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { startServer, type TestServer } from '../helpers/server';
-import { cli, PROGRESS_LINE } from './run-cli';
+import { cli, EMPTY_HOME, PROGRESS_LINE } from './run-cli';
 
 let server: TestServer;
 let url: string;
@@ -27,6 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   fs.rmSync(out, { recursive: true, force: true });
+  fs.rmSync(EMPTY_HOME, { recursive: true, force: true });
 });
 
 test('no token or a wrong one: one line, exit 4; a read token reads', async () => {
