@@ -37,9 +37,13 @@ const alive = (pid: number): boolean => {
   }
 };
 
-/** Fast shutdown (SIGINT: abort transactions, close connections, checkpoint); resolves once it is gone. */
-export async function stopPostmaster(pm: Postmaster, timeoutMs = 30_000): Promise<void> {
-  process.kill(pm.pid, 'SIGINT');
+/**
+ * Stops the postmaster and resolves once it is gone: SIGINT is PostgreSQL's fast shutdown (abort
+ * transactions, close connections, checkpoint), SIGQUIT its immediate shutdown (no checkpoint:
+ * the next start recovers from the WAL, as after a crash).
+ */
+export async function stopPostmaster(pm: Postmaster, signal: 'SIGINT' | 'SIGQUIT' = 'SIGINT', timeoutMs = 30_000): Promise<void> {
+  process.kill(pm.pid, signal);
   const deadline = Date.now() + timeoutMs;
   while (alive(pm.pid) || fs.existsSync(path.join(pm.dataDir, 'postmaster.pid'))) {
     if (Date.now() > deadline) throw new Error(`postmaster ${pm.pid} did not stop within ${timeoutMs} ms`);
