@@ -12,7 +12,7 @@ import type { Extra } from 'graphql-ws/use/ws';
 import type { WebSocketServer } from 'ws';
 import type { LimitsConfig } from '../config';
 import { DomainError } from '../graphql/errors';
-import { Authenticator } from './authenticator';
+import { Authenticator, NO_TOKEN } from './authenticator';
 import { checkOperation, LimitError, toGraphQLError, type Caller } from './guard';
 import type { TokenService } from './token.service';
 
@@ -85,7 +85,8 @@ export function wsGuard(opts: WsGuardOptions): WsGuard {
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         // Our reason first (graphql-ws would close with a bare "Forbidden"); WebSocket reasons are ≤ 123 bytes.
-        ctx.extra.socket.close(CLOSE_FORBIDDEN, `${err.code}: ${err.message}`.slice(0, 120));
+        const why = err.message === NO_TOKEN ? 'no token: send {"authorization": "Bearer <token>"} in connection_init' : err.message;
+        ctx.extra.socket.close(CLOSE_FORBIDDEN, `${err.code}: ${why}`.slice(0, 120));
         return false;
       }
     },
