@@ -32,8 +32,13 @@ export function loadCommand(name: string): CliCommand | null {
 export function commandHelp(): string {
   return Object.keys(CLI_COMMANDS)
     .map((name) => {
-      const c = loadCommand(name);
-      return c ? `  ${name.padEnd(9)} ${c.summary}\n` : '';
+      // One module that fails to load must not take `help` down with it.
+      try {
+        const c = loadCommand(name);
+        return c ? `  ${name.padEnd(9)} ${c.summary}\n` : '';
+      } catch (err) {
+        return `  ${name.padEnd(9)} (cannot load: ${err instanceof Error ? err.message.split('\n')[0] : String(err)})\n`;
+      }
     })
     .join('');
 }
