@@ -71,6 +71,7 @@ async function main() {
     entryPoints: { graphiql: path.join(root, 'dashboard/src/explorer.tsx') },
     outdir: out,
     jsx: 'automatic',
+    sourcemap: false, // 6 MB of map for a third-party bundle nobody debugs here
     // GraphiQL's CSS refers to no external files; anything it might is inlined, never fetched.
     loader: { '.woff': 'dataurl', '.woff2': 'dataurl', '.ttf': 'dataurl', '.svg': 'dataurl', '.png': 'dataurl' },
   });

@@ -65,6 +65,7 @@ export async function gql<T>(query: string, variables?: Record<string, unknown>)
 }
 
 let wsClient: Client | null = null;
+let active = 0;
 const wsListeners = new Set<(state: string) => void>();
 
 function client(): Client {
@@ -78,7 +79,8 @@ function client(): Client {
       shouldRetry: () => true,
       on: {
         connected: () => wsListeners.forEach((l) => l('live')),
-        closed: () => wsListeners.forEach((l) => l('disconnected')),
+        // The client closes the socket when no subscription is open (lazy): that is idle, not lost.
+        closed: () => wsListeners.forEach((l) => l(active > 0 ? 'disconnected' : 'idle')),
         connecting: () => wsListeners.forEach((l) => l('connecting')),
       },
     });
@@ -92,7 +94,9 @@ export function onConnectionState(l: (state: string) => void): void {
 
 /** Subscribes; returns the unsubscribe function. Errors go to onError in readable words. */
 export function subscribe<T>(query: string, variables: Record<string, unknown>, onData: (d: T) => void, onError: (msg: string) => void): () => void {
-  return client().subscribe<T>(
+  active++;
+  let open = true;
+  const stop = client().subscribe<T>(
     { query, variables },
     {
       next: (r) => {
@@ -103,4 +107,8 @@ export function subscribe<T>(query: string, variables: Record<string, unknown>, 
       complete: () => undefined,
     },
   );
+  return () => {
+    if (open) { open = false; active--; }
+    stop();
+  };
 }

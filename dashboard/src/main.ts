@@ -27,20 +27,24 @@ async function route(main: HTMLElement): Promise<void> {
   cleanup = null;
   const gen = ++generation;
   const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
-  main.replaceChildren();
   main.dataset.ready = 'false';
+  // Each view draws into its own box, shown only if no newer navigation started meanwhile.
+  const box = h('div', { class: 'view' });
   document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.getAttribute('href') === `#${path}` || (path === '' && a.getAttribute('href') === '#/runs')));
   const hit = ROUTES.map(([re, v]) => [re.exec(path), v] as const).find(([m]) => m);
   try {
     if (!hit) throw new ApiError([{ message: `no page ${path}` }]);
     const [m, view] = hit;
-    const stop = await view(main, decodeURIComponent(m![1] ?? ''), new URLSearchParams(query));
+    const stop = await view(box, decodeURIComponent(m![1] ?? ''), new URLSearchParams(query));
     if (gen !== generation) stop?.();
     else if (stop) cleanup = stop;
   } catch (e) {
-    main.append(errorBox(e instanceof Error ? e.message : String(e)));
+    box.append(errorBox(e instanceof Error ? e.message : String(e)));
   }
-  if (gen === generation) main.dataset.ready = 'true';
+  if (gen !== generation) return;
+  main.replaceChildren(box);
+  main.dataset.route = location.hash;
+  main.dataset.ready = 'true';
 }
 
 function tokenBox(): HTMLElement {

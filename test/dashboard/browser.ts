@@ -47,9 +47,12 @@ export async function watchedPage(browser: Browser, origin: string): Promise<Wat
   return { page, problems, requests };
 }
 
-/** Waits for the dashboard's router to finish rendering the current view. */
+/** Waits for the dashboard's router to finish rendering the view of the current URL. */
 export async function ready(page: Page, timeout = 20_000): Promise<void> {
-  await page.waitForSelector('main[data-ready="true"]', { timeout });
+  await page.waitForFunction(() => {
+    const main = document.querySelector('main');
+    return main?.dataset.ready === 'true' && main.dataset.route === location.hash;
+  }, null, { timeout });
 }
 
 export async function shot(page: Page, name: string): Promise<void> {

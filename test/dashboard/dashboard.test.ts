@@ -100,6 +100,9 @@ suite('dashboard in headless Chromium', () => {
     for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]);
     expect(seen[seen.length - 1]).toBe(1);
     expect(await page.locator('#run-head .step').textContent()).toBe('360 / 360');
+    // Once finished, the page is drawn again with what the run produced: one ticket per IMP level.
+    await page.waitForSelector('main h3:text-is("Tickets")');
+    expect(await page.locator('main li a[href^="#/ticket/"]').count()).toBe(3);
     expect(w.problems).toEqual([]);
     await shot(page, 'run');
   });
@@ -131,6 +134,7 @@ suite('dashboard in headless Chromium', () => {
   test('the sparsity chart draws exactly the points sparsityCurve returns', async () => {
     await page.goto(`${server.baseUrl}/#/curves?model=${modelId}&task=${snli}`);
     await ready(page);
+    await page.waitForSelector('#live[data-state="idle"]'); // no subscription open here: idle, not an alarm
     const marks: Mark[] = await page.$$eval('#sparsity-chart circle.pt', (cs) => cs.map((c) => ({
       method: c.getAttribute('data-method')!, sparsity: Number(c.getAttribute('data-sparsity')), score: Number(c.getAttribute('data-score')),
       std: Number(c.getAttribute('data-std')), n: Number(c.getAttribute('data-n')), cx: Number(c.getAttribute('cx')), cy: Number(c.getAttribute('cy')),
@@ -245,7 +249,7 @@ suite('dashboard in headless Chromium', () => {
     await p.locator('#token').fill('tl_example_token');
     await p.locator('#token-save').click();
     await p.reload();
-    await p.waitForFunction(() => document.querySelector('main')?.dataset.ready === 'true');
+    await ready(p);
     await p.waitForTimeout(500);
     expect(await p.evaluate(() => localStorage.getItem('ticketlab.token'))).toBe('tl_example_token');
     expect(auth[auth.length - 1]).toBe('Bearer tl_example_token');

@@ -57,7 +57,8 @@ function pointMark(p: CurvePoint, method: string, x: (v: number) => number, y: (
     g.append(s('line', { class: 'errbar', x1: cx, x2: cx, y1: a, y2: b }), s('line', { class: 'errbar', x1: cx - 4, x2: cx + 4, y1: a, y2: a }), s('line', { class: 'errbar', x1: cx - 4, x2: cx + 4, y1: b, y2: b }));
   }
   const c = s('circle', {
-    class: 'pt', cx: cx.toFixed(2), cy: y(p.score).toFixed(2), r: method === 'DENSE' ? 5 : 4,
+    // Random markers are larger rings, so an IMP point at the same place stays visible inside.
+    class: 'pt', cx: cx.toFixed(2), cy: y(p.score).toFixed(2), r: method === 'DENSE' ? 5 : method === 'RANDOM' ? 6 : 4,
     'data-method': method, 'data-sparsity': p.sparsity, 'data-score': p.score, 'data-std': p.scoreStd, 'data-n': p.n, 'data-dense': p.dense,
   });
   c.append(s('title', {}, `${method} sparsity ${pct(p.sparsity)}: ${fmt(p.score, 4)} ± ${fmt(p.scoreStd, 4)} (n=${p.n}, relative ${fmt(p.relativeScore)})`));

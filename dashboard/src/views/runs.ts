@@ -9,6 +9,7 @@ interface RunRow {
 }
 interface RunEvent { runId: string; status: string; step: number; totalSteps: number | null; progress: number; phase: string | null; metrics: Record<string, number> | null; message: string | null; at: string }
 
+const TERMINAL = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 const RUN_FIELDS = 'id kind status progress step totalSteps phase error createdAt params';
 const EVENT_FIELDS = 'runId status step totalSteps progress phase metrics message at';
 
@@ -77,8 +78,18 @@ export async function runView(root: HTMLElement, id: string): Promise<() => void
   const chartBox = h('div', { class: 'loss' });
   const draw = () => chartBox.replaceChildren(lineChart(lossPts.map((p) => [p.step, p.value]), 'step', 'loss'));
   draw();
+  const actions = h('span', { class: 'actions' });
+  const act = (label: string, mutation: 'cancelRun' | 'retryRun') => {
+    const b = h('button', { type: 'button', id: mutation }, label);
+    b.addEventListener('click', () => gql(`mutation($id: ID!) { ${mutation}(id: $id) { id } }`, { id })
+      .then(() => window.dispatchEvent(new HashChangeEvent('hashchange')))
+      .catch((e: Error) => root.append(errorBox(e.message))));
+    return b;
+  };
+  if (!TERMINAL.includes(run.status)) actions.append(act('cancel', 'cancelRun'));
+  else if (run.status !== 'SUCCEEDED') actions.append(act('retry', 'retryRun'));
   root.append(
-    h('h2', {}, `${run.kind} run ${shortId(run.id)}`),
+    h('h2', {}, `${run.kind} run ${shortId(run.id)} `, actions),
     h('div', { class: 'run-head', id: 'run-head', 'data-run-id': run.id }, status, ' ', step, ' ', phase, bar),
     ...(run.error ? [errorBox(run.error)] : []),
     h('p', { class: 'muted' }, `created ${when(run.createdAt)} · started ${when(run.startedAt)} · finished ${when(run.finishedAt)}`),
@@ -95,7 +106,8 @@ export async function runView(root: HTMLElement, id: string): Promise<() => void
   if (run.children.length) {
     root.append(h('h3', {}, 'Child runs'), h('table', { class: 'runs' }, h('tbody', {}, ...run.children.map(rowOf))));
   }
-  return subscribe<{ runEvents: RunEvent }>(`subscription($id: ID) { runEvents(runId: $id) { ${EVENT_FIELDS} } }`, { id }, (d) => {
+  let redraw: ReturnType<typeof setTimeout> | null = null;
+  const stop = subscribe<{ runEvents: RunEvent }>(`subscription($id: ID) { runEvents(runId: $id) { ${EVENT_FIELDS} } }`, { id }, (d) => {
     const e = d.runEvents;
     if (e.runId === id) {
       status.textContent = e.status;
@@ -105,9 +117,15 @@ export async function runView(root: HTMLElement, id: string): Promise<() => void
       setProgress(bar, e.progress, e.status);
       if (e.metrics && typeof e.metrics.loss === 'number') { lossPts.push({ step: e.step, value: e.metrics.loss }); draw(); }
       if (e.status === 'FAILED' && e.message) root.append(errorBox(e.message));
+      // Finished: draw the page again to show its times, tickets and evaluations.
+      if (TERMINAL.includes(e.status) && !TERMINAL.includes(run.status) && !redraw) redraw = setTimeout(() => window.dispatchEvent(new HashChangeEvent('hashchange')), 300);
     } else {
       const tr = root.querySelector<HTMLTableRowElement>(`tr[data-run-id="${e.runId}"]`);
       if (tr) updateRow(tr, e);
     }
   }, (msg) => root.append(errorBox(`live updates: ${msg}`)));
+  return () => {
+    if (redraw) clearTimeout(redraw);
+    stop();
+  };
 }
