@@ -87,7 +87,12 @@ export class PgPubSub implements PubSub {
     private readonly log: (line: string) => void = () => undefined,
   ) {}
 
-  async start(): Promise<void> {
+  /** Connects and listens; throws when that fails (the server does not start without its bus). */
+  start(): Promise<void> {
+    return this.connect(false);
+  }
+
+  private async connect(retrying: boolean): Promise<void> {
     const client = new Client({ connectionString: this.databaseUrl, application_name: 'ticketlab-events' });
     client.on('notification', (msg) => {
       if (msg.channel === EVENTS_CHANNEL && msg.payload) this.dispatch(msg.payload);
@@ -97,13 +102,21 @@ export class PgPubSub implements PubSub {
       this.client = null;
       this.log(`event listener connection lost (${why}); reconnecting`);
       client.end().catch(() => undefined);
-      this.reconnectTimer = setTimeout(() => void this.start().catch((e) => lost(String(e))), 1000);
+      this.reconnectTimer = setTimeout(() => void this.connect(true), 1000);
     };
     client.on('error', (err) => lost(err.message));
     client.on('end', () => lost('closed'));
     this.client = client;
-    await client.connect();
-    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    } catch (e) {
+      // A retry that fails after connecting (LISTEN refused) gets no 'end' event: retry from here.
+      if (retrying) return lost(e instanceof Error ? e.message : String(e));
+      if (this.client === client) this.client = null; // a failed first start schedules no retry
+      client.end().catch(() => undefined);
+      throw e;
+    }
   }
 
   private dispatch(text: string): void {
