@@ -75,8 +75,11 @@ function client(): Client {
       url,
       // Read at each (re)connect, so a token pasted later is used by the next connection.
       connectionParams: () => (getToken() ? { authorization: `Bearer ${getToken()}` } : {}),
+      // Follow the server through restarts (backoff capped at 10 s), but not past a refused
+      // token (4401/4403): that is reported, and pasting a token reconnects.
       retryAttempts: Infinity,
-      shouldRetry: () => true,
+      shouldRetry: (e) => !(e instanceof CloseEvent && (e.code === 4401 || e.code === 4403)),
+      retryWait: (n) => new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** n) + Math.random() * 500)),
       on: {
         connected: () => wsListeners.forEach((l) => l('live')),
         // The client closes the socket when no subscription is open (lazy): that is idle, not lost.

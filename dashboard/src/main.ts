@@ -52,7 +52,7 @@ function tokenBox(): HTMLElement {
   const save = h('button', { type: 'button', id: 'token-save' }, 'use token');
   save.addEventListener('click', () => {
     setToken(input.value.trim());
-    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    location.reload(); // every request and the WebSocket start again with the new token
   });
   return h('span', { class: 'token' }, input, save);
 }
