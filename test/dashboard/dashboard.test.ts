@@ -62,7 +62,11 @@ suite('dashboard in headless Chromium', () => {
     await page.goto(server.baseUrl + '/');
     await ready(page);
     await page.waitForSelector('#live[data-state="live"]', { timeout: 10_000 });
-    lap(`page loaded in ${Date.now() - start} ms;`);
+    const nav = await page.evaluate(() => {
+      const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      return `DOMContentLoaded ${Math.round(n.domContentLoadedEventEnd)} ms, load ${Math.round(n.loadEventEnd)} ms, ${n.transferSize} B`;
+    });
+    lap(`page ready (runs listed, subscription live) in ${Date.now() - start} ms (${nav});`);
     await page.waitForFunction(() => document.querySelector('#compute')?.textContent?.includes('health ok'));
     expect(await page.locator('table.runs tbody tr').count()).toBeGreaterThanOrEqual(1); // the PRETRAIN run
     expect(w.requests.some((u) => u.endsWith('/app.js'))).toBe(true);

@@ -64,6 +64,21 @@ function mutationForm(id: string, title: string, mutation: string, inputType: st
   return form;
 }
 
+/** Shows only the tickets over the form's chosen model (a mask fits one model only). */
+function ticketsFollowModel(form: HTMLFormElement, ticketSelect: HTMLSelectElement, list: TicketRow[]): void {
+  const modelOf = new Map(list.map((t) => [t.id, t.model.id]));
+  const modelSel = form.querySelector<HTMLSelectElement>('select[name=modelId]')!;
+  const sync = () => {
+    for (const o of Array.from(ticketSelect.options)) {
+      const m = modelOf.get(o.value);
+      o.hidden = m !== undefined && m !== modelSel.value;
+      if (o.hidden) o.selected = false;
+    }
+  };
+  modelSel.addEventListener('change', sync);
+  sync();
+}
+
 export async function startView(root: HTMLElement): Promise<void> {
   const [{ models, tasks }, ts] = await Promise.all([modelsAndTasks(), tickets()]);
   const modelOpts = models.map((m): [string, string] => [m.id, `${m.name} (${m.source.toLowerCase()})`]);
@@ -109,6 +124,8 @@ export async function startView(root: HTMLElement): Promise<void> {
     field('force a new run', h('input', { type: 'checkbox', name: 'force' })),
   ], (i) => ({ ...i, taskIds: i.taskIds ?? [] }));
 
+  ticketsFollowModel(evaluate, evalTicket, ts);
+  ticketsFollowModel(transfer, transferTickets, ts);
   root.append(h('h2', {}, 'Start a run'),
     h('p', { class: 'muted' }, 'Empty fields take the server’s defaults. Identical requests return the existing run unless “force” is ticked.'),
     h('div', { class: 'forms' }, prune, evaluate, transfer));
