@@ -14,7 +14,7 @@ import { VOCAB_SIZE } from '../core/data/vocab';
 import { BadInputError } from '../graphql/errors';
 import { BUILTIN_TASKS } from '../task/task.builtin';
 import { Task } from '../task/task.entity';
-import { writeVerified, type VerifiedWriteOptions } from './atomic';
+import { writeVerified, type VerifiedWriteOptions } from '../jobs/verified-write';
 import { validateRow, type Normalised, type RowContext } from './dataset-rows';
 import { importsDir, resolveImportPath, resolveInside } from './paths';
 import { BOX_DIM, readNpyRegions, readSafetensorsRegions, type RegionTable } from './regions';

@@ -15,7 +15,7 @@ import { MAX_WEIGHTS_FILE_BYTES } from '../core/model/weights';
 import { BadInputError } from '../graphql/errors';
 import { parameterCounts } from '../jobs/models';
 import { Model } from '../model/model.entity';
-import { sha256, writeVerified, type VerifiedWriteOptions } from './atomic';
+import { sha256, writeVerified, type VerifiedWriteOptions } from '../jobs/verified-write';
 import { configFromJson, mergeConfig, type ConfigFields } from './model-config';
 import { importsDir, resolveImportPath } from './paths';
 import { checkHeaderFits, listSome, nonFinite } from './weights-check';

@@ -1,11 +1,13 @@
 /**
  * The artifact store (DESIGN §1): files named by their sha256 under $TICKETLAB_HOME/artifacts.
- * Workers on other machines mount the same directory. Writes go to a temp file that is renamed
- * into place, so a reader never sees a partial file.
+ * Workers on other machines mount the same directory. Writes go to a temp file that is flushed,
+ * read back and checked (size, sha256) before it is renamed into place (verified-write.ts), so a
+ * reader never sees a partial or corrupted file.
  */
-import { createHash, randomBytes } from 'crypto';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { sha256, writeVerified } from './verified-write';
 
 export class ArtifactStore {
   readonly dir: string;
@@ -21,14 +23,9 @@ export class ArtifactStore {
 
   /** Stores bytes under their sha256 (or under `key` + suffix); returns the sha256 of the bytes. */
   put(bytes: Uint8Array, opts: { key?: string; suffix?: string } = {}): string {
-    const sha = createHash('sha256').update(bytes).digest('hex');
-    const file = this.pathOf(opts.key ?? sha, opts.suffix ?? '');
-    fs.mkdirSync(this.dir, { recursive: true });
-    if (!fs.existsSync(file)) {
-      const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-      fs.writeFileSync(tmp, bytes);
-      fs.renameSync(tmp, file);
-    }
+    const sha = sha256(bytes);
+    const base = path.basename(this.pathOf(opts.key ?? sha, opts.suffix ?? ''), '.safetensors');
+    writeVerified(this.dir, bytes, '.safetensors', { baseName: base });
     return sha;
   }
 

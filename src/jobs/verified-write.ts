@@ -18,6 +18,8 @@ export class ArtifactWriteError extends Error {
 export interface VerifiedWriteOptions {
   /** called with the temp file after it is written and before it is verified (fault tests). */
   afterWrite?: (tmpPath: string) => void;
+  /** file name before `ext` (default: the sha256 of the bytes). */
+  baseName?: string;
 }
 
 export function sha256(bytes: Uint8Array): string {
@@ -25,12 +27,12 @@ export function sha256(bytes: Uint8Array): string {
 }
 
 /**
- * Stores `bytes` as `dir/<sha256><ext>`; returns the sha256 and whether the file was created
- * (false: identical content was already stored — content addressing makes that a no-op).
+ * Stores `bytes` as `dir/<sha256><ext>` (or `dir/<baseName><ext>`); returns the sha256 and whether
+ * the file was created (false: a file of that name exists — under content addressing, the same bytes).
  */
 export function writeVerified(dir: string, bytes: Uint8Array, ext: string, opts: VerifiedWriteOptions = {}): { sha256: string; created: boolean; path: string } {
   const sha = sha256(bytes);
-  const final = path.join(dir, `${sha}${ext}`);
+  const final = path.join(dir, `${opts.baseName ?? sha}${ext}`);
   fs.mkdirSync(dir, { recursive: true });
   if (fs.existsSync(final)) return { sha256: sha, created: false, path: final };
   const tmp = `${final}.${randomBytes(6).toString('hex')}.tmp`;

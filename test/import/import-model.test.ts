@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { decodeSafetensors } from '../../src/core/io/safetensors';
 import { createDataSource } from '../../src/db/data-source';
-import { ArtifactWriteError } from '../../src/import/atomic';
+import { ArtifactWriteError } from '../../src/jobs/verified-write';
 import { ModelImporter } from '../../src/import/model-import';
 import { taskIdOf, waitForRun } from '../helpers/runs';
 import { withDb } from '../helpers/seed';
