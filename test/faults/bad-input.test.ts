@@ -2,16 +2,17 @@
  * The bad-input suite against the real server process: malformed documents, wrong variable
  * types, unknown enum values, NaN/negative/huge numbers, 1 MB strings, deep nesting, unknown ids
  * (queries, mutations, export routes), hostile safetensors through importModel and dataset rows
- * with missing fields through importTask. Every case must get a clear error — a GraphQL error with
+ * with missing fields and broken or hostile dataset files through importTask. Every case must get a clear error — a GraphQL error with
  * extensions.code, or a JSON HTTP error for the export routes — never a 500 or a stack trace, and
  * the server must answer `{ health }` after each one.
  */
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { startServer, type TestServer } from '../helpers/server';
 import { IMPORT_CONFIG, importsOf, tinyWeights, writeDataset } from '../import/fixtures';
-import { hostileCheckpoints, ROWS_MISSING_FIELDS } from './hostile';
+import { HOSTILE_DATASETS, hostileCheckpoints, ROWS_MISSING_FIELDS } from './hostile';
 
 let server: TestServer;
 
@@ -152,10 +153,23 @@ beforeAll(async () => {
     gql(`importTask ${c.kind}: row without ${c.field}`, 'mutation($i: ImportTaskInput!) { importTask(input: $i) { id } }', { i: { name: dir, kind: c.kind, path: dir } }, B,
       new RegExp(`train\\.jsonl line 1: .*field "${c.field}" missing`));
   }
+  // --- broken and hostile dataset directories through importTask
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketlab-outside-'));
+  fs.writeFileSync(path.join(outside, 'secret.jsonl'), '{"image": "img0", "hypothesis": "secret", "label": 0}\n');
+  cleanup.push(() => fs.rmSync(outside, { recursive: true, force: true }));
+  for (const [i, h] of HOSTILE_DATASETS.entries()) {
+    const dir = `hostile-data-${i}`;
+    writeDataset(server.home, dir, { kind: 'SNLI_VE' }, { train: [{ image: 'img0', hypothesis: 'the cube is red', label: 0 }], test: [{ image: 'img1', hypothesis: 'the cube is red', label: 1 }] }, h.format);
+    h.spoil(path.join(importsOf(server.home), dir), outside);
+    gql(`importTask: ${h.name}`, 'mutation($i: ImportTaskInput!) { importTask(input: $i) { id } }', { i: { name: dir, kind: 'SNLI_VE', path: dir } }, B, h.message);
+  }
 }, 90_000);
+
+const cleanup: Array<() => void> = [];
 
 afterAll(async () => {
   await server?.stop();
+  for (const c of cleanup) c();
 });
 
 const STACK = /\n\s+at |node_modules|\.ts:\d+|\.js:\d+|stacktrace/i;
@@ -198,5 +212,5 @@ test('every bad input gets a clear error, never a 500 or a stack trace, and the 
   console.log(`bad-input suite: ${cases.length} cases, ${cases.length - failures.length} answered as expected; codes seen ${JSON.stringify(seen)}`);
   expect(failures).toEqual([]);
   expect(server.output()).not.toMatch(/internal error/);
-  expect(cases.length).toBeGreaterThanOrEqual(100);
+  expect(cases.length).toBeGreaterThanOrEqual(130);
 }, 300_000);
