@@ -178,6 +178,11 @@ suite('dashboard in headless Chromium', () => {
     expect(await page.locator('#sparsity-chart line.errbar').count()).toBe(3);
     const bar = await page.$eval('#sparsity-chart line.errbar', (l) => [Number(l.getAttribute('y1')), Number(l.getAttribute('y2'))]);
     expect(Math.abs(bar[0] - bar[1])).toBeCloseTo(2 * spread[0].std * Math.abs(ky), 1);
+    // The relaxed winning ticket named under the chart is the API's.
+    const win = await gql<{ w: Array<{ id: string }> }>('query($m: ID!, $t: ID!) { w: winningTickets(modelId: $m, taskId: $t, method: IMP) { id } }', { m: modelId, t: snli });
+    const named = page.locator('#winning span').first();
+    if (win.w.length) expect(await named.locator('a').getAttribute('href')).toBe(`#/ticket/${win.w[0].id}`);
+    else expect(await named.textContent()).toMatch(/none yet$/);
     expect(w.problems).toEqual([]);
     await shot(page, 'curve');
   });

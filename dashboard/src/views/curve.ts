@@ -96,6 +96,19 @@ export async function curveView(root: HTMLElement, q: URLSearchParams): Promise<
   ).catch((e: Error) => { root.append(errorBox(e.message)); return null; });
   if (!r) return;
   root.append(h('div', { class: 'chart-box', id: 'sparsity-chart' }, curveChart(r, task)), legend(r));
+  // The paper's headline per task: the sparsest IMP ticket still within 99% of dense.
+  const win = await gql<{ relaxed: Array<{ id: string; sparsity: number }>; strict: Array<{ id: string; sparsity: number }> }>(
+    `query($m: ID!, $t: ID!, $tm: TrainingMode!) { relaxed: winningTickets(modelId: $m, taskId: $t, method: IMP, trainingMode: $tm, threshold: ${THRESHOLD}) { id sparsity }
+      strict: winningTickets(modelId: $m, taskId: $t, method: IMP, trainingMode: $tm, strict: true) { id sparsity } }`,
+    { m: modelId, t: task.id, tm: trainingMode },
+  ).catch((e: Error) => { root.append(errorBox(e.message)); return null; });
+  if (win) {
+    const best = (list: Array<{ id: string; sparsity: number }>, what: string) => list.length
+      ? h('span', {}, `${what}: `, h('a', { href: `#/ticket/${list[0].id}` }, pct(list[0].sparsity)))
+      : h('span', {}, `${what}: none yet`);
+    root.append(h('p', { class: 'winning', id: 'winning' }, 'Highest-sparsity IMP winning ticket (PRETRAINED init) — ',
+      best(win.relaxed, `relaxed (≥ ${THRESHOLD * 100}% of dense)`), ' · ', best(win.strict, 'strict (≥ dense)')));
+  }
   const rows = METHODS.flatMap((m) => (r[m] ?? []).filter((p) => !p.dense || m === 'IMP').map((p) => [p.dense ? 'dense' : m, p] as const));
   root.append(h('table', { class: 'points' },
     h('thead', {}, h('tr', {}, ...['method', 'sparsity', 'score', '± std', 'relative', 'n'].map((c) => h('th', {}, c)))),
