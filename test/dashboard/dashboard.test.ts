@@ -266,7 +266,7 @@ suite('dashboard in headless Chromium', () => {
     await p.close();
   });
 
-  test('the explorer loads the schema and runs { health }', async () => {
+  test('the explorer loads the schema, runs { health } and follows a subscription', async () => {
     const ex = await watchedPage(browser, server.baseUrl);
     const introspected = ex.page.waitForRequest((r) => r.url().endsWith('/graphql') && (r.postData() ?? '').includes('__schema'));
     const start = Date.now();
@@ -280,6 +280,16 @@ suite('dashboard in headless Chromium', () => {
     });
     await ex.page.locator('.graphiql-execute-button').click();
     await ex.page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.includes('"health": "ok"'), null, { timeout: 15_000 });
+    // A subscription goes over graphql-ws: a run started meanwhile shows up in the response pane.
+    await ex.page.evaluate(() => {
+      const cm = document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as { CodeMirror: { setValue(v: string): void } };
+      cm.CodeMirror.setValue('subscription { runEvents { runId status } }');
+    });
+    await ex.page.locator('.graphiql-execute-button').click();
+    await ex.page.waitForTimeout(500);
+    const ev = await gql<{ evaluate: { id: string } }>('mutation($i: EvaluateInput!) { evaluate(input: $i) { id } }', { i: { modelId, taskId: gqa, steps: 10, seeds: [9] } });
+    await ex.page.waitForFunction((id) => document.querySelector('.graphiql-response')?.textContent?.includes(id), ev.evaluate.id, { timeout: 30_000 });
+    await ex.page.locator('.graphiql-execute-button').click(); // stops the subscription
     // The doc explorer lists the schema's root types from introspection.
     await ex.page.locator('button[aria-label="Show Documentation Explorer"]').click();
     await ex.page.waitForSelector('.graphiql-doc-explorer >> text=Query');
