@@ -4,19 +4,23 @@
  * pretrain-head.safetensors and meta.json. Same seed, steps and backend (incl. kernel set) →
  * the same bytes.
  *   npm run pretrain:builtin -- [--steps N] [--batch B] [--lr X] [--seed S] [--out DIR] [--train N]
- *     [--warmup FRACTION] [--decay-linear] [--eval-every N]
+ *     [--warmup FRACTION] [--decay-linear] [--eval-every N] [--mlm-weight W] [--itm-weight W] [--mrm-weight W]
+ *     [--init DIR]
+ * --init continues a saved model (its encoder and pre-training head; fresh optimiser state) instead
+ * of starting from the seeded init; meta.json then keeps the earlier run's meta under `continued`.
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { initBackend } from '../src/core/backend';
-import { builtinConfig, BUILTIN_MODEL_NAME } from '../src/core/model/builtin';
-import { createEncoder, parameterCount, prunableParameterCount, scaledInitStd } from '../src/core/model/uniter';
+import { builtinConfig, BUILTIN_MODEL_NAME, loadBuiltinModel } from '../src/core/model/builtin';
+import { createEncoder, encoderFromWeights, parameterCount, prunableParameterCount, scaledInitStd } from '../src/core/model/uniter';
 import { encodeEncoderWeights } from '../src/core/model/weights';
 import { encodeSafetensors } from '../src/core/io/safetensors';
 import { pretrain } from '../src/core/training';
 import { Rng } from '../src/core/rng';
 import { dataSource, VOCAB_SIZE } from '../src/core/data';
 import { getTask } from '../src/core/tasks/registry';
+import { PRETRAIN_WEIGHTS } from '../src/core/tasks/pretrain';
 
 export const PRETRAIN_SEED = 20220421;
 
@@ -38,9 +42,15 @@ async function main(): Promise<void> {
   const warmupFraction = arg('warmup', 0.02);
   const decay = process.argv.includes('--decay-linear') ? 'linear' as const : 'constant' as const;
   const evalEvery = arg('eval-every', Math.max(1, Math.round(steps / 10)));
+  // Objective weights default to PRETRAIN_WEIGHTS; a flag overrides one for this run (and meta.json records them).
+  PRETRAIN_WEIGHTS.mlm = arg('mlm-weight', PRETRAIN_WEIGHTS.mlm);
+  PRETRAIN_WEIGHTS.itm = arg('itm-weight', PRETRAIN_WEIGHTS.itm);
+  PRETRAIN_WEIGHTS.mrm = arg('mrm-weight', PRETRAIN_WEIGHTS.mrm);
   const outIdx = process.argv.indexOf('--out');
   const out = outIdx >= 0 ? process.argv[outIdx + 1] : path.resolve(__dirname, '../../assets/models', BUILTIN_MODEL_NAME);
-  const config = builtinConfig(VOCAB_SIZE);
+  const initIdx = process.argv.indexOf('--init');
+  const init = initIdx >= 0 ? loadBuiltinModel(path.resolve(process.argv[initIdx + 1])) : null;
+  const config = init ? init.config : builtinConfig(VOCAB_SIZE);
   const source = dataSource('PRETRAIN');
   const data = source.generate({
     seed, sizes: { ...source.defaultSizes, train: trainSize },
@@ -48,12 +58,13 @@ async function main(): Promise<void> {
   });
   const task = getTask('PRETRAIN');
   const initStd = scaledInitStd(config.hidden);
-  const encoder = createEncoder(config, new Rng(seed), initStd);
-  console.log(`pretrain ${BUILTIN_MODEL_NAME}: ${JSON.stringify(config)} on ${info.backend} (${info.kernels}); ${steps} steps, batch ${batchSize}, lr ${lr}, ${data.train.length} pairs`);
+  const encoder = init ? encoderFromWeights(config, init.weights) : createEncoder(config, new Rng(seed), initStd);
+  const headWeights = init && init.pretrainHead.size > 0 ? init.pretrainHead : undefined;
+  console.log(`pretrain ${BUILTIN_MODEL_NAME}: ${JSON.stringify(config)} on ${info.backend} (${info.kernels}); ${steps} steps, batch ${batchSize}, lr ${lr}, weights ${JSON.stringify(PRETRAIN_WEIGHTS)}, ${data.train.length} pairs`);
   const start = Date.now();
   let window: number[] = [];
   const r = pretrain({
-    encoder, task, data, steps, lr, batchSize, seed, evalEvery, warmupFraction, decay,
+    encoder, task, data, steps, lr, batchSize, seed, evalEvery, warmupFraction, decay, headWeights,
     onProgress: (step, total, loss, rate, metrics) => {
       window.push(loss);
       if (step % 50 === 0 || step === total) {
@@ -68,11 +79,12 @@ async function main(): Promise<void> {
   const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const win = Math.max(1, Math.min(100, Math.floor(steps / 10)));
   const meta = {
-    name: BUILTIN_MODEL_NAME, seed, steps, batchSize, lr, warmupFraction, decay, initStd, trainPairs: data.train.length,
+    name: BUILTIN_MODEL_NAME, seed, steps, batchSize, lr, warmupFraction, decay, initStd, objectiveWeights: { ...PRETRAIN_WEIGHTS }, trainPairs: data.train.length,
     backend: info.backend, kernels: info.kernels, seconds: Math.round(seconds),
     parameterCount: parameterCount(config), prunableParameterCount: prunableParameterCount(config),
     lossWindow: win, lossFirst: avg(r.lossHistory.slice(0, win)), lossLast: avg(r.lossHistory.slice(-win)),
     val: r.valHistory,
+    ...(init ? { continued: init.meta } : {}),
   };
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');

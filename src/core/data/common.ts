@@ -13,6 +13,8 @@ export interface SceneKnobs {
   featureNoise: number;
   /** probability that an object copies attributes of an earlier one (distractors). */
   shareProb: number;
+  /** most objects per scene (default maxRegions): fewer objects make a question's referent easier to find. */
+  maxObjects?: number;
 }
 
 export function checkOptions(opts: GenerateOptions, minTextLength: number, minRegions = 2): void {
@@ -65,8 +67,9 @@ export function retry<T>(f: () => T | null, what: string, tries = 200): T {
 
 /** Number of objects, uniform in [minObjects, maxRegions]. */
 export function sceneCount(rng: Rng, knobs: SceneKnobs, maxRegions: number): number {
-  const lo = Math.min(knobs.minObjects, maxRegions);
-  return lo + rng.int(maxRegions - lo + 1);
+  const hi = Math.min(knobs.maxObjects ?? maxRegions, maxRegions);
+  const lo = Math.min(knobs.minObjects, hi);
+  return lo + rng.int(hi - lo + 1);
 }
 
 export function sampleScene(rng: Rng, knobs: SceneKnobs, maxRegions: number): SceneObject[] {

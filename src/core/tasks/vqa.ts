@@ -12,7 +12,8 @@ import type { TextScene } from './batch';
 import type { Encoder, EncodeOptions, ParamMap } from '../model/types';
 import { argmaxRows, meanVqaScore } from './metrics';
 
-export const VQA_DEFAULTS: TaskDefaults = { steps: 300, lr: 3e-4, batchSize: 32 };
+/** 600 steps: see the budget note in ./common.ts. */
+export const VQA_DEFAULTS: TaskDefaults = { steps: 600, lr: 3e-4, batchSize: 32 };
 
 const item = (e: VqaExample): TextScene => ({ segments: [e.question], scene: e.scene });
 
