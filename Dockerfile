@@ -20,6 +20,9 @@ COPY migrations ./migrations
 COPY schema ./schema
 COPY test ./test
 COPY bench ./bench
+COPY dashboard ./dashboard
+COPY examples ./examples
+COPY assets ./assets
 RUN npm run build && npm prune --omit=dev && mkdir -p build
 # The CUDA build of tfjs-node (libtensorflow 2.x for CUDA 11.2 + cuDNN 8); the server picks it
 # when present and reports `compute { backend: "tensorflow", gpu: true }` only on a visible GPU.
@@ -35,6 +38,7 @@ COPY --from=builder /app/package.json ./package.json
 COPY --from=builder /app/node_modules ./node_modules
 COPY --from=builder /app/dist ./dist
 COPY --from=builder /app/build ./build
+COPY --from=builder /app/assets ./assets
 RUN ln -s /app/dist/src/main.js /usr/local/bin/ticketlab && chmod +x /app/dist/src/main.js \
  && useradd --system --create-home ticketlab
 USER ticketlab

@@ -24,6 +24,10 @@ Environment:
   TICKETLAB_WORKER_CONCURRENCY  runs one worker process trains at once (1)
   TICKETLAB_COMPUTE  thread | process: where trainings run (process for tensorflow, else thread)
   TICKETLAB_HEARTBEAT_S  heartbeat of a running run (5); TICKETLAB_STALE_S  takeover after (30)
+  TICKETLAB_AUTH     required: tokens even on loopback (always required on other addresses)
+  TICKETLAB_MAX_DEPTH (12), TICKETLAB_MAX_COST (20000), TICKETLAB_MAX_BODY_BYTES (1 MiB),
+  TICKETLAB_MAX_WS_MESSAGE_BYTES (1 MiB), TICKETLAB_MAX_SUBSCRIPTIONS (20 per connection)
+  TICKETLAB_URL, TICKETLAB_TOKEN  server and token for the client commands (status, runs, ...)
 `;
 
 function log(line: string): void {
