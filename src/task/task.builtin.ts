@@ -1,9 +1,10 @@
 /**
  * The built-in SyntheticVL tasks (DESIGN §4): one row per kind, upserted at start-up.
  *
- * BUILTIN_SPLIT_SIZES is the single place that says how big each built-in split is. When the
- * data module (src/core/data) exports its own defaults, replace the table by a read of those.
+ * BUILTIN_SPLIT_SIZES reads each generator's default split sizes (src/core/data), the sizes a job
+ * generates when its params name none, so the task rows say what the runs actually use.
  */
+import { dataSource } from '../core/data';
 import { TaskKind } from './task.kind';
 
 export interface BuiltinTaskSpec {
@@ -16,16 +17,12 @@ export interface BuiltinTaskSpec {
   testSize: number;
 }
 
-export const BUILTIN_SPLIT_SIZES: Record<TaskKind, { trainSize: number; valSize: number; testSize: number }> = {
-  VQA: { trainSize: 1500, valSize: 300, testSize: 500 },
-  GQA: { trainSize: 1500, valSize: 300, testSize: 500 },
-  VCR: { trainSize: 1500, valSize: 300, testSize: 500 },
-  SNLI_VE: { trainSize: 1500, valSize: 300, testSize: 500 },
-  REFCOCO: { trainSize: 1500, valSize: 300, testSize: 500 },
-  RETRIEVAL: { trainSize: 1500, valSize: 300, testSize: 500 },
-  NLVR2: { trainSize: 1500, valSize: 300, testSize: 500 },
-  PRETRAIN: { trainSize: 20000, valSize: 1000, testSize: 1000 },
-};
+export const BUILTIN_SPLIT_SIZES: Record<TaskKind, { trainSize: number; valSize: number; testSize: number }> = Object.fromEntries(
+  Object.values(TaskKind).map((kind) => {
+    const d = dataSource(kind).defaultSizes;
+    return [kind, { trainSize: d.train, valSize: d.val, testSize: d.test }];
+  }),
+) as Record<TaskKind, { trainSize: number; valSize: number; testSize: number }>;
 
 const PRIMARY_METRIC: Record<TaskKind, string> = {
   VQA: 'vqa_score',
