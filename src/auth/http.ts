@@ -6,7 +6,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { LimitsConfig } from '../config';
-import { DomainError, type ErrorCode } from '../graphql/errors';
+import { isDatabaseUnavailable } from '../db/unavailable';
+import { DATABASE_UNAVAILABLE_MESSAGE, DomainError, type ErrorCode } from '../graphql/errors';
 import type { Authenticator } from './authenticator';
 import { checkOperation, httpStatus, LOCAL_CALLER, toGraphQLError, type Caller } from './guard';
 
@@ -30,6 +31,8 @@ export function authenticateHttp(auth: Authenticator, log: (err: unknown) => voi
       },
       (err: unknown) => {
         if (err instanceof DomainError) return sendError(res, httpStatus(err.code), err.code, err.message);
+        // The token lookup needs PostgreSQL; while it is down the caller can only retry.
+        if (isDatabaseUnavailable(err)) return sendError(res, 503, 'SERVICE_UNAVAILABLE', DATABASE_UNAVAILABLE_MESSAGE);
         log(err);
         sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
       },

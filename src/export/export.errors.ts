@@ -1,5 +1,7 @@
 /** Errors of the export routes, answered as JSON `{ error, message }` with their HTTP status. */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { isDatabaseUnavailable } from '../db/unavailable';
+import { DATABASE_UNAVAILABLE_MESSAGE } from '../graphql/errors';
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -25,6 +27,10 @@ export function handle(fn: (req: Request, res: Response) => Promise<void>, log: 
       }
       if (err instanceof HttpError) {
         res.status(err.status).json({ error: err.code, message: err.message });
+        return;
+      }
+      if (isDatabaseUnavailable(err)) {
+        res.status(503).json({ error: 'SERVICE_UNAVAILABLE', message: DATABASE_UNAVAILABLE_MESSAGE });
         return;
       }
       log(err);

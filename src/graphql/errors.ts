@@ -4,10 +4,13 @@
  */
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { isDatabaseUnavailable } from '../db/unavailable';
 
 export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT' | 'INTERNAL_SERVER_ERROR'
   // request limits (src/auth/limits.ts)
-  | 'QUERY_TOO_DEEP' | 'QUERY_TOO_COSTLY' | 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_SUBSCRIPTIONS';
+  | 'QUERY_TOO_DEEP' | 'QUERY_TOO_COSTLY' | 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_SUBSCRIPTIONS'
+  // the database is down or restarting: retry later (src/db/unavailable.ts)
+  | 'SERVICE_UNAVAILABLE';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -39,6 +42,9 @@ export class ForbiddenError extends DomainError {
   readonly code = 'FORBIDDEN';
 }
 
+/** What a client is told while PostgreSQL cannot be reached (a restart, a failover). */
+export const DATABASE_UNAVAILABLE_MESSAGE = 'the database is not reachable right now; nothing was changed, retry in a few seconds';
+
 /** Codes graphql/Apollo assign themselves before resolvers run (parse, validation, variables). */
 const PASS_THROUGH = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
 
@@ -69,6 +75,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   // A GraphQLError raised by graphql-js itself (e.g. a scalar that rejects an input literal).
   if (original instanceof GraphQLError && original.originalError === undefined && code === undefined) {
     return { ...base, extensions: { code: 'BAD_USER_INPUT' } };
+  }
+  // Not a bug of ours nor of the request: say so, with a code a client can retry on.
+  if (isDatabaseUnavailable(original)) {
+    return { ...base, message: DATABASE_UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } };
   }
   logInternal(original);
   return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
