@@ -5,7 +5,7 @@
  * the same bytes.
  *   npm run pretrain:builtin -- [--steps N] [--batch B] [--lr X] [--seed S] [--out DIR] [--train N]
  *     [--warmup FRACTION] [--decay-linear] [--eval-every N] [--mlm-weight W] [--itm-weight W] [--mrm-weight W]
- *     [--init DIR]
+ *     [--init DIR] [--foil-share S] [--split] [--eval-foils]
  * --init continues a saved model (its encoder and pre-training head; fresh optimiser state) instead
  * of starting from the seeded init; meta.json then keeps the earlier run's meta under `continued`.
  */
@@ -21,6 +21,7 @@ import { Rng } from '../src/core/rng';
 import { dataSource, VOCAB_SIZE } from '../src/core/data';
 import { getTask } from '../src/core/tasks/registry';
 import { PRETRAIN_WEIGHTS } from '../src/core/tasks/pretrain';
+import { PRETRAIN_ITM } from '../src/core/tasks/pretrain-corrupt';
 
 export const PRETRAIN_SEED = 20220421;
 
@@ -46,6 +47,9 @@ async function main(): Promise<void> {
   PRETRAIN_WEIGHTS.mlm = arg('mlm-weight', PRETRAIN_WEIGHTS.mlm);
   PRETRAIN_WEIGHTS.itm = arg('itm-weight', PRETRAIN_WEIGHTS.itm);
   PRETRAIN_WEIGHTS.mrm = arg('mrm-weight', PRETRAIN_WEIGHTS.mrm);
+  PRETRAIN_ITM.foilShare = arg('foil-share', PRETRAIN_ITM.foilShare);
+  if (process.argv.includes('--split')) PRETRAIN_ITM.scheme = 'split';
+  if (process.argv.includes('--eval-foils')) PRETRAIN_ITM.evalFoils = true;
   const outIdx = process.argv.indexOf('--out');
   const out = outIdx >= 0 ? process.argv[outIdx + 1] : path.resolve(__dirname, '../../assets/models', BUILTIN_MODEL_NAME);
   const initIdx = process.argv.indexOf('--init');
@@ -60,7 +64,7 @@ async function main(): Promise<void> {
   const initStd = scaledInitStd(config.hidden);
   const encoder = init ? encoderFromWeights(config, init.weights) : createEncoder(config, new Rng(seed), initStd);
   const headWeights = init && init.pretrainHead.size > 0 ? init.pretrainHead : undefined;
-  console.log(`pretrain ${BUILTIN_MODEL_NAME}: ${JSON.stringify(config)} on ${info.backend} (${info.kernels}); ${steps} steps, batch ${batchSize}, lr ${lr}, weights ${JSON.stringify(PRETRAIN_WEIGHTS)}, ${data.train.length} pairs`);
+  console.log(`pretrain ${BUILTIN_MODEL_NAME}: ${JSON.stringify(config)} on ${info.backend} (${info.kernels}); ${steps} steps, batch ${batchSize}, lr ${lr}, weights ${JSON.stringify(PRETRAIN_WEIGHTS)}, ITM foil share ${PRETRAIN_ITM.foilShare}, corruption ${PRETRAIN_ITM.scheme}, ${data.train.length} pairs`);
   const start = Date.now();
   let window: number[] = [];
   const r = pretrain({
@@ -79,7 +83,7 @@ async function main(): Promise<void> {
   const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const win = Math.max(1, Math.min(100, Math.floor(steps / 10)));
   const meta = {
-    name: BUILTIN_MODEL_NAME, seed, steps, batchSize, lr, warmupFraction, decay, initStd, objectiveWeights: { ...PRETRAIN_WEIGHTS }, trainPairs: data.train.length,
+    name: BUILTIN_MODEL_NAME, seed, steps, batchSize, lr, warmupFraction, decay, initStd, objectiveWeights: { ...PRETRAIN_WEIGHTS }, itmFoilShare: PRETRAIN_ITM.foilShare, corruption: PRETRAIN_ITM.scheme === 'split' ? { scheme: 'split', mix: PRETRAIN_ITM.mix } : 'joint', trainPairs: data.train.length,
     backend: info.backend, kernels: info.kernels, seconds: Math.round(seconds),
     parameterCount: parameterCount(config), prunableParameterCount: prunableParameterCount(config),
     lossWindow: win, lossFirst: avg(r.lossHistory.slice(0, win)), lossLast: avg(r.lossHistory.slice(-win)),

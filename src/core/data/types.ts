@@ -56,7 +56,12 @@ export interface RefcocoExample { scene: SceneInput; expression: Tokens; /** ind
 export interface RetrievalExample { scene: SceneInput; caption: Tokens }
 export interface Nlvr2Example { scenes: [SceneInput, SceneInput]; statement: Tokens; /** 1 true, 0 false */ label: number }
 /** Aligned image–caption pair; MLM/ITM/MRM corruption is applied by the batch builder with its rng. */
-export interface PretrainExample { scene: SceneInput; caption: Tokens }
+export interface PretrainExample {
+  scene: SceneInput;
+  caption: Tokens;
+  /** optional hard negative: a caption false of this scene (ITM may use it instead of another pair's caption). */
+  foil?: Tokens;
+}
 
 export interface ExampleByKind {
   VQA: VqaExample;

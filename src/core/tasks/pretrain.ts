@@ -21,7 +21,7 @@ import { gelu, layerNorm, linear, param } from '../model/layers';
 import { buildFromRows, chunks, regionStates } from './batch';
 import { addLayerNorm, addLinear, constVariable, oneHot, softmaxCrossEntropy } from './nn';
 import { encodeOptions, EVAL_BATCH, EVAL_OPTIONS } from './common';
-import { corruptPretrainBatch, groundedTokenIds, type CorruptedBatch } from './pretrain-corrupt';
+import { corruptPretrainBatch, groundedTokenIds, PRETRAIN_ITM, type CorruptedBatch } from './pretrain-corrupt';
 import { itmAccuracy, mlmAccuracy } from './metrics';
 
 export const PRETRAIN_WEIGHTS: { mlm: number; itm: number; mrm: number } = { mlm: 1, itm: 1, mrm: 1 };
@@ -56,8 +56,10 @@ export function pretrainForward(encoder: Encoder, head: ParamMap, c: CorruptedBa
   const built = buildFromRows(c.rows, c.scenes, config);
   const out = encoder.encode(built.input, opts);
 
-  const itmLogits = linear(head, 'itm_output', out.pooled) as tf.Tensor2D;
-  const itm = softmaxCrossEntropy(itmLogits, oneHot(c.itmLabels, 2));
+  // ITM on its rows only (all rows unless the batch names them); selected by a matmul, no gather.
+  const pooled = c.itmRows ? tf.matMul(selector(c.itmRows.map((r) => [r, 0] as const), c.rows.length, 1), out.pooled) : out.pooled;
+  const itmLogits = linear(head, 'itm_output', pooled) as tf.Tensor2D;
+  const itm = c.itmLabels.length > 0 ? softmaxCrossEntropy(itmLogits, oneHot(c.itmLabels, 2)) : tf.scalar(0);
 
   let mlm: tf.Scalar = tf.scalar(0);
   let mlmLogits: tf.Tensor2D | null = null;
@@ -102,6 +104,8 @@ export const pretrainTask: TaskDefinition<'PRETRAIN'> = {
   // pretrain_loss is the primary metric and, unlike every other task's, lower is better.
   // mlm_grounded_accuracy: MLM accuracy on the grounded words only (sizes, colours, materials,
   // shapes, numbers), which the text alone cannot predict — the share that measures grounding.
+  // With PRETRAIN_ITM.evalFoils (an analysis switch, off by default so the keys are exactly these),
+  // evaluate adds itm_foil_accuracy: ITM with every negative the example's foil.
   metrics: ['pretrain_loss', 'mlm_accuracy', 'itm_accuracy', 'mrm_mse', 'mlm_grounded_accuracy'],
   defaults: PRETRAIN_DEFAULTS,
   initHead(config, rng) {
@@ -124,6 +128,7 @@ export const pretrainTask: TaskDefinition<'PRETRAIN'> = {
     });
   },
   evaluate(encoder, head, examples) {
+    // itm_accuracy keeps random swaps only, so it stays comparable whatever the training mix.
     const rng = new Rng(PRETRAIN_EVAL_SEED);
     let lossSum = 0;
     let squaredError = 0;
@@ -133,7 +138,7 @@ export const pretrainTask: TaskDefinition<'PRETRAIN'> = {
     const itmLogits: number[] = [];
     const itmLabels: number[] = [];
     for (const [s, e] of chunks(examples.length, EVAL_BATCH)) {
-      const c = corruptPretrainBatch(examples.slice(s, e), encoder.config, rng);
+      const c = corruptPretrainBatch(examples.slice(s, e), encoder.config, rng, 0);
       const r = tf.tidy(() => {
         const o = pretrainForward(encoder, head, c, EVAL_OPTIONS);
         return {
@@ -150,7 +155,21 @@ export const pretrainTask: TaskDefinition<'PRETRAIN'> = {
       itmLogits.push(...r.itm);
       itmLabels.push(...c.itmLabels);
     }
+    const foiled = examples.filter((x) => x.foil);
+    let foilAcc: Record<string, number> = {};
+    if (PRETRAIN_ITM.evalFoils && foiled.length > 0) {
+      const frng = new Rng(PRETRAIN_EVAL_SEED + 1);
+      const logits: number[] = [];
+      const labels: number[] = [];
+      for (const [s, e] of chunks(foiled.length, EVAL_BATCH)) {
+        const c = corruptPretrainBatch(foiled.slice(s, e), encoder.config, frng, 1);
+        logits.push(...tf.tidy(() => pretrainForward(encoder, head, c, EVAL_OPTIONS).itmLogits.dataSync()));
+        labels.push(...c.itmLabels);
+      }
+      foilAcc = { itm_foil_accuracy: itmAccuracy(logits, labels) };
+    }
     return {
+      ...foilAcc,
       pretrain_loss: examples.length ? lossSum / examples.length : 0,
       mlm_accuracy: mlmAccuracy(mlmPred, mlmLabels),
       itm_accuracy: itmAccuracy(itmLogits, itmLabels),
