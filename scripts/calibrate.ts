@@ -4,7 +4,10 @@
  * default budget (the random init is the one pre-training started from: scaledInitStd), and reports the primary test metric (mean ± std over seeds), chance level,
  * the difference and the wall time per fine-tune. Prints a markdown table; writes JSON under
  * .ticketlab/calibration/.
- *   npm run calibrate -- [--tasks VQA,GQA,...] [--seeds 3] [--data-seed 1]
+ *   npm run calibrate -- [--tasks VQA,GQA,...] [--seeds 3] [--data-seed 1] [--model DIR]
+ *     [--steps N] [--lr X] [--train N]
+ * --steps, --lr and --train override every task's default budget and train size (for exploring a
+ * change of defaults; the table the README carries is run without them).
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
@@ -39,15 +42,18 @@ async function main(): Promise<void> {
   const nSeeds = Number(opt('seeds') ?? 3);
   const dataSeed = Number(opt('data-seed') ?? 1);
   const modelDir = opt('model');
+  const steps = opt('steps') !== undefined ? Number(opt('steps')) : undefined;
+  const lr = opt('lr') !== undefined ? Number(opt('lr')) : undefined;
+  const train = opt('train') !== undefined ? Number(opt('train')) : undefined;
   const model = modelDir ? loadBuiltinModel(path.resolve(modelDir)) : loadBuiltinModel();
   const config = model.config;
-  console.log(`calibrate on ${info.backend} (${info.kernels}); ${tasks.join(', ')}; ${nSeeds} seed(s)`);
+  console.log(`calibrate on ${info.backend} (${info.kernels}); ${tasks.join(', ')}; ${nSeeds} seed(s)${steps ? `; steps ${steps}` : ''}${lr ? `; lr ${lr}` : ''}${train ? `; train ${train}` : ''}`);
   const rows: Row[] = [];
   for (const kind of tasks) {
     const task = getTask(kind);
     const source = dataSource(kind);
     const data = source.generate({
-      seed: dataSeed, sizes: source.defaultSizes,
+      seed: dataSeed, sizes: { ...source.defaultSizes, ...(train ? { train } : {}) },
       regionFeatureDim: config.regionFeatureDim, maxRegions: config.maxRegions, maxTextLength: config.maxTextLength,
     });
     const row: Row = { task: kind, metric: task.metrics[0], chance: chanceLevel(kind, data.test as never, source.numAnswers), seeds: [], pretrained: [], random: [], seconds: [] };
@@ -58,7 +64,7 @@ async function main(): Promise<void> {
         // UNITER starts the retrieval rank head from the pre-trained ITM head.
         const headWeights = init === 'pretrained' && kind === 'RETRIEVAL' ? rankHeadFromItm(model.pretrainHead, config.hidden) ?? undefined : undefined;
         const t0 = Date.now();
-        const r = fineTune({ encoder, task, data: data as never, seed: s, headWeights });
+        const r = fineTune({ encoder, task, data: data as never, seed: s, headWeights, steps, lr });
         const sec = (Date.now() - t0) / 1000;
         encoder.dispose();
         row[init].push(r.metrics[row.metric]);
@@ -83,7 +89,7 @@ async function main(): Promise<void> {
   const dir = path.resolve(process.cwd(), '.ticketlab', 'calibration');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `calibration-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ backend: info, model: model.meta.name ?? 'mini-uniter', dataSeed, rows }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ backend: info, model: model.meta.name ?? 'mini-uniter', dataSeed, overrides: { steps, lr, train }, rows }, null, 2) + '\n');
   console.log(`wrote ${file}`);
 }
 

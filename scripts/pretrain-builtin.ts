@@ -5,7 +5,7 @@
  * the same bytes.
  *   npm run pretrain:builtin -- [--steps N] [--batch B] [--lr X] [--seed S] [--out DIR] [--train N]
  *     [--warmup FRACTION] [--decay-linear] [--eval-every N] [--mlm-weight W] [--itm-weight W] [--mrm-weight W]
- *     [--init DIR] [--foil-share S] [--split] [--eval-foils]
+ *     [--init DIR] [--foil-share S] [--joint] [--eval-foils]
  * --init continues a saved model (its encoder and pre-training head; fresh optimiser state) instead
  * of starting from the seeded init; meta.json then keeps the earlier run's meta under `continued`.
  */
@@ -36,7 +36,7 @@ function arg(name: string, fallback: number): number {
 async function main(): Promise<void> {
   const info = await initBackend();
   const seed = arg('seed', PRETRAIN_SEED);
-  const steps = arg('steps', 8000);
+  const steps = arg('steps', 12000);
   const batchSize = arg('batch', 64);
   const lr = arg('lr', 2e-3);
   const trainSize = arg('train', 30000);
@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   PRETRAIN_WEIGHTS.itm = arg('itm-weight', PRETRAIN_WEIGHTS.itm);
   PRETRAIN_WEIGHTS.mrm = arg('mrm-weight', PRETRAIN_WEIGHTS.mrm);
   PRETRAIN_ITM.foilShare = arg('foil-share', PRETRAIN_ITM.foilShare);
-  if (process.argv.includes('--split')) PRETRAIN_ITM.scheme = 'split';
+  // Split corruption (UNITER's) is the default; --joint reproduces the earlier recipe.
+  if (process.argv.includes('--joint')) PRETRAIN_ITM.scheme = 'joint';
   if (process.argv.includes('--eval-foils')) PRETRAIN_ITM.evalFoils = true;
   const outIdx = process.argv.indexOf('--out');
   const out = outIdx >= 0 ? process.argv[outIdx + 1] : path.resolve(__dirname, '../../assets/models', BUILTIN_MODEL_NAME);

@@ -33,6 +33,12 @@ export interface EncodeOptions {
    * the perturbed tensor. Absent in standard training.
    */
   perturb?: (where: 'word' | 'region', x: tf.Tensor3D) => tf.Tensor3D;
+  /**
+   * [B, H] added to every region's type embedding (token type 1) of each sequence. UNITER's paired
+   * NLVR2 gives the second image its own token type, initialised from type 1 (`init_type_embedding`);
+   * the NLVR2 head passes a learnt shift for its second-scene sequences and zeros for the first.
+   */
+  regionTypeShift?: tf.Tensor2D;
 }
 
 export interface EncoderOutput {

@@ -63,7 +63,8 @@ export class UniterEncoder implements Encoder {
       if (opts.perturb) feats = opts.perturb('region', feats);
       const img = layerNorm(p, 'uniter.img_embeddings.img_layer_norm', linear(p, 'uniter.img_embeddings.img_linear', feats));
       const box = layerNorm(p, 'uniter.img_embeddings.pos_layer_norm', linear(p, 'uniter.img_embeddings.pos_linear', input.regionBoxes));
-      const imgType = tf.slice(typeTable, [1, 0], [1, c.hidden]);
+      let imgType: tf.Tensor = tf.slice(typeTable, [1, 0], [1, c.hidden]);
+      if (opts.regionTypeShift) imgType = tf.reshape(tf.add(imgType, opts.regionTypeShift), [B, 1, c.hidden]);
       const regions = drop.apply(layerNorm(p, 'uniter.img_embeddings.LayerNorm', tf.add(tf.add(img, box), imgType)));
 
       let x = tf.concat([text, regions], 1);

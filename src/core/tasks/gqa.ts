@@ -12,7 +12,7 @@ import { collect, encodeItems, encodeOptions, EVAL_BATCH, EVAL_OPTIONS } from '.
 import { accuracy, argmaxRows } from './metrics';
 
 /** 600 steps: see the budget note in ./common.ts. */
-export const GQA_DEFAULTS: TaskDefaults = { steps: 600, lr: 3e-4, batchSize: 32 };
+export const GQA_DEFAULTS: TaskDefaults = { steps: 600, lr: 1e-3, batchSize: 32 };
 
 function logits(encoder: Encoder, head: ParamMap, batch: readonly GqaExample[], opts: EncodeOptions): tf.Tensor2D {
   const { out } = encodeItems(encoder, batch.map((e) => ({ segments: [e.question], scene: e.scene })), opts);

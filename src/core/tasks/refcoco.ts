@@ -18,7 +18,7 @@ import { accuracy } from './metrics';
 /** Score of a padded region: exp() underflows to exactly 0 in float32. */
 export const MASKED_SCORE = -1e4;
 
-export const REFCOCO_DEFAULTS: TaskDefaults = { steps: 300, lr: 3e-4, batchSize: 32 };
+export const REFCOCO_DEFAULTS: TaskDefaults = { steps: 300, lr: 1e-3, batchSize: 32 };
 
 /** [B, R] region scores with padded regions at MASKED_SCORE. */
 function logits(encoder: Encoder, head: ParamMap, batch: readonly RefcocoExample[], opts: EncodeOptions): tf.Tensor2D {

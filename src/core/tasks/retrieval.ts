@@ -21,7 +21,7 @@ import { recallAtK } from './metrics';
 export const MARGIN = 0.2;
 
 /** 12 positives = 36 encoded sequences (positive, text negative, image negative). */
-export const RETRIEVAL_DEFAULTS: TaskDefaults = { steps: 300, lr: 3e-4, batchSize: 12 };
+export const RETRIEVAL_DEFAULTS: TaskDefaults = { steps: 300, lr: 1e-3, batchSize: 12 };
 
 /** [N] rank scores (logits) of N (caption, scene) sequences. */
 function rankScores(encoder: Encoder, head: ParamMap, items: readonly TextScene[], opts: EncodeOptions): tf.Tensor1D {

@@ -14,7 +14,7 @@ import { accuracy, argmaxRows } from './metrics';
 /** entailment, neutral, contradiction */
 const CLASSES = 3;
 
-export const SNLI_VE_DEFAULTS: TaskDefaults = { steps: 300, lr: 3e-4, batchSize: 32 };
+export const SNLI_VE_DEFAULTS: TaskDefaults = { steps: 300, lr: 1e-3, batchSize: 32 };
 
 function logits(encoder: Encoder, head: ParamMap, batch: readonly SnliVeExample[], opts: EncodeOptions): tf.Tensor2D {
   const { out } = encodeItems(encoder, batch.map((e) => ({ segments: [e.hypothesis], scene: e.scene })), opts);

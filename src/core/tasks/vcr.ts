@@ -21,7 +21,7 @@ const CHOICES = 4;
 const PAIRS = 2 * CHOICES;
 
 /** 4 examples = 32 encoded sequences (8 pairs each), the other tasks' step cost. */
-export const VCR_DEFAULTS: TaskDefaults = { steps: 300, lr: 3e-4, batchSize: 4 };
+export const VCR_DEFAULTS: TaskDefaults = { steps: 300, lr: 1e-3, batchSize: 4 };
 
 function pairs(e: VcrExample): TextScene[] {
   if (e.answers.length !== CHOICES || e.rationales.length !== CHOICES) throw new Error('a VCR example needs 4 answers and 4 rationales');

@@ -4,6 +4,7 @@ import type { Encoder, ParamMap } from '../../../src/core/model/types';
 import type { ExampleByKind, TaskKind } from '../../../src/core/data/types';
 import type { TaskDefinition } from '../../../src/core/tasks/types';
 import { Rng } from '../../../src/core/rng';
+import { PRETRAIN_ITM } from '../../../src/core/tasks/pretrain-corrupt';
 
 /** L2 norm of each named variable's gradient of the task loss (0 where no gradient reaches it). */
 export function gradientNorms<K extends TaskKind>(
@@ -49,4 +50,19 @@ export const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs
 
 export function disposeParams(p: ParamMap): void {
   for (const v of p.values()) v.dispose();
+}
+
+/**
+ * Runs `f` with PRETRAIN's joint corruption: every pair then serves MLM, MRM and ITM, so a batch of
+ * a few examples sends a gradient to every pre-training head. Under the default split scheme a
+ * small batch may hold no MRM pair at all; the split scheme has its own tests (pretrain-split).
+ */
+export function withJointCorruption<T>(f: () => T): T {
+  const saved = PRETRAIN_ITM.scheme;
+  PRETRAIN_ITM.scheme = 'joint';
+  try {
+    return f();
+  } finally {
+    PRETRAIN_ITM.scheme = saved;
+  }
 }

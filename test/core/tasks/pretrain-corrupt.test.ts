@@ -10,7 +10,7 @@ import { dataSource, VOCAB_SIZE } from '../../../src/core/data';
 import { Rng } from '../../../src/core/rng';
 import type { ModelConfig } from '../../../src/core/model/config';
 import {
-  corruptPretrainBatch, groundedTokenIds, mrmMaskFeature, GROUNDED_MLM_PROB, MLM_PROB,
+  corruptPretrainBatch, groundedTokenIds, mrmMaskFeature, GROUNDED_MLM_PROB, MLM_PROB, PRETRAIN_ITM,
 } from '../../../src/core/tasks/pretrain-corrupt';
 import { VOCAB } from '../../../src/core/data/vocab';
 import { MASK } from '../../../src/core/data/types';
@@ -20,6 +20,17 @@ const CONFIG: ModelConfig = {
   layers: 1, hidden: 16, heads: 2, intermediate: 32, vocabSize: VOCAB_SIZE,
   regionFeatureDim: 8, maxTextLength: 16, maxRegions: 4, dropout: 0.1,
 };
+// These checks read rows as the joint scheme lays them out (every pair masked for MLM and MRM);
+// both schemes share the masking functions, and pretrain-split.test.ts covers the split layout.
+let savedScheme: typeof PRETRAIN_ITM.scheme;
+beforeAll(() => {
+  savedScheme = PRETRAIN_ITM.scheme;
+  PRETRAIN_ITM.scheme = 'joint';
+});
+afterAll(() => {
+  PRETRAIN_ITM.scheme = savedScheme;
+});
+
 const data = dataSource('PRETRAIN').generate({
   seed: 3, sizes: { train: 400, val: 0, test: 0 }, regionFeatureDim: 8, maxRegions: 4, maxTextLength: 16,
 });

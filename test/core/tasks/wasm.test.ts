@@ -6,7 +6,7 @@ import { TASK_KINDS, type TaskKind } from '../../../src/core/data/types';
 import { createTaskRegistry } from '../../../src/core/tasks/registry';
 import { Rng } from '../../../src/core/rng';
 import { makeExamples, NUM_ANSWERS, TINY } from './fixtures';
-import { disposeParams, gradientNorms, mean, trainAdam } from './helpers';
+import { disposeParams, gradientNorms, mean, trainAdam, withJointCorruption } from './helpers';
 
 const registry = createTaskRegistry({ VQA: NUM_ANSWERS, GQA: NUM_ANSWERS });
 
@@ -18,7 +18,7 @@ function headGradients<K extends TaskKind>(kind: K): void {
   const task = registry[kind];
   const encoder = createEncoder(TINY, new Rng(1));
   const head = task.initHead(TINY, new Rng(2));
-  const norms = gradientNorms(task, encoder, head, makeExamples(kind, 4, 3), 5);
+  const norms = withJointCorruption(() => gradientNorms(task, encoder, head, makeExamples(kind, 4, 3), 5));
   expect(norms.get('uniter.embeddings.word_embeddings.weight')).toBeGreaterThan(0);
   for (const name of head.keys()) {
     // A softmax over regions ignores a shift shared by every region: re_output.bias gets no gradient.
