@@ -1,8 +1,10 @@
 /**
  * Reproduces the shipped model assets/models/mini-uniter from its seed: pre-trains the built-in
  * config on SyntheticVL PRETRAIN (MLM + ITM + MRM) and writes config.json, model.safetensors,
- * pretrain-head.safetensors and meta.json. Same seed, steps and backend (incl. kernel set) →
- * the same bytes.
+ * pretrain-head.safetensors and meta.json. Same seed, steps, backend and a fixed BLAS thread count
+ * (TICKETLAB_BLAS_THREADS) → the same bytes; with the default timed choice of 1 or 2 threads for
+ * large products the float sums, and so the bytes, can differ from run to run (same recipe and
+ * quality: see the README's shipped-model paragraph).
  *   npm run pretrain:builtin -- [--steps N] [--batch B] [--lr X] [--seed S] [--out DIR] [--train N]
  *     [--warmup FRACTION] [--decay-linear] [--eval-every N] [--mlm-weight W] [--itm-weight W] [--mrm-weight W]
  *     [--init DIR] [--foil-share S] [--joint] [--eval-foils]
