@@ -81,7 +81,7 @@ test('split with foilShare 1: every swapped ITM row is the example\'s foil', () 
   expect(foils).toBeGreaterThan(10);
 });
 
-test('joint (the default) labels every row and is unchanged by foils at foilShare 0', () => {
+test('joint labels every row and is unchanged by foils at foilShare 0', () => {
   const c = withScheme('joint', 0, () => corruptPretrainBatch(data.train.slice(0, 32), CONFIG, new Rng(5)));
   expect(c.itmRows).toBeUndefined();
   expect(c.itmLabels.length).toBe(32);

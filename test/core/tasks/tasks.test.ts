@@ -5,6 +5,7 @@ import { TASK_KINDS, type ExampleByKind, type TaskKind } from '../../../src/core
 import { vqaSoftTarget } from '../../../src/core/tasks/common';
 import { rankHeadFromItm } from '../../../src/core/tasks/retrieval';
 import { createTaskRegistry } from '../../../src/core/tasks/registry';
+import { PRETRAIN_ITM } from '../../../src/core/tasks/pretrain-corrupt';
 import { Rng } from '../../../src/core/rng';
 import { makeExamples, NUM_ANSWERS, TINY } from './fixtures';
 import { disposeParams, gradientNorms, mean, trainAdam, withJointCorruption } from './helpers';
@@ -93,6 +94,19 @@ function headInit<K extends TaskKind>(kind: K): void {
   disposeParams(again);
   expect(tf.memory().numTensors).toBe(before);
 }
+
+test('PRETRAIN with split corruption (the default): gradients reach every head parameter from a 32-pair batch', () => {
+  // Each pair serves one objective; at 32 pairs every objective is drawn (0.8^32 < 0.001 for MRM).
+  expect(PRETRAIN_ITM.scheme).toBe('split');
+  const task = registry.PRETRAIN;
+  const encoder = createEncoder(TINY, new Rng(1));
+  const head = task.initHead(TINY, new Rng(2));
+  const norms = gradientNorms(task, encoder, head, makeExamples('PRETRAIN', 32, 3), 5);
+  for (const name of head.keys()) expect([name, norms.get(name)! > 0]).toEqual([name, true]);
+  expect(norms.get('uniter.img_embeddings.img_linear.weight')!).toBeGreaterThan(0);
+  disposeParams(head);
+  encoder.dispose();
+});
 
 describe.each(TASK_KINDS.map((k) => [k]))('%s', (kind: TaskKind) => {
   test('initHead is seeded and allocates only its variables', () => headInit(kind));
