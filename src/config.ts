@@ -165,3 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: parseLimits(env),
   };
 }
+
+/** Written while serving ({ pid, graphqlUrl, databaseUrl }), so tools and tests can find the server. */
+export function runtimeFile(home: string): string {
+  return path.join(home, 'runtime.json');
+}

@@ -2,7 +2,7 @@
 /** `ticketlab` CLI: serve | worker | migrate | help. */
 import 'reflect-metadata';
 import { commandHelp, loadCommand } from './cli/commands';
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, loadConfig, runtimeFile, type Config } from './config';
 
 const HELP = `ticketlab — lottery-ticket experiments on vision-and-language transformers
 
@@ -51,14 +51,23 @@ async function serve(cfg: Config): Promise<void> {
   // Before graphql loads: in development mode graphql-js checks every instanceof across realms,
   // a measured 3-4% of a 100-ticket page's CPU; express and Apollo also take their server paths.
   process.env.NODE_ENV ??= 'production';
-  const { startServer } = require('./graphql/server') as typeof import('./graphql/server');
-  const server = await startServer(cfg, log);
-  const { startJobs } = require('./jobs') as typeof import('./jobs');
+  const { openConfiguredDatabase } = require('./app/database') as typeof import('./app/database');
+  const { startServer } = require('./app/server') as typeof import('./app/server');
+  const { startJobs } = require('./app/jobs') as typeof import('./app/jobs');
+  const db = await openConfiguredDatabase(cfg, log);
+  let server: Awaited<ReturnType<typeof startServer>>;
   let jobs: Awaited<ReturnType<typeof startJobs>>;
   try {
-    jobs = await startJobs(cfg, server.databaseUrl, cfg.worker.inProcess, log);
+    server = await startServer(cfg, db, log);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  try {
+    jobs = await startJobs(cfg, db, cfg.worker.inProcess, log);
   } catch (err) {
     await server.close();
+    await db.close();
     throw err;
   }
   if (!cfg.worker.inProcess) log('job worker disabled (TICKETLAB_WORKER=0): runs wait for a `ticketlab worker`');
@@ -72,7 +81,7 @@ async function serve(cfg: Config): Promise<void> {
     }
     stopping = true;
     log(`${signal}: shutting down`);
-    jobs.close().then(() => server.close()).then(
+    jobs.close().then(() => server.close()).then(() => db.close()).then(
       () => {
         log('stopped');
         process.exit(0);
@@ -91,33 +100,39 @@ async function serve(cfg: Config): Promise<void> {
 async function worker(cfg: Config): Promise<void> {
   let databaseUrl = cfg.databaseUrl;
   if (!databaseUrl) {
-    const { runtimeFile } = require('./graphql/server') as typeof import('./graphql/server');
     const fs = require('fs') as typeof import('fs');
     const file = runtimeFile(cfg.home);
     if (!fs.existsSync(file)) throw new Error(`DATABASE_URL is not set and no server is running on ${cfg.home} (no ${file})`);
     databaseUrl = (JSON.parse(fs.readFileSync(file, 'utf8')) as { databaseUrl: string }).databaseUrl;
   }
-  const { startJobs } = require('./jobs') as typeof import('./jobs');
-  const jobs = await startJobs(cfg, databaseUrl, true, log);
+  const { openConfiguredDatabase } = require('./app/database') as typeof import('./app/database');
+  const { startJobs } = require('./app/jobs') as typeof import('./app/jobs');
+  const db = await openConfiguredDatabase({ ...cfg, databaseUrl }, log);
+  let jobs: Awaited<ReturnType<typeof startJobs>>;
+  try {
+    jobs = await startJobs(cfg, db, true, log);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   log(`worker ready on ${redact(databaseUrl)} (pid ${process.pid})`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1);
     stopping = true;
     log(`${signal}: stopping the worker`);
-    jobs.close().then(() => process.exit(0), () => process.exit(1));
+    jobs.close().then(() => db.close()).then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 async function migrate(cfg: Config): Promise<void> {
-  const { openConfiguredDatabase } = require('./graphql/server') as typeof import('./graphql/server');
-  const { ds, embedded } = await openConfiguredDatabase(cfg, log);
-  const pending = await ds.showMigrations();
+  const { openConfiguredDatabase } = require('./app/database') as typeof import('./app/database');
+  const db = await openConfiguredDatabase(cfg, log);
+  const pending = await db.ds.showMigrations();
   log(pending ? 'migrations still pending' : 'database schema is up to date');
-  await ds.destroy();
-  await embedded?.stop();
+  await db.close();
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -127,7 +142,13 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const extra = loadCommand(command);
-  if (extra) return extra.run(argv.slice(1));
+  if (extra) {
+    // A command that needs the database gets it from the composition root, opened on demand.
+    const host = {
+      openDatabase: (c: Config) => (require('./app/database') as typeof import('./app/database')).openCommandDatabase(c, (l) => console.error(`[ticketlab] ${l}`)),
+    };
+    return extra.run(argv.slice(1), host);
+  }
   if (command !== 'serve' && command !== 'migrate' && command !== 'worker') {
     console.error(`unknown command "${command}"\n\n${HELP}`);
     return 64;

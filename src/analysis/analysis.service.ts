@@ -5,8 +5,8 @@
 import { In, type DataSource } from 'typeorm';
 import { Mask, maskOverlap } from '../core/pruning';
 import { TrainingMode, WeightInit } from '../evaluation/evaluation.enums';
-import { BadInputError, NotFoundError } from '../graphql/errors';
-import { isUuid } from '../graphql/ids';
+import { BadInputError, NotFoundError } from '../kit/errors';
+import { isUuid } from '../kit/ids';
 import { Model } from '../model/model.entity';
 import { BUILTIN_TASKS } from '../task/task.builtin';
 import { Task } from '../task/task.entity';

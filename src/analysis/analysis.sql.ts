@@ -3,8 +3,8 @@
  * over the stored evaluations: avg, stddev_samp (n − 1; 0 for a single value) and count.
  */
 import type { DataSource } from 'typeorm';
-import { BadInputError, NotFoundError } from '../graphql/errors';
-import { isUuid } from '../graphql/ids';
+import { BadInputError, NotFoundError } from '../kit/errors';
+import { isUuid } from '../kit/ids';
 import type { TaskKind } from '../core/data/types';
 import { lowerIsBetter } from '../core/lottery/evaluate';
 import { WeightInit } from '../evaluation/evaluation.enums';

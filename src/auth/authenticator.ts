@@ -3,7 +3,7 @@
  * `{ authorization: "Bearer <token>" }` or `{ token: "<token>" }` in graphql-ws's connection_init
  * payload. With auth off every caller is LOCAL_CALLER and credentials are not read.
  */
-import { UnauthenticatedError } from '../graphql/errors';
+import { UnauthenticatedError } from '../kit/errors';
 import { LOCAL_CALLER, type Caller } from './guard';
 import type { TokenService } from './token.service';
 

@@ -5,20 +5,13 @@
  */
 import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { LimitsConfig } from '../config';
-import { DomainError, ForbiddenError, type ErrorCode } from '../graphql/errors';
+import { DomainError, ForbiddenError, type ErrorCode } from '../kit/errors';
 import { measureOperation } from './limits';
-import { covers, requiredScope, type Scope } from './scopes';
+import { covers, requiredScope } from './scopes';
 
-/** Who sends a request: a token's owner, or anyone on this machine when auth is off. */
-export interface Caller {
-  /** null when auth is off */
-  tokenId: string | null;
-  name: string;
-  scope: Scope;
-}
+import type { Caller } from '../kit/context';
 
-/** Auth off (loopback only): every local process may do everything, as before tokens existed. */
-export const LOCAL_CALLER: Caller = Object.freeze({ tokenId: null, name: 'local (auth off)', scope: 'admin' });
+export { LOCAL_CALLER, type Caller } from '../kit/context';
 
 /** A request refused by a limit. */
 export class LimitError extends DomainError {

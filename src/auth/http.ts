@@ -6,8 +6,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { LimitsConfig } from '../config';
-import { isDatabaseUnavailable } from '../db/unavailable';
-import { DATABASE_UNAVAILABLE_MESSAGE, DomainError, type ErrorCode } from '../graphql/errors';
+import { isDatabaseUnavailable } from '../kit/unavailable';
+import { DATABASE_UNAVAILABLE_MESSAGE, DomainError, type ErrorCode } from '../kit/errors';
 import type { Authenticator } from './authenticator';
 import { checkOperation, httpStatus, LOCAL_CALLER, toGraphQLError, type Caller } from './guard';
 

@@ -6,7 +6,8 @@
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
-import { requireScope, type ExportGuard } from '../export/export.auth';
+import type { ExportGuard } from '../export/export.auth';
+import { requireScope } from './export-guard';
 import { Authenticator } from './authenticator';
 import type { Caller } from './guard';
 import { authenticateHttp, bodyErrors, guardPlugin } from './http';

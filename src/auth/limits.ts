@@ -16,7 +16,7 @@ import {
   type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLField,
   type GraphQLOutputType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode,
 } from 'graphql';
-import { DEFAULT_PAGE, MAX_PAGE } from '../graphql/connection';
+import { DEFAULT_PAGE, MAX_PAGE } from '../kit/connection';
 
 export interface OperationSize {
   depth: number;

@@ -6,8 +6,9 @@
  */
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 
-export const SCOPES = ['read', 'run', 'admin'] as const;
-export type Scope = (typeof SCOPES)[number];
+import { SCOPES, type Scope } from '../kit/context';
+
+export { SCOPES, type Scope };
 
 const RANK: Record<Scope, number> = { read: 1, run: 2, admin: 3 };
 

@@ -4,8 +4,8 @@
  */
 import { createHash, randomBytes } from 'crypto';
 import { IsNull, type DataSource, type Repository } from 'typeorm';
-import { BadInputError, ConflictError, NotFoundError } from '../graphql/errors';
-import { isUuid } from '../graphql/ids';
+import { BadInputError, ConflictError, NotFoundError } from '../kit/errors';
+import { isUuid } from '../kit/ids';
 import { ApiToken } from './api-token.entity';
 import { isScope, SCOPES, type Scope } from './scopes';
 

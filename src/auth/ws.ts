@@ -11,7 +11,7 @@ import type { Context as WsContext, ServerOptions, SubscribePayload } from 'grap
 import type { Extra } from 'graphql-ws/use/ws';
 import type { WebSocketServer } from 'ws';
 import type { LimitsConfig } from '../config';
-import { DomainError } from '../graphql/errors';
+import { DomainError } from '../kit/errors';
 import { Authenticator, NO_TOKEN } from './authenticator';
 import { checkOperation, LimitError, toGraphQLError, type Caller } from './guard';
 import type { TokenService } from './token.service';

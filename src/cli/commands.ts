@@ -3,16 +3,25 @@
  * when called (a client command must not load tfjs, Apollo or TypeORM).
  * A module exports `command: CliCommand`.
  */
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config';
+
+/** What main.ts lends a command that works on the database (the composition root opens it). */
+export interface CommandHost {
+  /** DATABASE_URL, else the running server's database, else the embedded one (migrated). */
+  openDatabase(cfg: Config): Promise<{ ds: DataSource; close(): Promise<void> }>;
+}
+
 export interface CliCommand {
   /** one line for `ticketlab help` */
   summary: string;
   /** runs with the arguments after the command name; resolves to the exit code */
-  run(argv: string[]): Promise<number>;
+  run(argv: string[], host: CommandHost): Promise<number>;
 }
 
 /** command name → module path relative to this file */
 export const CLI_COMMANDS: Record<string, string> = {
-  token: '../auth/token.cli',
+  token: './token',
   status: './client/status',
   runs: './client/runs',
   prune: './client/prune',
@@ -24,7 +33,6 @@ export const CLI_COMMANDS: Record<string, string> = {
 export function loadCommand(name: string): CliCommand | null {
   const mod = Object.prototype.hasOwnProperty.call(CLI_COMMANDS, name) ? CLI_COMMANDS[name] : null;
   if (!mod) return null;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require(mod) as { command: CliCommand }).command;
 }
 

@@ -4,9 +4,12 @@
  * TICKETLAB_BACKEND overrides the choice. Never claims a GPU it does not use.
  */
 import * as tf from '@tensorflow/tfjs';
+import { coreSettings } from './settings';
 import * as path from 'path';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+import { runKernelHooks, type BackendName } from './kernels/hooks';
+
+export { registerKernelHook, type BackendName } from './kernels/hooks';
 
 export interface ComputeInfo {
   /** tfjs backend name actually active. */
@@ -20,15 +23,6 @@ export interface ComputeInfo {
 }
 
 let info: ComputeInfo | null = null;
-const kernelHooks: Array<(backend: BackendName) => string | null> = [];
-
-/**
- * Lets an optional faster kernel set (e.g. a native BLAS addon) attach itself after the
- * backend is chosen. A hook returns the name of the kernel set it installed, or null.
- */
-export function registerKernelHook(hook: (backend: BackendName) => string | null): void {
-  kernelHooks.push(hook);
-}
 
 function tryRequire(name: string): boolean {
   try {
@@ -58,7 +52,7 @@ async function activate(name: BackendName): Promise<boolean> {
 function describe(name: BackendName): { gpu: boolean; device: string } {
   if (name === 'tensorflow') {
     // tfjs-node-gpu registers as "tensorflow" too; only a visible CUDA device makes it a GPU.
-    let gpu = false;
+    let gpu: boolean;
     try {
       const binding = (tf.backend() as unknown as { binding?: { isUsingGpuDevice?: () => boolean } }).binding;
       gpu = !!binding?.isUsingGpuDevice?.();
@@ -78,7 +72,7 @@ function describe(name: BackendName): { gpu: boolean; device: string } {
  */
 export async function initBackend(preferred?: string): Promise<ComputeInfo> {
   if (info) return info;
-  const wanted = (preferred ?? process.env.TICKETLAB_BACKEND ?? '').trim();
+  const wanted = (preferred ?? coreSettings().backend).trim();
   let chosen: BackendName | null = null;
   if (wanted) {
     if (wanted !== 'tensorflow' && wanted !== 'wasm' && wanted !== 'cpu') {
@@ -95,9 +89,7 @@ export async function initBackend(preferred?: string): Promise<ComputeInfo> {
     }
   }
   if (!chosen) throw new Error('no tfjs backend could be loaded');
-  let kernels = 'plain';
-  for (const hook of kernelHooks) kernels = hook(chosen) ?? kernels;
-  info = { backend: chosen, ...describe(chosen), kernels };
+  info = { backend: chosen, ...describe(chosen), kernels: runKernelHooks(chosen) };
   return info;
 }
 

@@ -1,9 +1,11 @@
 /**
- * Batch reads behind the per-request DataLoaders (src/graphql/context.ts): each function answers
+ * Batch reads behind the per-request DataLoaders (src/kit/context.ts): each function answers
  * many keys with ONE query, so a page of tickets with their evaluations costs a bounded number of
  * SQL queries whatever its size.
  */
+import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
+import type { Context } from '../kit/context';
 import { WeightInit, type TrainingMode } from './evaluation.enums';
 import { Evaluation } from './evaluation.entity';
 
@@ -80,4 +82,14 @@ export async function denseMeans(ds: DataSource, keys: readonly string[]): Promi
   )) as Array<{ key: string; mean: number | string | null }>;
   const byKey = new Map(rows.map((r) => [r.key, r.mean === null ? null : Number(r.mean)]));
   return keys.map((k) => byKey.get(k) ?? null);
+}
+
+/** ticket id → its evaluations, oldest first; one loader per request. */
+export function evaluationsByTicket(ctx: Context, ds: DataSource): DataLoader<string, Evaluation[]> {
+  return ctx.batch.get('evaluationsByTicket', () => new DataLoader<string, Evaluation[]>((ids) => evaluationsForTickets(ds, ids)));
+}
+
+/** denseKey(...) → mean dense PRETRAINED score (null when none); one loader per request. */
+export function denseMeanLoader(ctx: Context, ds: DataSource): DataLoader<string, number | null> {
+  return ctx.batch.get('denseMean', () => new DataLoader<string, number | null>((keys) => denseMeans(ds, keys)));
 }

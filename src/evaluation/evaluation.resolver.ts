@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, Float, ID, Query, Resolver, Root } from 'type-graphql';
-import { connectionType, PageArgs, type Connection } from '../graphql/connection';
-import type { Context } from '../graphql/context';
+import { connectionType, PageArgs, type Connection } from '../kit/connection';
+import type { Context } from '../kit/context';
 import { Model } from '../model/model.entity';
 import { Run } from '../run/run.entity';
 import { Task } from '../task/task.entity';

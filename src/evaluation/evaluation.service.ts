@@ -1,18 +1,18 @@
 import type { DataSource, Repository } from 'typeorm';
-import { paginate, type Connection, type PageArgs } from '../graphql/connection';
+import { paginate, type Connection, type PageArgs } from '../kit/connection';
 import { lowerIsBetter } from '../core/lottery/evaluate';
-import type { Context } from '../graphql/context';
+import type { Context } from '../kit/context';
 import { Task } from '../task/task.entity';
-import { NotFoundError } from '../graphql/errors';
-import { filterId, isUuid } from '../graphql/ids';
-import { denseKey } from './evaluation.batch';
+import { NotFoundError } from '../kit/errors';
+import { filterId, isUuid } from '../kit/ids';
+import { denseKey, denseMeanLoader } from './evaluation.batch';
 import { Evaluation } from './evaluation.entity';
 import type { EvaluationFilter } from './evaluation.input';
 
 export class EvaluationService {
   private readonly repo: Repository<Evaluation>;
 
-  constructor(ds: DataSource) {
+  constructor(private readonly ds: DataSource) {
     this.repo = ds.getRepository(Evaluation);
   }
 
@@ -51,7 +51,7 @@ export class EvaluationService {
    */
   async relativeScore(e: Evaluation, ctx: Context): Promise<number | null> {
     if (e.relativeScore !== null) return e.relativeScore;
-    const [mean, task] = await Promise.all([ctx.relations.denseMean.load(denseKey(e)), ctx.loaders.load(Task, e.taskId)]);
+    const [mean, task] = await Promise.all([denseMeanLoader(ctx, this.ds).load(denseKey(e)), ctx.loaders.load(Task, e.taskId)]);
     if (mean === null || !task) return null;
     // Oriented like the runs store it: for a loss metric (PRETRAIN) dense ÷ score.
     if (lowerIsBetter(task.kind)) return e.score === 0 ? null : mean / e.score;

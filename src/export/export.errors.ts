@@ -1,7 +1,7 @@
 /** Errors of the export routes, answered as JSON `{ error, message }` with their HTTP status. */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { isDatabaseUnavailable } from '../db/unavailable';
-import { DATABASE_UNAVAILABLE_MESSAGE } from '../graphql/errors';
+import { isDatabaseUnavailable } from '../kit/unavailable';
+import { DATABASE_UNAVAILABLE_MESSAGE } from '../kit/errors';
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {

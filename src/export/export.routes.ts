@@ -6,7 +6,7 @@ import { once } from 'events';
 import type { Express, Request, Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { TrainingMode, WeightInit } from '../evaluation/evaluation.enums';
-import { isUuid } from '../graphql/ids';
+import { isUuid } from '../kit/ids';
 import { MaskLayoutError } from '../ticket/ticket.layers';
 import { allowAll, type ExportGuard } from './export.auth';
 import { badRequest, handle, HttpError, notFound } from './export.errors';
@@ -14,15 +14,13 @@ import { ExportService, type EvaluationCsvFilter } from './export.service';
 import { csvRow } from './csv';
 import { maskFile } from './mask-stream';
 import { mountWeightsRoute } from './weights.route';
-import { loadConfig } from '../config';
-import * as path from 'path';
 
 export interface ExportOptions {
   /** the access check run before every export (see export.auth.ts). */
   authorize?: ExportGuard;
   log?: (err: unknown) => void;
-  /** the artifact store holding models' weights (default $TICKETLAB_HOME/artifacts). */
-  artifactsDir?: string;
+  /** the artifact store holding models' weights ($TICKETLAB_HOME/artifacts). */
+  artifactsDir: string;
 }
 
 /** Writes with backpressure; resolves false when the client went away. */
@@ -84,7 +82,7 @@ function csvHeaders(res: Response, filename: string): void {
   res.setHeader('content-disposition', `attachment; filename="${filename}"`);
 }
 
-export function mountExportRoutes(app: Express, ds: DataSource, opts: ExportOptions = {}): void {
+export function mountExportRoutes(app: Express, ds: DataSource, opts: ExportOptions): void {
   const authorize = opts.authorize ?? allowAll;
   const log = opts.log ?? ((err: unknown) => console.error('[ticketlab] export failed:', err));
   const service = new ExportService(ds);
@@ -137,5 +135,5 @@ export function mountExportRoutes(app: Express, ds: DataSource, opts: ExportOpti
     res.end();
   }, log));
 
-  mountWeightsRoute(app, ds, authorize, opts.artifactsDir ?? path.join(loadConfig().home, 'artifacts'), log);
+  mountWeightsRoute(app, ds, authorize, opts.artifactsDir, log);
 }

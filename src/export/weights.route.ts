@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import type { Express } from 'express';
 import type { DataSource } from 'typeorm';
-import { isUuid } from '../graphql/ids';
+import { isUuid } from '../kit/ids';
 import { modelRow, weightsRef } from '../jobs/models';
 import { builtinModelDir } from '../core/model/builtin';
 import type { ExportGuard } from './export.auth';

@@ -11,11 +11,11 @@ import { encodeSafetensors } from '../core/io/safetensors';
 import type { TaskKind } from '../core/data/types';
 import type { ModelConfig } from '../core/model/config';
 import { VOCAB_SIZE } from '../core/data/vocab';
-import { BadInputError } from '../graphql/errors';
+import { BadInputError } from '../kit/errors';
 import { BUILTIN_TASKS } from '../task/task.builtin';
 import { Task } from '../task/task.entity';
-import { writeVerified, type VerifiedWriteOptions } from '../jobs/verified-write';
-import { validateRow, type Normalised, type RowContext } from './dataset-rows';
+import { writeVerified, type VerifiedWriteOptions } from '../artifacts/verified-write';
+import { validateRow, type Normalised, type RowContext } from '../core/data/dataset-rows';
 import { importsDir, resolveImportPath, resolveInside } from './paths';
 import { BOX_DIM, readNpyRegions, readSafetensorsRegions, type RegionTable } from './regions';
 

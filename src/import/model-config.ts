@@ -5,7 +5,7 @@
  */
 import { configProblems, type ModelConfig } from '../core/model/config';
 import { TOKEN_TYPES } from '../core/model/names';
-import { BadInputError } from '../graphql/errors';
+import { BadInputError } from '../kit/errors';
 
 export type ConfigFields = Partial<Record<keyof ModelConfig, number | null | undefined>>;
 

@@ -12,13 +12,13 @@ import { headerLength, parseHeader, type SafetensorsHeader } from '../core/io/sa
 import type { ModelConfig } from '../core/model/config';
 import { encoderParamSpecs } from '../core/model/names';
 import { MAX_WEIGHTS_FILE_BYTES } from '../core/model/weights';
-import { BadInputError } from '../graphql/errors';
+import { BadInputError } from '../kit/errors';
 import { parameterCounts } from '../jobs/models';
 import { Model } from '../model/model.entity';
-import { sha256, writeVerified, type VerifiedWriteOptions } from '../jobs/verified-write';
+import { sha256, writeVerified, type VerifiedWriteOptions } from '../artifacts/verified-write';
 import { configFromJson, mergeConfig, type ConfigFields } from './model-config';
 import { importsDir, resolveImportPath } from './paths';
-import { checkHeaderFits, listSome, nonFinite } from './weights-check';
+import { checkHeaderFits, listSome, nonFinite } from '../core/io/weights-check';
 
 /** Largest safetensors header read (the format's own limit is 100 MB; UNITER-large needs ~40 kB). */
 export const MAX_IMPORT_HEADER_BYTES = 16 * 1024 * 1024;

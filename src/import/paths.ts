@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { BadInputError } from '../graphql/errors';
+import { BadInputError } from '../kit/errors';
 
 /** Where imports are read from (created on first use so an administrator sees where to put files). */
 export function importsDir(home: string): string {

@@ -6,9 +6,9 @@
 import * as fs from 'fs';
 import { decodeSafetensors } from '../core/io/safetensors';
 import { MAX_WEIGHTS_FILE_BYTES } from '../core/model/weights';
-import { BadInputError } from '../graphql/errors';
-import { parseNpy } from './npy';
-import { listSome } from './weights-check';
+import { BadInputError } from '../kit/errors';
+import { parseNpy } from '../core/io/npy';
+import { listSome } from '../core/io/weights-check';
 
 export const BOX_DIM = 7;
 /** UNITER keeps at most 100 regions per image; a little slack for other detectors. */

@@ -2,8 +2,8 @@
  * Model rows the jobs need: the shipped model registered once (source BUILTIN), models produced
  * by PRETRAIN runs, and where a worker thread finds a model's θ0.
  */
-import { createHash } from 'crypto';
 import * as fs from 'fs';
+import { sha256 } from '../artifacts/verified-write';
 import * as path from 'path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { BUILTIN_MODEL_NAME, builtinModelDir } from '../core/model/builtin';
@@ -30,7 +30,7 @@ export async function ensureBuiltinModel(ds: DataSource): Promise<{ id: string; 
     return null;
   }
   const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as ModelConfig;
-  const sha = createHash('sha256').update(fs.readFileSync(path.join(dir, 'model.safetensors'))).digest('hex');
+  const sha = sha256(fs.readFileSync(path.join(dir, 'model.safetensors')));
   const counts = parameterCounts(config);
   const rows = (await ds.query(
     `INSERT INTO model (name, config, parameter_count, prunable_parameter_count, weights_sha256, source)

@@ -63,7 +63,7 @@ export async function openQueue(o: QueueOptions): Promise<PgBoss> {
   await boss.start();
   await boss.createQueue(RUN_QUEUE, {
     name: RUN_QUEUE,
-    // Retries and crash recovery are decided from the run row (see jobs/claims.ts), not by pg-boss.
+    // Retries and crash recovery are decided from the run row (see src/lifecycle), not by pg-boss.
     retryLimit: 0,
     // A run may train for hours; pg-boss refuses 24 h or more.
     expireInSeconds: 23 * 3600,
@@ -110,6 +110,12 @@ export class QueueSender {
 
   async enqueue(runId: string): Promise<void> {
     await enqueueRun(await this.get(), runId);
+  }
+
+  /** Whether the run queue answers through pg-boss (opens it when needed). */
+  async ready(): Promise<boolean> {
+    const boss = await this.get();
+    return (await boss.getQueue(RUN_QUEUE)) !== null;
   }
 
   async close(): Promise<void> {

@@ -1,14 +1,13 @@
 /**
- * Progress of one run execution: publishes run events (≤ 1 progress event per 200 ms, phase
- * changes at once), persists step/progress/phase on the run row (≤ every 500 ms), and samples
- * metric history (≤ 1 point per 500 ms per series, plus every explicitly logged value). All
- * writes go through one serial chain so events leave in the order they happened.
+ * Progress of one run execution: step/progress and phase go to the run row with their event
+ * (the lifecycle writes both in one statement; ≤ 1 progress write per 200 ms, phase changes at
+ * once), and metric history is sampled (≤ 1 point per 500 ms per series, plus every explicitly
+ * logged value). All writes go through one serial chain so events leave in the order they happened.
  */
 import type { DataSource } from 'typeorm';
-import { publishRunEvent } from '../run/run.events';
+import * as lifecycle from '../lifecycle/run-lifecycle';
 
 export const EVENT_INTERVAL_MS = 200;
-export const PERSIST_INTERVAL_MS = 500;
 export const METRIC_INTERVAL_MS = 500;
 
 interface Pending {
@@ -23,7 +22,7 @@ interface Pending {
 export class RunReporter {
   private chain: Promise<void> = Promise.resolve();
   private lastEvent = 0;
-  private lastPersist = 0;
+  private lastFlush = 0;
   private readonly lastSample = new Map<string, number>();
   private points: Array<[number, string, number]> = [];
   private latest: Pending | null = null;
@@ -49,10 +48,8 @@ export class RunReporter {
 
   setPhase(phase: string, at = Date.now()): void {
     this.phase = phase;
-    const step = this.latest?.step;
     this.enqueue(async () => {
-      await this.ds.query(`UPDATE run SET phase = $3 WHERE id = $1 AND claim_token = $2`, [this.runId, this.token, phase]);
-      await publishRunEvent(this.ds, { runId: this.runId, phase, step, at: new Date(at).toISOString() });
+      await lifecycle.phase(this.ds, this.runId, this.token, phase, at);
     });
   }
 
@@ -64,22 +61,15 @@ export class RunReporter {
     const now = Date.now();
     if (now - this.lastEvent >= EVENT_INTERVAL_MS || p.step === p.totalSteps) {
       this.lastEvent = now;
-      const ev = { runId: this.runId, step: p.step, totalSteps: p.totalSteps, progress: p.progress, metrics: { loss: p.loss, lr: p.lr }, at: new Date(p.at).toISOString() };
-      this.enqueue(() => publishRunEvent(this.ds, ev));
-    }
-    if (now - this.lastPersist >= PERSIST_INTERVAL_MS) {
-      this.lastPersist = now;
-      this.persist(p.step, p.totalSteps, p.progress);
+      this.persist({ step: p.step, totalSteps: p.totalSteps, progress: p.progress, metrics: { loss: p.loss, lr: p.lr }, at: p.at });
     }
   }
 
-  private persist(step: number, totalSteps: number, progress: number): void {
+  /** The row's progress with its event; the pending points at most every METRIC_INTERVAL_MS, or now. */
+  private persist(p: Parameters<typeof lifecycle.progress>[3], flush = false): void {
     this.enqueue(async () => {
-      await this.ds.query(
-        `UPDATE run SET step = $3, total_steps = $4, progress = $5 WHERE id = $1 AND claim_token = $2`,
-        [this.runId, this.token, step, totalSteps, Math.min(1, Math.max(0, progress))],
-      );
-      await this.flushPoints();
+      await lifecycle.progress(this.ds, this.runId, this.token, p);
+      if (flush || Date.now() - this.lastFlush >= METRIC_INTERVAL_MS) await this.flushPoints();
     });
   }
 
@@ -101,10 +91,13 @@ export class RunReporter {
     // The last loss of a unit is kept even when it fell inside a sampling window.
     const l = this.latest;
     if (l && !this.points.some(([s, n]) => s === l.step && n === 'loss') && Number.isFinite(l.loss)) this.points.push([l.step, 'loss', l.loss]);
-    this.persist(step, totalSteps, totalSteps > 0 ? step / totalSteps : 0);
+    // Stamped with the last step's time: later steps, stamped by the compute thread before this
+    // boundary was processed, must not appear to precede it.
+    this.persist({ step, totalSteps, progress: totalSteps > 0 ? step / totalSteps : 0, at: l?.at }, true);
   }
 
   private async flushPoints(): Promise<void> {
+    this.lastFlush = Date.now();
     if (this.points.length === 0) return;
     const pts = this.points;
     this.points = [];

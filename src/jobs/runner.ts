@@ -4,16 +4,13 @@
  * (cancelled, taken over) stops its computation at once and writes nothing more.
  */
 import type { DataSource } from 'typeorm';
-import { isDatabaseUnavailable } from '../db/unavailable';
-import { publishRunEvent } from '../run/run.events';
-import { RunStatus } from '../run/run.enums';
-import { ArtifactStore } from './artifacts';
-import { claimRun, finishRun, heartbeat, lockOwned, stillOwned } from './claims';
+import { isDatabaseUnavailable } from '../kit/unavailable';
+import { ArtifactStore } from '../artifacts/store';
+import * as lifecycle from '../lifecycle/run-lifecycle';
 import { ComputeAborted, runCompute, type ComputeMode } from './compute/run-compute';
 import { handlerFor } from './handlers/registry';
 import type { RunContext } from './handlers/types';
 import { RunReporter } from './reporter';
-import { settleParent } from './transfer';
 
 export interface RunnerOptions {
   ds: DataSource;
@@ -37,11 +34,10 @@ export class LostRun extends Error {
 }
 
 export async function executeRun(o: RunnerOptions, runId: string): Promise<void> {
-  const run = await claimRun(o.ds, runId, o.staleMs);
+  const run = await lifecycle.claim(o.ds, runId, o.staleMs);
   if (!run) return; // cancelled, finished, or held by a live worker: nothing to do
   o.active.set(run.id, run.token);
   o.log(`run ${run.id} (${run.kind}) started, attempt ${run.attempts}`);
-  await publishRunEvent(o.ds, { runId: run.id, status: RunStatus.RUNNING, message: run.attempts > 1 ? `attempt ${run.attempts}` : null });
   const abort = new AbortController();
   const reporter = new RunReporter(o.ds, run.id, run.token, o.log);
   const lose = (why: string): void => {
@@ -49,15 +45,15 @@ export async function executeRun(o: RunnerOptions, runId: string): Promise<void>
     if (!abort.signal.aborted) abort.abort(why);
   };
   const hb = setInterval(() => {
-    heartbeat(o.ds, run.id, run.token).then((ok) => !ok && lose('lost'), (e) => o.log(`run ${run.id}: heartbeat failed: ${String(e)}`));
+    lifecycle.heartbeat(o.ds, run.id, run.token).then((ok) => !ok && lose('lost'), (e) => o.log(`run ${run.id}: heartbeat failed: ${String(e)}`));
   }, o.heartbeatMs);
   const poll = setInterval(() => {
-    stillOwned(o.ds, run.id, run.token).then((ok) => !ok && lose('lost'), () => undefined);
+    lifecycle.stillOwned(o.ds, run.id, run.token).then((ok) => !ok && lose('lost'), () => undefined);
   }, o.ownershipPollMs ?? 1000);
   const ctx: RunContext = {
     ds: o.ds, run, reporter, artifacts: new ArtifactStore(o.home), signal: abort.signal, log: o.log,
     write: (fn) => o.ds.transaction(async (m) => {
-      if (!(await lockOwned(m, run.id, run.token))) {
+      if (!(await lifecycle.lockOwned(m, run.id, run.token))) {
         lose('lost');
         throw new LostRun(run.id);
       }
@@ -85,9 +81,8 @@ export async function executeRun(o: RunnerOptions, runId: string): Promise<void>
     clearInterval(poll);
     await reporter.drain();
   }
-  if (outcome && (await finishRun(o.ds, run.id, run.token, outcome.status, outcome.error))) {
+  if (outcome && (await lifecycle.finish(o.ds, run.id, run.token, outcome.status, outcome.error))) {
     o.log(`run ${run.id}: ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);
-    await publishRunEvent(o.ds, { runId: run.id, status: RunStatus[outcome.status], phase: null, message: outcome.error });
   }
-  await settleParent(o.ds, run.parentId);
+  await lifecycle.settleParent(o.ds, run.parentId);
 }

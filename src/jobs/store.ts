@@ -4,8 +4,8 @@
  * (and the checkpoint the next level resumes from) commit together or not at all. Conflicts on
  * the unique indexes of migration RunQueue are ignored: a unit already stored stays as it is.
  */
-import { createHash } from 'crypto';
 import type { EntityManager } from 'typeorm';
+import { sha256 } from '../artifacts/verified-write';
 import type { LayerStats } from '../core/pruning';
 import type { EvaluationResult } from './compute/protocol';
 
@@ -32,7 +32,7 @@ export async function insertTicket(m: EntityManager, t: TicketWrite): Promise<st
      RETURNING id`,
     [
       t.modelId, t.taskId, t.method, t.sparsity, t.level, t.parentId, t.runId, t.seed, JSON.stringify(t.layerStats),
-      mask, t.maskBits, createHash('sha256').update(mask).digest('hex'),
+      mask, t.maskBits, sha256(mask),
     ],
   )) as Array<{ id: string }>;
   if (rows[0]) return rows[0].id;

@@ -7,9 +7,7 @@
 import type PgBoss from 'pg-boss';
 import type { DataSource } from 'typeorm';
 import type { WorkerConfig } from '../config';
-import { RunStatus } from '../run/run.enums';
-import { publishRunEvent } from '../run/run.events';
-import { releaseRun, requeueStale } from './claims';
+import * as lifecycle from '../lifecycle/run-lifecycle';
 import { enqueueRun, openQueue, RUN_QUEUE, unqueuedRuns, type RunJob } from './queue';
 import type { ComputeMode } from './compute/run-compute';
 import { executeRun } from './runner';
@@ -72,9 +70,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     if (scanning) return;
     scanning = true;
     try {
-      for (const id of await requeueStale(o.ds, o.config.staleMs)) {
+      for (const id of await lifecycle.requeueStale(o.ds, o.config.staleMs)) {
         o.log(`run ${id}: heartbeat older than ${o.config.staleMs / 1000} s, requeued`);
-        await publishRunEvent(o.ds, { runId: id, status: RunStatus.QUEUED, message: 'requeued: its worker stopped sending heartbeats' });
         await enqueueRun(boss, id);
       }
       for (const id of await unqueuedRuns(o.ds, o.config.staleMs)) {
@@ -98,9 +95,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       await boss.offWork(RUN_QUEUE).catch(() => undefined);
       for (const [runId, token] of [...active]) {
         try {
-          if (await releaseRun(o.ds, runId, token)) {
+          if (await lifecycle.release(o.ds, runId, token)) {
             o.log(`run ${runId}: handed back to the queue (worker shutting down)`);
-            await publishRunEvent(o.ds, { runId, status: RunStatus.QUEUED, message: 'requeued: its worker shut down' });
             await enqueueRun(boss, runId);
           }
         } catch (e) {

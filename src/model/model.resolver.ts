@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../graphql/context';
+import type { Context } from '../kit/context';
 import { Run } from '../run/run.entity';
 import { Model } from './model.entity';
 import { ModelService } from './model.service';

@@ -1,6 +1,6 @@
 import type { DataSource, Repository } from 'typeorm';
-import { NotFoundError } from '../graphql/errors';
-import { isUuid } from '../graphql/ids';
+import { NotFoundError } from '../kit/errors';
+import { isUuid } from '../kit/ids';
 import { Model } from './model.entity';
 
 export class ModelService {

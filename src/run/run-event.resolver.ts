@@ -1,6 +1,6 @@
 import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
 import { RunEvent } from './run-event.type';
-import { RUN_EVENTS, type RunEventPayload } from './run.events';
+import { RUN_EVENTS, type RunEventPayload } from '../lifecycle/run-events';
 import { RunService } from './run.service';
 
 @Resolver(() => RunEvent)

@@ -1,19 +1,7 @@
 import { registerEnumType } from 'type-graphql';
+import { RunKind, RunStatus } from '../lifecycle/states';
 
-export enum RunKind {
-  PRETRAIN = 'PRETRAIN',
-  PRUNE = 'PRUNE',
-  EVALUATE = 'EVALUATE',
-  TRANSFER = 'TRANSFER',
-}
-
-export enum RunStatus {
-  QUEUED = 'QUEUED',
-  RUNNING = 'RUNNING',
-  SUCCEEDED = 'SUCCEEDED',
-  FAILED = 'FAILED',
-  CANCELLED = 'CANCELLED',
-}
+export { RunKind, RunStatus };
 
 registerEnumType(RunKind, {
   name: 'RunKind',

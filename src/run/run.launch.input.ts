@@ -1,6 +1,10 @@
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { TrainingMode, WeightInit } from '../evaluation/evaluation.enums';
+import { MAX_STEPS, PRETRAIN_DEFAULTS, PRUNE_DEFAULTS } from '../core/experiments/params';
 import { PruningMethod } from '../ticket/ticket.enums';
+
+// Defaults and bounds quoted from the experiment description (src/core/experiments), never retyped.
+const P = PRUNE_DEFAULTS;
 
 @InputType({ description: 'Shape of a new UNITER-style encoder (pretrainModel). Every field defaults to the shipped mini-uniter\'s.' })
 export class ModelConfigInput {
@@ -40,10 +44,10 @@ export class PretrainInput {
   @Field(() => ModelConfigInput, { nullable: true, description: 'Encoder shape; omitted fields take the shipped model\'s values.' })
   config?: ModelConfigInput | null;
 
-  @Field(() => Int, { nullable: true, description: 'Pre-training steps (default 500, at most 100000).' })
+  @Field(() => Int, { nullable: true, description: `Pre-training steps (default ${PRETRAIN_DEFAULTS.steps}, at most ${MAX_STEPS}).` })
   steps?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Seed of initialisation, batch order and masking (default 1).' })
+  @Field(() => Int, { nullable: true, description: `Seed of initialisation, batch order and masking (default ${PRETRAIN_DEFAULTS.seed}).` })
   seed?: number | null;
 
   @Field(() => Float, { nullable: true, description: 'Peak learning rate (default the PRETRAIN task\'s).' })
@@ -67,19 +71,19 @@ export class PruningInput {
   @Field(() => ID, { description: 'The task to fine-tune on (PRETRAIN for pre-training tickets).' })
   taskId!: string;
 
-  @Field(() => PruningMethod, { nullable: true, description: 'How masks are found (default IMP).' })
+  @Field(() => PruningMethod, { nullable: true, description: `How masks are found (default ${P.method}).` })
   method?: PruningMethod | null;
 
-  @Field(() => [Float], { nullable: true, description: 'Target sparsities, each in (0, 1), as fractions of the prunable weights; strictly increasing for IMP (default 0.1, 0.2, …, 0.9).' })
+  @Field(() => [Float], { nullable: true, description: `Target sparsities, each in (0, 1), as fractions of the prunable weights; strictly increasing for IMP (default ${P.sparsities[0]}, ${P.sparsities[1]}, …, ${P.sparsities[P.sparsities.length - 1]}).` })
   sparsities?: number[] | null;
 
   @Field(() => Int, { nullable: true, description: 'Fine-tune steps per level / per sparsity (default the task\'s).' })
   stepsPerLevel?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'IMP rewinding: 0 rewinds to θ0, r > 0 to the weights after r steps of level 0 (default 0).' })
+  @Field(() => Int, { nullable: true, description: `IMP rewinding: 0 rewinds to θ0, r > 0 to the weights after r steps of level 0 (default ${P.rewindStep}).` })
   rewindStep?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Seed of fine-tuning and random masks (default 1).' })
+  @Field(() => Int, { nullable: true, description: `Seed of fine-tuning and random masks (default ${P.seed}).` })
   seed?: number | null;
 
   @Field(() => TrainingMode, { nullable: true, description: 'Standard or adversarial fine-tuning (default STANDARD).' })

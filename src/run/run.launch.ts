@@ -5,45 +5,38 @@
  * row, not the job, is what workers trust.
  */
 import type { DataSource, EntityManager, Repository } from 'typeorm';
-import { BadInputError, ConflictError, NotFoundError } from '../graphql/errors';
-import { isUuid } from '../graphql/ids';
-import { canonicalParams, paramsHash, type Json } from '../jobs/identity';
-import { EVALUATE_DEFAULTS, PRETRAIN_DEFAULTS, PRUNE_DEFAULTS, TRANSFER_DEFAULTS, defaultSteps, type EvaluateParams } from '../jobs/params';
+import { BadInputError, ConflictError, NotFoundError } from '../kit/errors';
+import { isUuid } from '../kit/ids';
+import { canonicalParams, paramsHash, type Json } from '../core/experiments/identity';
+import { DEFAULTS_BY_KIND, EVALUATE_DEFAULTS, defaultSteps, type EvaluateParams } from '../core/experiments/params';
 import { QueueSender } from '../jobs/queue';
-import { settleParent } from '../jobs/transfer';
+import * as lifecycle from '../lifecycle/run-lifecycle';
 import { Run } from './run.entity';
 import { RunKind, RunStatus } from './run.enums';
-import { publishRunEvent } from './run.events';
 import type { EvaluateInput, PretrainInput, PruningInput, TransferInput } from './run.launch.input';
 import {
   MAX_TRANSFER_TASKS, MAX_TRANSFER_TICKETS, findModel, findTask, findTicket, intIn, seedsOf,
   validateEvaluate, validatePretrain, validatePruning,
 } from './run.validate';
 
-const DEFAULTS: Record<RunKind, Record<string, Json>> = {
-  PRETRAIN: PRETRAIN_DEFAULTS, PRUNE: PRUNE_DEFAULTS, EVALUATE: EVALUATE_DEFAULTS, TRANSFER: TRANSFER_DEFAULTS,
-};
 
 type Params = Record<string, Json | undefined>;
-
-/** Rows of an UPDATE ... RETURNING through TypeORM (which returns [rows, count] for UPDATE). */
-function returned<T>(r: unknown): T[] {
-  if (Array.isArray(r) && r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number') return r[0] as T[];
-  return r as T[];
-}
 
 export class LaunchService {
   private readonly repo: Repository<Run>;
   private readonly queue: QueueSender;
 
-  constructor(private readonly ds: DataSource) {
+  constructor(private readonly ds: DataSource, queue: QueueSender) {
     this.repo = ds.getRepository(Run);
-    this.queue = new QueueSender((ds.options as { url?: string }).url ?? '');
+    this.queue = queue;
   }
 
-  /** Existing identical run, or a new QUEUED one (not yet enqueued). */
+  /**
+   * Existing identical run, or a new one (QUEUED, or RUNNING for a TRANSFER parent) announced in
+   * the same transaction but not yet enqueued.
+   */
   private async findOrCreate(m: EntityManager, kind: RunKind, params: Params, force: boolean, parentId: string | null = null): Promise<{ run: Run; created: boolean }> {
-    const canonical = canonicalParams(params, DEFAULTS[kind]);
+    const canonical = canonicalParams(params, DEFAULTS_BY_KIND[kind]);
     const hash = paramsHash(kind, canonical);
     // Serialises identical requests, so two at once cannot both create a run.
     await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [hash]);
@@ -53,21 +46,24 @@ export class LaunchService {
         .orderBy('r.created_at', 'DESC').getOne();
       if (same) return { run: same, created: false };
     }
-    const run = m.getRepository(Run).create({ kind, status: RunStatus.QUEUED, params: canonical, paramsHash: hash, parentId, progress: 0, step: 0 });
-    return { run: await m.getRepository(Run).save(run), created: true };
+    const parent = kind === RunKind.TRANSFER;
+    const run = m.getRepository(Run).create({
+      kind, status: parent ? RunStatus.RUNNING : RunStatus.QUEUED, startedAt: parent ? new Date() : null,
+      params: canonical, paramsHash: hash, parentId, progress: 0, step: 0,
+    });
+    const saved = await m.getRepository(Run).save(run);
+    // Announced before the job exists, so no worker's RUNNING event can overtake it.
+    await lifecycle.queued(m, [saved.id]);
+    return { run: saved, created: true };
   }
 
   private async enqueue(runs: Run[]): Promise<void> {
     for (const r of runs) {
-      // Published before the job exists, so no worker's RUNNING event can overtake it.
-      await publishRunEvent(this.ds, { runId: r.id, status: RunStatus.QUEUED });
       try {
         await this.queue.enqueue(r.id);
       } catch (e) {
         // Without a job nobody would ever run it: FAILED, so that retryRun can queue it again.
-        const error = `could not be queued: ${e instanceof Error ? e.message : String(e)}`;
-        await this.ds.query(`UPDATE run SET status = 'FAILED', error = $2, finished_at = now() WHERE id = $1 AND status = 'QUEUED'`, [r.id, error]);
-        await publishRunEvent(this.ds, { runId: r.id, status: RunStatus.FAILED, message: error });
+        await lifecycle.queueFailed(this.ds, r.id, `could not be queued: ${e instanceof Error ? e.message : String(e)}`);
         throw e;
       }
     }
@@ -115,12 +111,9 @@ export class LaunchService {
     const parent = await this.ds.transaction(async (m) => {
       const { run, created } = await this.findOrCreate(m, RunKind.TRANSFER, params, !!i.force);
       if (!created) return run;
-      run.status = RunStatus.RUNNING;
-      run.startedAt = new Date();
-      await m.getRepository(Run).save(run);
       for (const task of tasks) {
         const child = (ticketId: string | undefined): Params => ({ modelId: model.id, taskId: task.id, ticketId, trainingMode, steps, seeds }) as EvaluateParams as unknown as Params;
-        if (!(await this.denseCovered(m, model.id, task.id, trainingMode ?? 'STANDARD', steps ?? defaultSteps(task.kind), seeds ?? [1]))) {
+        if (!(await this.denseCovered(m, model.id, task.id, trainingMode ?? EVALUATE_DEFAULTS.trainingMode, steps ?? defaultSteps(task.kind), seeds ?? [...EVALUATE_DEFAULTS.seeds]))) {
           const dense = await this.findOrCreate(m, RunKind.EVALUATE, child(undefined), false, run.id);
           if (dense.created) toEnqueue.push(dense.run);
         }
@@ -132,7 +125,7 @@ export class LaunchService {
       return run;
     });
     await this.enqueue(toEnqueue);
-    if (toEnqueue.length === 0) await settleParent(this.ds, parent.id);
+    if (toEnqueue.length === 0) await lifecycle.settleParent(this.ds, parent.id);
     return parent;
   }
 
@@ -155,37 +148,20 @@ export class LaunchService {
   /** QUEUED or RUNNING → CANCELLED at once; a worker running it stops within its ownership poll. */
   async cancel(id: string): Promise<Run> {
     const run = await this.get(id);
-    const ids = (returned<{ id: string }>(await this.ds.query(
-      `UPDATE run SET status = 'CANCELLED', finished_at = now(), claim_token = NULL, phase = NULL
-        WHERE (id = $1 OR parent_id = $1) AND status IN ('QUEUED', 'RUNNING') RETURNING id`,
-      [run.id],
-    ))).map((r) => r.id);
+    const ids = await lifecycle.cancel(this.ds, run.id);
     if (!ids.includes(run.id)) throw new ConflictError(`run ${run.id} is ${run.status}; only QUEUED or RUNNING runs can be cancelled`);
-    for (const r of ids) await publishRunEvent(this.ds, { runId: r, status: RunStatus.CANCELLED, message: 'cancelled on request' });
-    await settleParent(this.ds, run.parentId);
+    await lifecycle.settleParent(this.ds, run.parentId);
     return this.get(run.id);
   }
 
   /** FAILED or CANCELLED → QUEUED again; stored results are kept and not recomputed. */
   async retry(id: string): Promise<Run> {
     const run = await this.get(id);
-    const ids = (returned<{ id: string; kind: string }>(await this.ds.query(
-      `UPDATE run SET status = CASE WHEN kind = 'TRANSFER' THEN 'RUNNING' ELSE 'QUEUED' END, error = NULL, finished_at = NULL,
-              phase = CASE WHEN kind = 'TRANSFER' THEN NULL ELSE 'queued again on request' END
-        WHERE (id = $1 OR (parent_id = $1 AND $2 = 'TRANSFER')) AND status IN ('FAILED', 'CANCELLED') RETURNING id, kind`,
-      [run.id, run.kind],
-    )));
-    if (!ids.some((r) => r.id === run.id)) throw new ConflictError(`run ${run.id} is ${run.status}; only FAILED or CANCELLED runs can be retried`);
-    const toQueue = ids.filter((r) => r.kind !== RunKind.TRANSFER).map((r) => ({ id: r.id }));
+    const rows = await lifecycle.retry(this.ds, run.id, run.kind, run.parentId);
+    if (!rows.some((r) => r.id === run.id)) throw new ConflictError(`run ${run.id} is ${run.status}; only FAILED or CANCELLED runs can be retried`);
+    const toQueue = rows.filter((r) => r.status === RunStatus.QUEUED).map((r) => ({ id: r.id }));
     if (toQueue.length) await this.enqueue(await this.repo.findBy(toQueue));
-    if (run.kind === RunKind.TRANSFER) await publishRunEvent(this.ds, { runId: run.id, status: RunStatus.RUNNING });
-    if (run.parentId) {
-      await this.ds.query(`UPDATE run SET status = 'RUNNING', finished_at = NULL, error = NULL WHERE id = $1 AND status IN ('FAILED', 'CANCELLED')`, [run.parentId]);
-    }
     return this.get(run.id);
   }
 
-  async close(): Promise<void> {
-    await this.queue.close();
-  }
 }

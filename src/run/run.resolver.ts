@@ -1,8 +1,8 @@
 import { Arg, Args, Ctx, Field, FieldResolver, Float, ID, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Evaluation } from '../evaluation/evaluation.entity';
 import { EvaluationService } from '../evaluation/evaluation.service';
-import { connectionType, PageArgs, type Connection } from '../graphql/connection';
-import type { Context } from '../graphql/context';
+import { connectionType, PageArgs, type Connection } from '../kit/connection';
+import type { Context } from '../kit/context';
 import { Ticket } from '../ticket/ticket.entity';
 import { TicketService } from '../ticket/ticket.service';
 import { Run } from './run.entity';

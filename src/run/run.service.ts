@@ -1,10 +1,10 @@
 import type { DataSource, Repository } from 'typeorm';
-import { paginate, type Connection, type PageArgs } from '../graphql/connection';
-import { BadInputError, NotFoundError } from '../graphql/errors';
-import { filterId, isUuid } from '../graphql/ids';
+import { paginate, type Connection, type PageArgs } from '../kit/connection';
+import { BadInputError, NotFoundError } from '../kit/errors';
+import { filterId, isUuid } from '../kit/ids';
 import { Run } from './run.entity';
 import type { RunEvent } from './run-event.type';
-import type { RunEventPayload } from './run.events';
+import type { RunEventPayload } from '../lifecycle/run-events';
 import type { RunFilter } from './run.input';
 
 export interface MetricSeriesData {

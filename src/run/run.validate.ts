@@ -9,11 +9,11 @@ import { taskData } from '../core/lottery';
 import { builtinConfig } from '../core/model/builtin';
 import { configProblems, type ModelConfig } from '../core/model/config';
 import { checkScheduleCounts } from '../core/pruning';
-import { BadInputError, NotFoundError } from '../graphql/errors';
+import { BadInputError, NotFoundError } from '../kit/errors';
 import { importedTaskProblem, isImportedTask, type TaskRow } from '../import/dataset-import';
-import { isUuid } from '../graphql/ids';
+import { isUuid } from '../kit/ids';
 import { parameterCounts } from '../jobs/models';
-import { MAX_LEVELS, MAX_SEEDS, MAX_STEPS, defaultSteps, type EvaluateParams, type PretrainParams, type PruneParams } from '../jobs/params';
+import { MAX_LEVELS, MAX_SEEDS, MAX_STEPS, defaultSteps, type EvaluateParams, type PretrainParams, type PruneParams } from '../core/experiments/params';
 import type { EvaluateInput, PretrainInput, PruningInput } from './run.launch.input';
 
 export const MAX_PARAMETERS = 20_000_000;

@@ -1,6 +1,6 @@
 import type { DataSource, Repository } from 'typeorm';
-import { NotFoundError } from '../graphql/errors';
-import { isUuid } from '../graphql/ids';
+import { NotFoundError } from '../kit/errors';
+import { isUuid } from '../kit/ids';
 import { BUILTIN_TASKS } from './task.builtin';
 import { Task } from './task.entity';
 

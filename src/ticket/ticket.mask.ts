@@ -2,10 +2,10 @@
  * Checks of a stored bit-packed mask (1 bit per prunable weight, model's canonical prunable
  * order, LSB-first within each byte, 1 = kept) against its model, before it is written.
  */
-import { createHash } from 'crypto';
+import { sha256 } from '../artifacts/verified-write';
 
 export function maskSha256(packed: Uint8Array): string {
-  return createHash('sha256').update(packed).digest('hex');
+  return sha256(packed);
 }
 
 /** Number of kept weights (set bits) among the first `bits` bits. */

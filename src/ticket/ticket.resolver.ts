@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import { connectionType, PageArgs, type Connection } from '../graphql/connection';
-import type { Context } from '../graphql/context';
+import { connectionType, PageArgs, type Connection } from '../kit/connection';
+import type { Context } from '../kit/context';
 import { Evaluation } from '../evaluation/evaluation.entity';
 import { Model } from '../model/model.entity';
 import { Run } from '../run/run.entity';
@@ -50,12 +50,12 @@ export class TicketResolver {
 
   @FieldResolver(() => [Evaluation], { description: 'Every evaluation of this mask, on any task and setting, oldest first.' })
   evaluations(@Root() t: Ticket, @Ctx() ctx: Context): Promise<Evaluation[]> {
-    return ctx.relations.evaluationsByTicket.load(t.id);
+    return this.service.evaluations(t, ctx);
   }
 
   @FieldResolver(() => [LayerSparsity])
   layerSparsity(@Root() t: Ticket, @Ctx() ctx: Context): Promise<LayerSparsity[]> {
-    return ctx.relations.layerSparsity.load(t);
+    return this.service.layerSparsity(t, ctx);
   }
 
   @FieldResolver(() => String, { description: 'Path (on this server) of the mask as a safetensors file of uint8 0/1 tensors named like the model\'s parameters.' })

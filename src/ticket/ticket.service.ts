@@ -1,8 +1,14 @@
+import DataLoader from 'dataloader';
 import type { DataSource, Repository } from 'typeorm';
-import { paginate, type Connection, type PageArgs } from '../graphql/connection';
-import { BadInputError, NotFoundError } from '../graphql/errors';
-import { filterId, isUuid } from '../graphql/ids';
-import { Ticket } from './ticket.entity';
+import { evaluationsByTicket } from '../evaluation/evaluation.batch';
+import type { Evaluation } from '../evaluation/evaluation.entity';
+import type { Context } from '../kit/context';
+import { Model } from '../model/model.entity';
+import { paginate, type Connection, type PageArgs } from '../kit/connection';
+import { BadInputError, NotFoundError } from '../kit/errors';
+import { filterId, isUuid } from '../kit/ids';
+import { layerSparsityForTickets } from './ticket.layer-counts';
+import { Ticket, type LayerSparsity } from './ticket.entity';
 import type { TicketFilter } from './ticket.input';
 
 /** Where a ticket's mask can be downloaded (DESIGN §7 HTTP routes). */
@@ -13,7 +19,7 @@ export function maskPath(ticketId: string): string {
 export class TicketService {
   private readonly repo: Repository<Ticket>;
 
-  constructor(ds: DataSource) {
+  constructor(private readonly ds: DataSource) {
     this.repo = ds.getRepository(Ticket);
   }
 
@@ -39,6 +45,20 @@ export class TicketService {
     const found = isUuid(id) ? await this.repo.findOneBy({ id }) : null;
     if (!found) throw new NotFoundError('ticket', id);
     return found;
+  }
+
+  /** Every evaluation of the ticket's mask, oldest first (batched per request). */
+  evaluations(t: Ticket, ctx: Context): Promise<Evaluation[]> {
+    return evaluationsByTicket(ctx, this.ds).load(t.id);
+  }
+
+  /** Per-matrix counts from the stored mask (batched per request: one query per layout). */
+  layerSparsity(t: Ticket, ctx: Context): Promise<LayerSparsity[]> {
+    const loader = ctx.batch.get(
+      'layerSparsity',
+      () => new DataLoader<Ticket, LayerSparsity[], string>((ts) => layerSparsityForTickets(this.ds, ts, (x) => ctx.loaders.load(Model, x.modelId)), { cacheKeyFn: (x) => x.id }),
+    );
+    return loader.load(t);
   }
 
   /** Tickets a run produced, by level then sparsity. */

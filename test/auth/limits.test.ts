@@ -5,7 +5,7 @@
  * the embedded PostgreSQL itself.
  */
 import * as fs from 'fs';
-import { publishRunEvent } from '../../src/run/run.events';
+import { publishRunEvent } from '../../src/lifecycle/run-events';
 import { insertRun, withDb } from '../helpers/seed';
 import { startServer, tempHome, type TestServer } from '../helpers/server';
 import { cli, codes, post, type HttpResult } from './helpers';

@@ -8,7 +8,7 @@ import { buildSchema, getIntrospectionQuery, getOperationAST, parse, type GraphQ
 import { ConfigError, isLoopback, loadConfig } from '../../src/config';
 import { measureOperation } from '../../src/auth/limits';
 import { MUTATION_SCOPES, requiredScope } from '../../src/auth/scopes';
-import { schemaSDL } from '../../src/graphql/schema';
+import { schemaSDL } from '../../src/app/schema';
 
 let schema: GraphQLSchema;
 beforeAll(async () => {

@@ -3,7 +3,7 @@
  * the token CLI, which scope may run which operation over HTTP and WebSocket, every Mutation
  * field of the live schema, every export route, and revocation taking effect at once.
  */
-import { publishRunEvent } from '../../src/run/run.events';
+import { publishRunEvent } from '../../src/lifecycle/run-events';
 import { covers, MUTATION_SCOPES, SCOPES, type Scope } from '../../src/auth/scopes';
 import { insertRun, withDb } from '../helpers/seed';
 import { startServer, type TestServer } from '../helpers/server';

@@ -44,7 +44,7 @@ test('status: health, compute and queue; the URL comes from --url or the runtime
   const compute = (await server.gql<{ compute: { backend: string } }>('{ compute { backend } }')).data!.compute;
   expect(r.stdout).toContain(`server    ${url}  health ok`);
   expect(r.stdout).toMatch(new RegExp(`^compute   ${compute.backend} .*gpu no$`, 'm'));
-  expect(r.stdout).toMatch(/^queue     \d+ queued, \d+ running$/m);
+  expect(r.stdout).toMatch(/^queue {5}\d+ queued, \d+ running$/m);
   // no --url: the server running on TICKETLAB_HOME is found through its runtime file
   const viaHome = await cli(['status'], { TICKETLAB_HOME: server.home });
   expect(viaHome.code).toBe(0);

@@ -1,5 +1,5 @@
 /** Which errors count as "database unavailable" (resume later) rather than a failed run. */
-import { isDatabaseUnavailable } from '../../src/db/unavailable';
+import { isDatabaseUnavailable } from '../../src/kit/unavailable';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 

@@ -2,8 +2,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ArtifactStore } from '../../src/jobs/artifacts';
-import { ArtifactWriteError, sha256, writeVerified } from '../../src/jobs/verified-write';
+import { ArtifactStore } from '../../src/artifacts/store';
+import { ArtifactWriteError, sha256, writeVerified } from '../../src/artifacts/verified-write';
 
 let home: string;
 beforeEach(() => (home = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketlab-vw-'))));

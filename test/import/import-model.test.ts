@@ -6,8 +6,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { decodeSafetensors } from '../../src/core/io/safetensors';
-import { createDataSource } from '../../src/db/data-source';
-import { ArtifactWriteError } from '../../src/jobs/verified-write';
+import { createDataSource } from '../../src/app/data-source';
+import { ArtifactWriteError } from '../../src/artifacts/verified-write';
 import { ModelImporter } from '../../src/import/model-import';
 import { taskIdOf, waitForRun } from '../helpers/runs';
 import { withDb } from '../helpers/seed';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildSchema, isEnumType, isInputObjectType, isObjectType, type GraphQLField, type GraphQLInputField } from 'graphql';
-import { schemaSDL } from '../../src/graphql/schema';
+import { schemaSDL } from '../../src/app/schema';
 import { REPO_ROOT } from '../helpers/server';
 
 const SCHEMA_FILE = path.join(REPO_ROOT, 'schema', 'schema.graphql');

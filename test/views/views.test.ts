@@ -3,7 +3,7 @@
  * on the hand-made study of fixture.ts. One server for the file: initdb costs seconds.
  */
 import { randomUUID } from 'crypto';
-import { createDataSource } from '../../src/db/data-source';
+import { createDataSource } from '../../src/app/data-source';
 import { Model } from '../../src/model/model.entity';
 import { Ticket } from '../../src/ticket/ticket.entity';
 import { layerSparsityForTickets } from '../../src/ticket/ticket.layer-counts';

@@ -1,7 +1,7 @@
 /** Plumbing shared by the SyntheticVL generators: option checks, split seeding, rejection. */
 import { Rng } from '../rng';
 import { encodeScene, sampleObjects, type SceneObject } from './world';
-import type { GenerateOptions, SceneInput, Splits, SplitSizes } from './types';
+import type { GenerateOptions, SceneInput, Splits } from './types';
 
 const SPLITS = ['train', 'val', 'test'] as const;
 export type SplitName = (typeof SPLITS)[number];

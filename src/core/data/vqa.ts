@@ -5,7 +5,7 @@
 import type { Rng } from '../rng';
 import type { GenerateOptions, TaskDataSource, VqaExample } from './types';
 import { checkOptions, examplesOf, generateSplits, repeat, sampleScene, toInput, weighted, type SceneKnobs } from './common';
-import { ATTR_TYPES, ATTR_VALUES, attrWord, type AttrType, type SceneObject } from './world';
+import { ATTR_TYPES, ATTR_VALUES, attrWord, type SceneObject } from './world';
 import { countMatching, indefinite, nounPhrase, renderRef, uniqueRef, type RefStyle } from './refer';
 import { absentDesc, presentDesc, wrongValue } from './facts';
 import { ANSWER_WORDS, NUMBER_WORDS, NUM_ANSWERS, answerId, encodeWords } from './vocab';

@@ -90,13 +90,12 @@ export function encodeSafetensors(tensors: readonly EncodeTensor[], metadata?: R
   const header: Record<string, unknown> = {};
   if (metadata !== undefined && Object.keys(metadata).length > 0) header.__metadata__ = { ...metadata };
   for (const { t } of layout) header[t.name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: offsets.get(t.name) };
-  let json = Buffer.from(JSON.stringify(header), 'utf8');
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
   const padded = Math.ceil(json.length / 8) * 8;
   const out = Buffer.alloc(8 + padded + pos);
   out.writeBigUInt64LE(BigInt(padded), 0);
   json.copy(out, 8);
   out.fill(0x20, 8 + json.length, 8 + padded);
-  json = Buffer.alloc(0);
   const base = 8 + padded;
   for (const { t } of dataOrder) {
     const [b] = offsets.get(t.name) as [number, number];
@@ -183,4 +182,3 @@ function f16Table(): Float32Array {
   return t;
 }
 
-export { readSafetensorsFile, readSafetensorsFileSync, type ReadFileOptions } from './safetensors-file';

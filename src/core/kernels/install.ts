@@ -6,7 +6,7 @@
  * cover, and everything when setNativeKernelsEnabled(false) (benchmarks compare both).
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerKernelHook, type BackendName } from '../backend';
+import { registerKernelHook, type BackendName } from './hooks';
 import { nativeMatmul, nativeSupports, type MatmulSpec, type WasmBackendLike } from './matmul';
 import { loadNativeBlas, nativeLoadError, type NativeBlas } from './native';
 import { nativeSum } from './sum';

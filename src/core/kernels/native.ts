@@ -3,6 +3,7 @@
  * Absent or unloadable addon -> null, and callers keep the plain tfjs kernels.
  */
 import * as fs from 'fs';
+import { coreSettings } from '../settings';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -57,8 +58,8 @@ function candidates(): string[] {
 
 /** Thread count: TICKETLAB_BLAS_THREADS when set to a positive integer, else the core count. */
 export function blasThreadsWanted(): number {
-  const env = Number.parseInt(process.env.TICKETLAB_BLAS_THREADS ?? '', 10);
-  if (Number.isFinite(env) && env > 0) return env;
+  const fixed = coreSettings().blasThreads;
+  if (fixed !== null) return fixed;
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
@@ -69,20 +70,19 @@ export function blasThreadsWanted(): number {
  */
 export const DEFAULT_SMALL_MNK = 1 << 25;
 export function blasSmallMnkWanted(): number {
-  const env = Number(process.env.TICKETLAB_BLAS_SMALL_MNK ?? '');
-  return process.env.TICKETLAB_BLAS_SMALL_MNK !== undefined && Number.isFinite(env) && env >= 0 ? env : DEFAULT_SMALL_MNK;
+  return coreSettings().blasSmallMnk ?? DEFAULT_SMALL_MNK;
 }
 
 /** Whether TICKETLAB_BLAS_THREADS fixes the thread count (no measured choice then). */
 export function blasThreadsFixed(): boolean {
-  return Number.parseInt(process.env.TICKETLAB_BLAS_THREADS ?? '', 10) > 0;
+  return coreSettings().blasThreads !== null;
 }
 
 /** The addon, loaded once; null when it is not built or does not load (see nativeLoadError). */
 export function loadNativeBlas(): NativeBlas | null {
   if (cached !== undefined) return cached;
   cached = null;
-  if (process.env.TICKETLAB_NATIVE === '0') {
+  if (coreSettings().nativeDisabled) {
     loadError = 'disabled by TICKETLAB_NATIVE=0';
     return cached;
   }

@@ -154,12 +154,22 @@ export interface RunImpOptions<K extends TaskKind> extends ImpOptions<K> {
   resume?: { level: number; mask: Mask; rewindWeights?: ReadonlyMap<string, Float32Array> | null };
   /** last level to run (default the schedule's last). */
   untilLevel?: number;
+  /** before a level trains (e.g. to say which level runs). */
+  onLevelStart?: (level: number, levels: number, sparsity: number) => void;
+  /** after a level: store its ticket and the checkpoint the next level starts from. */
   onLevel?: (r: ImpLevelResult) => void;
+  /** false: results are handed to onLevel only, not kept (a long run holds one level's masks at a time). */
+  retainResults?: boolean;
 }
 
-/** The whole IMP loop (or its remainder when resuming); results of the levels it ran, in order. */
+/**
+ * The whole IMP loop (or its remainder when resuming): the one level loop that tests, scripts and
+ * the production worker all run. Results of the levels it ran, in order (none when retainResults
+ * is false).
+ */
 export function runImp<K extends TaskKind>(o: RunImpOptions<K>): ImpLevelResult[] {
-  const L = resolveSchedule(o, denseMask(o.config).total).length;
+  const schedule = resolveSchedule(o, denseMask(o.config).total);
+  const L = schedule.length;
   // Generate the data once for all levels.
   const data = Array.isArray((o.data as Splits<ExampleByKind[K]>).train) ? o.data : taskData(o.task.kind, o.config, o.data as DataOptions);
   let level = o.resume?.level ?? 0;
@@ -169,9 +179,10 @@ export function runImp<K extends TaskKind>(o: RunImpOptions<K>): ImpLevelResult[
   const out: ImpLevelResult[] = [];
   for (; level <= last; level++) {
     if (o.signal?.aborted) throw new TrainingAborted(0);
+    o.onLevelStart?.(level, L + 1, level === 0 ? 0 : schedule[level - 1]);
     const r = runImpLevel({ ...o, data, level, mask, rewindWeights: rewind });
     if (level === 0 && r.rewindWeights) rewind = r.rewindWeights;
-    out.push(r);
+    if (o.retainResults !== false) out.push(r);
     o.onLevel?.(r);
     mask = r.nextMask;
   }

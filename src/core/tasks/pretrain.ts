@@ -13,7 +13,6 @@
  * reconstructed from the wrong image (UNITER conditions them on true pairs).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { PretrainExample } from '../data/types';
 import type { EncodeOptions, Encoder, ParamMap } from '../model/types';
 import type { TaskDefaults, TaskDefinition } from './types';
 import { Rng } from '../rng';

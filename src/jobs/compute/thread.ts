@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'fs';
 import { initBackend } from '../../core/backend';
 import type { TaskKind } from '../../core/data';
 import { importedSplits } from '../../core/data/imported';
-import { evaluateTicket, prunableLayout, runBaseline, runImpLevel, taskData, type DataOptions } from '../../core/lottery';
+import { evaluateTicket, prunableLayout, runBaseline, runImp, taskData, type DataOptions } from '../../core/lottery';
 import { loadBuiltinModel } from '../../core/model/builtin';
 import type { ModelConfig } from '../../core/model/config';
 import { encoderParamSpecs } from '../../core/model/names';
@@ -77,27 +77,29 @@ function runImpSpec(s: ImpSpec): void {
   const L = s.schedule.length;
   const steps = s.train.steps;
   const total = (L + 1) * steps;
-  let mask: Mask | null = s.resume ? Mask.fromPacked(prunableLayout(s.config), s.resume.mask) : null;
-  let rewind = s.resume?.rewind ? decodeEncoderWeights(s.resume.rewind, s.config).weights : null;
-  for (let level = s.resume?.level ?? 0; level <= L; level++) {
-    phase(`level ${level}/${L}: fine-tune at sparsity ${level === 0 ? 0 : s.schedule[level - 1]}`);
-    const report = reporter(level * steps, total, () => `level ${level}`);
-    const r = runImpLevel({
-      theta0: theta.weights, config: s.config, task, data, schedule: s.schedule, rewindStep: s.rewindStep,
-      trainingMode: s.train.trainingMode, steps, lr: s.train.lr, batchSize: s.train.batchSize, seed: s.seed,
-      headWeights: headFor(s.task, theta), level, mask, rewindWeights: rewind,
-      onProgress: (p) => report(p.step, p.totalSteps, p.loss, p.lr),
-    });
-    if (level === 0 && r.rewindWeights) rewind = r.rewindWeights;
-    const e = r.evaluation;
-    post({
-      type: 'level', level, sparsity: r.sparsity, mask: r.mask.toBytes(), layerStats: r.layerStats,
-      evaluation: { metrics: e.metrics, score: e.score, seed: e.seed, steps: e.steps },
-      nextLevel: level + 1, nextMask: r.nextMask ? r.nextMask.toBytes() : null,
-      rewind: level === 0 && rewind ? encodeWeights(s.config, rewind) : null, step: (level + 1) * steps,
-    });
-    mask = r.nextMask;
-  }
+  const resume = s.resume
+    ? { level: s.resume.level, mask: Mask.fromPacked(prunableLayout(s.config), s.resume.mask), rewindWeights: s.resume.rewind ? decodeEncoderWeights(s.resume.rewind, s.config).weights : null }
+    : undefined;
+  let report = reporter(0, total, () => 'level 0');
+  runImp({
+    theta0: theta.weights, config: s.config, task, data, schedule: s.schedule, rewindStep: s.rewindStep,
+    trainingMode: s.train.trainingMode, steps, lr: s.train.lr, batchSize: s.train.batchSize, seed: s.seed,
+    headWeights: headFor(s.task, theta), resume, retainResults: false,
+    onLevelStart: (level, _levels, sparsity) => {
+      phase(`level ${level}/${L}: fine-tune at sparsity ${sparsity}`);
+      report = reporter(level * steps, total, () => `level ${level}`);
+    },
+    onProgress: (p) => report(p.step, p.totalSteps, p.loss, p.lr),
+    onLevel: (r) => {
+      const e = r.evaluation;
+      post({
+        type: 'level', level: r.level, sparsity: r.sparsity, mask: r.mask.toBytes(), layerStats: r.layerStats,
+        evaluation: { metrics: e.metrics, score: e.score, seed: e.seed, steps: e.steps },
+        nextLevel: r.level + 1, nextMask: r.nextMask ? r.nextMask.toBytes() : null,
+        rewind: r.level === 0 && r.rewindWeights ? encodeWeights(s.config, r.rewindWeights) : null, step: (r.level + 1) * steps,
+      });
+    },
+  });
 }
 
 function runBaselineSpec(s: BaselineSpec): void {

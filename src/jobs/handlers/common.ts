@@ -3,7 +3,7 @@ import type { ModelConfig } from '../../core/model/config';
 import type { TaskKind } from '../../core/data';
 import { modelRow, weightsRef } from '../models';
 import * as path from 'path';
-import { BUILTIN_DATA_SEED } from '../params';
+import { BUILTIN_DATA_SEED } from '../../core/experiments/params';
 import type { ComputeMessage, DataSettings, WeightsRef } from '../compute/protocol';
 import type { RunContext } from './types';
 

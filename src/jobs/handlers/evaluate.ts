@@ -3,7 +3,7 @@
  * evaluation is stored when it is done; a resumed run skips the seeds already stored.
  */
 import { relativeScore } from '../../core/lottery';
-import { resolveEvaluate, type EvaluateParams } from '../params';
+import { resolveEvaluate, type EvaluateParams } from '../../core/experiments/params';
 import { denseMean, insertEvaluation } from '../store';
 import { forwardProgress, modelAndTask } from './common';
 import type { RunHandler } from './types';

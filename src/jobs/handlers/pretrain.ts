@@ -4,7 +4,7 @@
  * register the Model. Pre-training has no stored intermediate state: a resumed run starts over,
  * unless its model is already registered.
  */
-import { BUILTIN_DATA_SEED, PRETRAIN_DEFAULT_STEPS, type PretrainParams } from '../params';
+import { BUILTIN_DATA_SEED, resolvePretrain, type PretrainParams } from '../../core/experiments/params';
 import { parameterCounts } from '../models';
 import { forwardProgress } from './common';
 import type { RunHandler } from './types';
@@ -12,13 +12,13 @@ import type { RunHandler } from './types';
 export const pretrainHandler: RunHandler = {
   kind: 'PRETRAIN',
   async execute(ctx) {
-    const p = ctx.run.params as unknown as PretrainParams;
+    const p = resolvePretrain(ctx.run.params as unknown as PretrainParams);
     const existing = (await ctx.ds.query(`SELECT id FROM model WHERE run_id = $1`, [ctx.run.id])) as unknown[];
     if (existing.length) return;
-    const steps = p.steps ?? PRETRAIN_DEFAULT_STEPS;
+    const steps = p.steps;
     await ctx.compute(
       {
-        job: 'PRETRAIN', config: p.config, steps, seed: p.seed ?? 1, lr: p.lr, batchSize: p.batchSize,
+        job: 'PRETRAIN', config: p.config, steps, seed: p.seed, lr: p.lr, batchSize: p.batchSize,
         data: { seed: BUILTIN_DATA_SEED, train: p.corpusSize, test: 0 },
       },
       async (m) => {

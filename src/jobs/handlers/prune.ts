@@ -6,7 +6,7 @@
  * ONE_SHOT / RANDOM: one ticket (level 0) + evaluation per requested sparsity, same rule.
  */
 import { relativeScore } from '../../core/lottery';
-import { resolvePrune, type PruneParams } from '../params';
+import { resolvePrune, type PruneParams } from '../../core/experiments/params';
 import type { TrainSettings } from '../compute/protocol';
 import { getCheckpoint, denseMean, insertEvaluation, insertTicket, putCheckpoint } from '../store';
 import { forwardProgress, modelAndTask, type ModelAndTask } from './common';

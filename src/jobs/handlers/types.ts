@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ArtifactStore } from '../artifacts';
-import type { ClaimedRun } from '../claims';
+import type { ArtifactStore } from '../../artifacts/store';
+import type { ClaimedRun } from '../../lifecycle/run-lifecycle';
 import type { ComputeMessage, ComputeSpec } from '../compute/protocol';
 import type { RunReporter } from '../reporter';
 

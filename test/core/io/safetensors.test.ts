@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import {
-  SafetensorsError, decodeSafetensors, encodeSafetensors, readSafetensorsHeader, readSafetensorsFile, readSafetensorsFileSync,
+  SafetensorsError, decodeSafetensors, encodeSafetensors, readSafetensorsHeader,
 } from '../../../src/core/io/safetensors';
+import { readSafetensorsFile, readSafetensorsFileSync } from '../../../src/core/io/safetensors-file';
 
 /** A raw file from an arbitrary header string and data bytes (for malformed inputs). */
 function raw(headerText: string, data: Uint8Array | number[] = [], declaredLength?: number): Buffer {

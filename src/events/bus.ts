@@ -8,6 +8,7 @@
  */
 import { Client } from 'pg';
 import type { PubSub } from 'type-graphql';
+import type { Topic } from './topics';
 
 export const EVENTS_CHANNEL = 'ticketlab_events';
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
@@ -24,7 +25,7 @@ interface Envelope {
 }
 
 /** Publishes one event to every listening API process. Usable from any process. */
-export async function publishEvent(db: Queryable, topic: string, payload: unknown): Promise<void> {
+export async function publishEvent(db: Queryable, topic: Topic, payload: unknown): Promise<void> {
   const text = JSON.stringify({ topic, payload } satisfies Envelope);
   if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) {
     throw new Error(`event payload of ${Buffer.byteLength(text)} bytes is too large for NOTIFY; send ids and re-read rows`);
@@ -130,7 +131,7 @@ export class PgPubSub implements PubSub {
   }
 
   publish(routingKey: string, ...args: unknown[]): void {
-    void publishEvent(this.publisher, routingKey, args[0]).catch((e) => this.log(`publish failed: ${String(e)}`));
+    void publishEvent(this.publisher, routingKey as Topic, args[0]).catch((e) => this.log(`publish failed: ${String(e)}`));
   }
 
   subscribe(routingKey: string): AsyncIterable<unknown> {

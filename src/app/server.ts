@@ -1,7 +1,6 @@
 /**
- * The API process: PostgreSQL (embedded or DATABASE_URL) → migrations → built-in rows →
- * LISTEN/NOTIFY bus → GraphQL over HTTP (Apollo 5 on Express 5) and over WebSocket
- * (graphql-ws, same port and path).
+ * The API on an open database (app/database.ts): built-in rows → LISTEN/NOTIFY bus → GraphQL
+ * over HTTP (Apollo 5 on Express 5) and over WebSocket (graphql-ws, same port and path).
  */
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -13,20 +12,19 @@ import type { GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-import * as path from 'path';
-import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
-import type { Config } from '../config';
+import { runtimeFile, type Config } from '../config';
 import { initBackend } from '../core/backend';
-import { openDatabase } from '../db/data-source';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded';
+import type { OpenDatabase } from './database';
 import { TaskService } from '../task/task.service';
 import { callerOf, createGuard } from '../auth';
+import { ArtifactStore } from '../artifacts/store';
 import { mountExportRoutes } from '../export/export.routes';
 import { mountDashboard } from '../dashboard/mount';
-import { createContext } from './context';
-import { formatError } from './errors';
-import { PgPubSub } from './pubsub';
+import { createContext } from '../kit/context';
+import { formatError } from '../kit/errors';
+import { PgPubSub } from '../events/bus';
+import { QueueSender } from '../jobs/queue';
 import { buildAppSchema } from './schema';
 import { installSqlCounter, sqlCountEnabled, sqlCountMiddleware, sqlCountPlugin } from './sql-count';
 
@@ -34,36 +32,14 @@ export interface RunningServer {
   /** e.g. http://127.0.0.1:4000/graphql */
   graphqlUrl: string;
   databaseUrl: string;
-  /** Stops HTTP/WS, the event listener, the DataSource and the embedded PostgreSQL. */
+  /** Stops HTTP/WS and the event listener (the database is the caller's to close). */
   close(): Promise<void>;
 }
 
-/** Written while serving, so tools and tests can find the server and its database. */
-export function runtimeFile(home: string): string {
-  return path.join(home, 'runtime.json');
-}
-
-/** Connects to (or starts) PostgreSQL and migrates it. Shared by `serve` and `migrate`. */
-export async function openConfiguredDatabase(
-  cfg: Config,
-  log: (l: string) => void,
-): Promise<{ ds: DataSource; databaseUrl: string; embedded: EmbeddedPostgres | null }> {
-  const embedded = cfg.databaseUrl ? null : await startEmbeddedPostgres(cfg.home, log);
-  const databaseUrl = cfg.databaseUrl ?? embedded!.url;
-  try {
-    const { dataSource, applied } = await openDatabase(databaseUrl);
-    if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
-    return { ds: dataSource, databaseUrl, embedded };
-  } catch (err) {
-    await embedded?.stop();
-    throw err;
-  }
-}
-
-export async function startServer(cfg: Config, log: (l: string) => void): Promise<RunningServer> {
+export async function startServer(cfg: Config, db: OpenDatabase, log: (l: string) => void): Promise<RunningServer> {
   const backend = initBackend(cfg.backend ?? undefined);
-  const { ds, databaseUrl, embedded } = await openConfiguredDatabase(cfg, log);
-  const cleanup: Array<() => Promise<void>> = [async () => ds.destroy(), async () => embedded?.stop()];
+  const { ds, databaseUrl } = db;
+  const cleanup: Array<() => Promise<void>> = [];
   const unwind = async () => {
     for (const c of cleanup.reverse()) await c().catch((e) => log(`shutdown step failed: ${String(e)}`));
   };
@@ -75,7 +51,11 @@ export async function startServer(cfg: Config, log: (l: string) => void): Promis
     const pubSub = new PgPubSub(databaseUrl, ds, log);
     await pubSub.start();
     cleanup.push(() => pubSub.close());
-    const schema = await buildAppSchema(ds, pubSub);
+    // Opened at start: `health` answers for the queue, and the first mutation does not wait for it.
+    const queue = new QueueSender(databaseUrl, log);
+    cleanup.push(() => queue.close());
+    await queue.ready();
+    const schema = await buildAppSchema(ds, pubSub, cfg, queue);
     const countSql = sqlCountEnabled();
     if (countSql) installSqlCounter(ds);
 
@@ -122,7 +102,7 @@ export async function startServer(cfg: Config, log: (l: string) => void): Promis
     cleanup.push(() => apollo.stop());
 
     mountDashboard(app);
-    mountExportRoutes(app, ds, { authorize: guard.exportGuard });
+    mountExportRoutes(app, ds, { authorize: guard.exportGuard, artifactsDir: new ArtifactStore(cfg.home).dir });
     app.use(
       '/graphql',
       guard.http,

@@ -1,12 +1,27 @@
-/** Per-request context: the DataSource and batching loaders for related rows (no N+1 queries). */
+/**
+ * Per-request context: who calls, and batching loaders for related rows (no N+1 queries).
+ *
+ * It knows no concept: an entity loader works for any entity, and a concept that batches a
+ * derived read (evaluations of a ticket, a dense mean) names its loader in `batch`, which keeps
+ * one instance per request. So the composition root builds a context without importing concepts.
+ */
 import DataLoader from 'dataloader';
-import { LOCAL_CALLER, type Caller } from '../auth/guard';
 import { In, type DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
-import { denseMeans, evaluationsForTickets } from '../evaluation/evaluation.batch';
-import type { Evaluation } from '../evaluation/evaluation.entity';
-import { Model } from '../model/model.entity';
-import type { LayerSparsity, Ticket } from '../ticket/ticket.entity';
-import { layerSparsityForTickets } from '../ticket/ticket.layer-counts';
+
+/** The scopes a token can hold, weakest first. */
+export const SCOPES = ['read', 'run', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Who sends a request: a token's owner, or anyone on this machine when auth is off. */
+export interface Caller {
+  /** null when auth is off */
+  tokenId: string | null;
+  name: string;
+  scope: Scope;
+}
+
+/** Auth off (loopback only): every local process may do everything, as before tokens existed. */
+export const LOCAL_CALLER: Caller = Object.freeze({ tokenId: null, name: 'local (auth off)', scope: 'admin' });
 
 export class EntityLoaders {
   private readonly loaders = new Map<unknown, DataLoader<string, ObjectLiteral | null>>();
@@ -30,23 +45,16 @@ export class EntityLoaders {
 }
 
 /**
- * Loaders of derived or one-to-many reads. Each batches every key asked for in one tick into one
- * query, and caches per request.
+ * Named loaders of derived or one-to-many reads, one instance per name and request. Each batches
+ * every key asked for in one tick into one query, and caches per request.
  */
-export class RelationLoaders {
-  /** ticket id → its evaluations, oldest first. */
-  readonly evaluationsByTicket: DataLoader<string, Evaluation[]>;
-  /** denseKey(...) → mean dense PRETRAINED score (null when none). */
-  readonly denseMean: DataLoader<string, number | null>;
-  /** ticket → its per-layer counts, counted from the stored mask. */
-  readonly layerSparsity: DataLoader<Ticket, LayerSparsity[], string>;
+export class BatchLoaders {
+  private readonly loaders = new Map<string, unknown>();
 
-  constructor(ds: DataSource, entities: EntityLoaders) {
-    this.evaluationsByTicket = new DataLoader((ids) => evaluationsForTickets(ds, ids));
-    this.denseMean = new DataLoader((keys) => denseMeans(ds, keys));
-    this.layerSparsity = new DataLoader((tickets) => layerSparsityForTickets(ds, tickets, (t) => entities.load(Model, t.modelId)), {
-      cacheKeyFn: (t) => t.id,
-    });
+  get<K, V, C = K>(name: string, make: () => DataLoader<K, V, C>): DataLoader<K, V, C> {
+    let l = this.loaders.get(name) as DataLoader<K, V, C> | undefined;
+    if (!l) this.loaders.set(name, (l = make()));
+    return l;
   }
 }
 
@@ -68,11 +76,10 @@ export interface Context {
   /** who sends the request (LOCAL_CALLER when auth is off); the guard has checked its scope */
   caller: Caller;
   loaders: EntityLoaders;
-  relations: RelationLoaders;
+  batch: BatchLoaders;
   memo: RequestMemo;
 }
 
 export function createContext(ds: DataSource, caller: Caller = LOCAL_CALLER): Context {
-  const loaders = new EntityLoaders(ds);
-  return { caller, loaders, relations: new RelationLoaders(ds, loaders), memo: new RequestMemo() };
+  return { caller, loaders: new EntityLoaders(ds), batch: new BatchLoaders(), memo: new RequestMemo() };
 }

@@ -6,14 +6,11 @@
  * (its runtime.json); else the embedded PostgreSQL of TICKETLAB_HOME, started for the command and
  * stopped after it. Pending migrations are applied first (the token table may be new).
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import type { DataSource } from 'typeorm';
-import type { CliCommand } from '../cli/commands';
+import type { CliCommand, CommandHost } from './commands';
 import { ConfigError, loadConfig, type Config } from '../config';
-import { DomainError } from '../graphql/errors';
-import type { ApiToken } from './api-token.entity';
-import { SCOPES } from './scopes';
+import { DomainError } from '../kit/errors';
+import type { ApiToken } from '../auth/api-token.entity';
+import { SCOPES } from '../auth/scopes';
 
 const USAGE = `Usage:
   ticketlab token create --name NAME --scope read|run|admin   prints the new token once
@@ -22,38 +19,6 @@ const USAGE = `Usage:
 `;
 
 const err = (line: string) => process.stderr.write(`${line}\n`);
-
-/** The database of a live server on `home` (its runtime.json, if its process is alive). */
-function runningServerDatabase(home: string): string | null {
-  const file = path.join(home, 'runtime.json'); // written by graphql/server.ts (runtimeFile)
-  if (!fs.existsSync(file)) return null;
-  try {
-    const info = JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number; databaseUrl: string };
-    process.kill(info.pid, 0);
-    return info.databaseUrl;
-  } catch {
-    return null; // stale file of a server that died: its embedded PostgreSQL is ours to start
-  }
-}
-
-async function openTokenDatabase(cfg: Config): Promise<{ ds: DataSource; close: () => Promise<void> }> {
-  const log = (l: string) => err(`[ticketlab] ${l}`);
-  const { openDatabase } = require('../db/data-source') as typeof import('../db/data-source');
-  const url = cfg.databaseUrl ?? runningServerDatabase(cfg.home);
-  if (url) {
-    const { dataSource } = await openDatabase(url);
-    return { ds: dataSource, close: () => dataSource.destroy() };
-  }
-  const { startEmbeddedPostgres } = require('../db/embedded') as typeof import('../db/embedded');
-  const embedded = await startEmbeddedPostgres(cfg.home, log);
-  try {
-    const { dataSource } = await openDatabase(embedded.url);
-    return { ds: dataSource, close: async () => { await dataSource.destroy(); await embedded.stop(); } };
-  } catch (e) {
-    await embedded.stop();
-    throw e;
-  }
-}
 
 /** `--flag value` and `--flag=value`; anything else is positional. */
 function parseArgs(argv: string[]): { flags: Map<string, string>; positional: string[] } {
@@ -81,7 +46,7 @@ function table(rows: ApiToken[]): string {
   return [head, ...body].map((cols) => cols.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
 }
 
-async function run(argv: string[]): Promise<number> {
+async function run(argv: string[], host: CommandHost): Promise<number> {
   const [sub, ...rest] = argv;
   let args: ReturnType<typeof parseArgs>;
   try {
@@ -109,9 +74,9 @@ async function run(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const { ds, close } = await openTokenDatabase(cfg);
+  const { ds, close } = await host.openDatabase(cfg);
   try {
-    const { TokenService } = require('./token.service') as typeof import('./token.service');
+    const { TokenService } = require('../auth/token.service') as typeof import('../auth/token.service');
     const tokens = new TokenService(ds);
     if (sub === 'create') {
       const { token, row } = await tokens.create(args.flags.get('name')!, args.flags.get('scope')!);

@@ -3,8 +3,8 @@
  * Each row becomes a normalised example — image ids, token-id arrays, integer labels — or a list
  * of problems naming the field and why. Pure functions: no files, no database.
  */
-import { VOCAB_TOKENS } from '../core/data/vocab';
-import type { TaskKind } from '../core/data/types';
+import { VOCAB_TOKENS } from './vocab';
+import type { TaskKind } from './types';
 
 /** Longest text accepted (tokens, before [CLS]/[SEP]); UNITER's position table has 512 rows. */
 export const MAX_TEXT_TOKENS = 510;

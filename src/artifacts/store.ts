@@ -4,10 +4,9 @@
  * read back and checked (size, sha256) before it is renamed into place (verified-write.ts), so a
  * reader never sees a partial or corrupted file.
  */
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { sha256, writeVerified } from './verified-write';
+import { sha256, sha256 as sha256Of, writeVerified } from './verified-write';
 
 export class ArtifactStore {
   readonly dir: string;
@@ -34,7 +33,7 @@ export class ArtifactStore {
     const file = this.pathOf(sha256, suffix);
     if (!fs.existsSync(file)) throw new Error(`artifact ${path.basename(file)} is missing from ${this.dir}`);
     const bytes = fs.readFileSync(file);
-    if (suffix === '' && createHash('sha256').update(bytes).digest('hex') !== sha256) throw new Error(`artifact ${sha256} is corrupt (sha256 mismatch)`);
+    if (suffix === '' && sha256Of(bytes) !== sha256) throw new Error(`artifact ${sha256} is corrupt (sha256 mismatch)`);
     return bytes;
   }
 }

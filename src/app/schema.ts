@@ -11,7 +11,8 @@ import { AnalysisService } from '../analysis/analysis.service';
 import { EvaluationResolver } from '../evaluation/evaluation.resolver';
 import { EvaluationService } from '../evaluation/evaluation.service';
 import { ImportResolver } from '../import/import.resolver';
-import { loadConfig } from '../config';
+import type { Config } from '../config';
+import type { QueueSender } from '../jobs/queue';
 import { ModelResolver } from '../model/model.resolver';
 import { ModelService } from '../model/model.service';
 import { RunEventResolver } from '../run/run-event.resolver';
@@ -23,7 +24,7 @@ import { TaskResolver } from '../task/task.resolver';
 import { TaskService } from '../task/task.service';
 import { TicketResolver } from '../ticket/ticket.resolver';
 import { TicketService } from '../ticket/ticket.service';
-import { SystemResolver } from './system.resolver';
+import { SystemResolver } from '../system/system.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 const RESOLVERS: NonEmptyArray<Function> = [
@@ -31,6 +32,7 @@ const RESOLVERS: NonEmptyArray<Function> = [
 ];
 
 export interface Services {
+  queue: QueueSender;
   models: ModelService;
   tasks: TaskService;
   tickets: TicketService;
@@ -38,8 +40,9 @@ export interface Services {
   runs: RunService;
 }
 
-export function createServices(ds: DataSource): Services {
+export function createServices(ds: DataSource, queue: QueueSender): Services {
   return {
+    queue,
     models: new ModelService(ds),
     tasks: new TaskService(ds),
     tickets: new TicketService(ds),
@@ -48,9 +51,9 @@ export function createServices(ds: DataSource): Services {
   };
 }
 
-function resolverInstances(ds: DataSource, s: Services): Map<unknown, unknown> {
+function resolverInstances(ds: DataSource, s: Services, cfg: Config): Map<unknown, unknown> {
   return new Map<unknown, unknown>([
-    [SystemResolver, new SystemResolver(ds)],
+    [SystemResolver, new SystemResolver(ds, s.queue)],
     [ModelResolver, new ModelResolver(s.models)],
     [TaskResolver, new TaskResolver(s.tasks)],
     [TicketResolver, new TicketResolver(s.tickets)],
@@ -58,8 +61,8 @@ function resolverInstances(ds: DataSource, s: Services): Map<unknown, unknown> {
     [RunResolver, new RunResolver(s.runs, s.tickets, s.evaluations)],
     [RunEventResolver, new RunEventResolver(s.runs)],
     [AnalysisResolver, new AnalysisResolver(new AnalysisService(ds))],
-    [RunMutationResolver, new RunMutationResolver(new LaunchService(ds))],
-    [ImportResolver, new ImportResolver(ds, loadConfig().home)],
+    [RunMutationResolver, new RunMutationResolver(new LaunchService(ds, s.queue))],
+    [ImportResolver, new ImportResolver(ds, cfg.home)],
   ]);
 }
 
@@ -75,8 +78,8 @@ function describeRoots(schema: GraphQLSchema): GraphQLSchema {
 }
 
 /** The schema the server executes. */
-export async function buildAppSchema(ds: DataSource, pubSub: PubSub): Promise<GraphQLSchema> {
-  const instances = resolverInstances(ds, createServices(ds));
+export async function buildAppSchema(ds: DataSource, pubSub: PubSub, cfg: Config, queue: QueueSender): Promise<GraphQLSchema> {
+  const instances = resolverInstances(ds, createServices(ds, queue), cfg);
   const schema = await buildSchema({
     resolvers: RESOLVERS,
     pubSub,

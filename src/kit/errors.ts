@@ -4,12 +4,12 @@
  */
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { isDatabaseUnavailable } from '../db/unavailable';
+import { isDatabaseUnavailable } from './unavailable';
 
 export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT' | 'INTERNAL_SERVER_ERROR'
   // request limits (src/auth/limits.ts)
   | 'QUERY_TOO_DEEP' | 'QUERY_TOO_COSTLY' | 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_SUBSCRIPTIONS'
-  // the database is down or restarting: retry later (src/db/unavailable.ts)
+  // the database is down or restarting: retry later (src/kit/unavailable.ts)
   | 'SERVICE_UNAVAILABLE';
 
 export abstract class DomainError extends Error {
@@ -36,6 +36,11 @@ export class ConflictError extends DomainError {
 
 export class UnauthenticatedError extends DomainError {
   readonly code = 'UNAUTHENTICATED';
+}
+
+/** A part the request needs (the database, the job queue) does not answer: retry later. */
+export class UnavailableError extends DomainError {
+  readonly code = 'SERVICE_UNAVAILABLE';
 }
 
 export class ForbiddenError extends DomainError {

@@ -3,9 +3,9 @@
  * shapes and dtypes — before any tensor data is read. Long lists (a UNITER-base checkpoint has
  * about 200 tensors) are cut to the first few names plus a count, so the error stays readable.
  */
-import type { ModelConfig } from '../core/model/config';
-import { encoderParamSpecs } from '../core/model/names';
-import type { TensorEntry } from '../core/io/safetensors';
+import type { ModelConfig } from '../model/config';
+import { encoderParamSpecs } from '../model/names';
+import type { TensorEntry } from './safetensors';
 
 export const LIST_LIMIT = 8;
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16']);

@@ -1,16 +1,18 @@
 /**
- * Run progress events (DESIGN §7 `runEvents`). Any process — an API server, a worker, a script —
- * publishes with `publishRunEvent`; every API process on the same database delivers it to its
- * `runEvents` subscribers. The payload carries ids and what changed; the subscription resolver
- * fills the rest from the run's row.
+ * Run progress events (DESIGN §7 `runEvents`). The run lifecycle (src/lifecycle) writes each
+ * state transition and its event in one statement; `publishRunEvent` remains for events that
+ * describe no stored state (tests, scripts). Every API process on the same database delivers them
+ * to its `runEvents` subscribers. The payload carries the run id and the stored fields; the
+ * subscription resolver fills the rest from the run's row.
  *
  * This module loads no GraphQL code, so a worker can import it cheaply.
  */
 import { Client } from 'pg';
-import { publishEvent, type Queryable } from '../graphql/pubsub';
-import type { RunStatus } from './run.enums';
+import type { RunStatus } from './states';
+import { publishEvent, type Queryable } from '../events/bus';
+import { TOPICS } from '../events/topics';
 
-export const RUN_EVENTS = 'RUN_EVENTS';
+export const RUN_EVENTS = TOPICS.RUN_EVENTS;
 
 /** What travels over NOTIFY: the run id plus the fields that changed. */
 export interface RunEventPayload {
@@ -21,7 +23,7 @@ export interface RunEventPayload {
   progress?: number;
   phase?: string | null;
   /** latest values of logged scalars, e.g. { loss: 0.7 }. */
-  metrics?: Record<string, number>;
+  metrics?: Record<string, number> | null;
   message?: string | null;
   /** ISO time of the event; set by publishRunEvent when missing. */
   at?: string;

@@ -1,6 +1,8 @@
 import { Field, ObjectType, Query, Resolver } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 import { computeInfo } from '../core/backend';
+import type { QueueSender } from '../jobs/queue';
+import { UnavailableError } from '../kit/errors';
 
 @ObjectType({ description: 'The compute backend this server\'s workers run on.' })
 export class ComputeInfo {
@@ -19,11 +21,12 @@ export class ComputeInfo {
 
 @Resolver()
 export class SystemResolver {
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly ds: DataSource, private readonly queue: QueueSender) {}
 
-  @Query(() => String, { description: '"ok" when the server and its database answer.' })
+  @Query(() => String, { description: '"ok" when the server, its database and its job queue answer; SERVICE_UNAVAILABLE otherwise.' })
   async health(): Promise<string> {
     await this.ds.query('SELECT 1');
+    if (!(await this.queue.ready())) throw new UnavailableError('the job queue is not installed in this database');
     return 'ok';
   }
 

@@ -1,0 +1,105 @@
+/**
+ * Parameters of each run kind as stored on the run (canonical: defaults dropped) and as the
+ * handlers use them (resolved). The defaults here are the single source for both sides.
+ */
+import type { ModelConfig } from '../model/config';
+import { getTask } from '../tasks/registry';
+import type { TaskKind } from '../data';
+import type { Json } from './identity';
+
+/** SyntheticVL data seed of the built-in tasks: every run on a task sees the same splits. */
+export const BUILTIN_DATA_SEED = 1;
+export const MAX_STEPS = 100_000;
+export const MAX_SEEDS = 32;
+export const MAX_LEVELS = 30;
+
+export type Method = 'IMP' | 'ONE_SHOT' | 'RANDOM';
+export type Mode = 'STANDARD' | 'ADVERSARIAL';
+export type Init = 'PRETRAINED' | 'SHUFFLED' | 'RANDOM';
+
+export interface PruneParams {
+  modelId: string;
+  taskId: string;
+  method?: Method;
+  sparsities?: number[];
+  stepsPerLevel?: number;
+  rewindStep?: number;
+  seed?: number;
+  trainingMode?: Mode;
+  lr?: number;
+  batchSize?: number;
+}
+
+export interface EvaluateParams {
+  modelId: string;
+  taskId: string;
+  ticketId?: string;
+  weightInit?: Init;
+  trainingMode?: Mode;
+  steps?: number;
+  seeds?: number[];
+  lr?: number;
+  batchSize?: number;
+}
+
+export interface PretrainParams {
+  name: string;
+  config: ModelConfig;
+  steps?: number;
+  seed?: number;
+  lr?: number;
+  batchSize?: number;
+  corpusSize?: number;
+}
+
+export interface TransferParams {
+  modelId: string;
+  ticketIds: string[];
+  taskIds: string[];
+  trainingMode?: Mode;
+  steps?: number;
+  seeds?: number[];
+}
+
+export const DEFAULT_SPARSITIES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+
+/**
+ * The defaults of each run kind, written once: the stored canonical form drops them, the
+ * handlers resolve them, and the GraphQL inputs' descriptions quote them. Step budgets that
+ * depend on the task (fine-tunes) come from the task's definition (defaultSteps).
+ */
+export const PRUNE_DEFAULTS = { method: 'IMP', sparsities: DEFAULT_SPARSITIES, rewindStep: 0, seed: 1, trainingMode: 'STANDARD' } as const satisfies Partial<PruneParams>;
+export const EVALUATE_DEFAULTS = { weightInit: 'PRETRAINED', trainingMode: 'STANDARD', seeds: [1] } as const satisfies Partial<EvaluateParams>;
+export const PRETRAIN_DEFAULTS = { steps: 500, seed: 1 } as const satisfies Partial<PretrainParams>;
+export const TRANSFER_DEFAULTS = { trainingMode: 'STANDARD', seeds: [1] } as const satisfies Partial<TransferParams>;
+export const PRETRAIN_DEFAULT_STEPS = PRETRAIN_DEFAULTS.steps;
+
+/** The defaults by run kind, as the canonical form compares them. */
+export const DEFAULTS_BY_KIND: Record<'PRETRAIN' | 'PRUNE' | 'EVALUATE' | 'TRANSFER', Record<string, Json>> = {
+  PRETRAIN: PRETRAIN_DEFAULTS, PRUNE: { ...PRUNE_DEFAULTS, sparsities: [...DEFAULT_SPARSITIES] }, EVALUATE: { ...EVALUATE_DEFAULTS, seeds: [1] }, TRANSFER: { ...TRANSFER_DEFAULTS, seeds: [1] },
+};
+
+/** Fine-tune steps of a task when the request does not say. */
+export function defaultSteps(kind: TaskKind): number {
+  return getTask(kind).defaults.steps;
+}
+
+/** Drops undefined values, so a spread does not overwrite a default with them. */
+function given<T extends object>(p: T): Partial<T> {
+  return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+}
+
+export type ResolvedPrune = Required<Omit<PruneParams, 'lr' | 'batchSize'>> & Pick<PruneParams, 'lr' | 'batchSize'>;
+
+export function resolvePrune(p: PruneParams, kind: TaskKind): ResolvedPrune {
+  return { ...PRUNE_DEFAULTS, sparsities: [...PRUNE_DEFAULTS.sparsities], stepsPerLevel: defaultSteps(kind), ...given(p) } as ResolvedPrune;
+}
+
+export function resolveEvaluate(p: EvaluateParams, kind: TaskKind) {
+  const r = { ...EVALUATE_DEFAULTS, seeds: [...EVALUATE_DEFAULTS.seeds], steps: defaultSteps(kind), ...given(p) };
+  return { ...r, ticketId: p.ticketId ?? null } as Required<Omit<EvaluateParams, 'lr' | 'batchSize' | 'ticketId'>> & Pick<EvaluateParams, 'lr' | 'batchSize'> & { ticketId: string | null };
+}
+
+export function resolvePretrain(p: PretrainParams): PretrainParams & { steps: number; seed: number } {
+  return { ...PRETRAIN_DEFAULTS, ...given(p) } as PretrainParams & { steps: number; seed: number };
+}
