@@ -17,7 +17,7 @@ export class AnalysisResolver {
   sparsityCurve(
     @Arg('modelId', () => ID, { description: 'The model the tickets are masks over.' }) modelId: string,
     @Arg('taskId', () => ID, { description: 'The task evaluated on.' }) taskId: string,
-    @Arg('method', () => PruningMethod, { defaultValue: PruningMethod.IMP, description: 'Tickets found by this method.' }) method: PruningMethod,
+    @Arg('method', () => PruningMethod, { defaultValue: 'IMP', description: 'Tickets found by this method.' }) method: PruningMethod,
     @Arg('weightInit', () => WeightInit, { defaultValue: WeightInit.PRETRAINED, description: 'Evaluations with this initialisation of the surviving weights (the dense point uses the same; relativeScore always divides by the dense PRETRAINED mean).' }) weightInit: WeightInit,
     @Arg('trainingMode', () => TrainingMode, { defaultValue: TrainingMode.STANDARD, description: 'Evaluations with this training mode (the dense reference too).' }) trainingMode: TrainingMode,
     @Arg('sourceTaskId', () => ID, { nullable: true, description: 'Tickets found on this task (default: taskId; e.g. the PRETRAIN task for pre-training tickets).' }) sourceTaskId: string | null,
@@ -47,7 +47,7 @@ export class AnalysisResolver {
     @Arg('modelId', () => ID, { description: 'The model the tickets are masks over.' }) modelId: string,
     @Arg('sparsity', () => Float, { description: 'Target sparsity in [0, 1]; tickets within `tolerance` of it count.' }) sparsity: number,
     @Arg('trainingMode', () => TrainingMode, { defaultValue: TrainingMode.STANDARD, description: 'Evaluations (and dense reference) with this training mode.' }) trainingMode: TrainingMode,
-    @Arg('method', () => PruningMethod, { defaultValue: PruningMethod.IMP, description: 'Tickets found by this method.' }) method: PruningMethod,
+    @Arg('method', () => PruningMethod, { defaultValue: 'IMP', description: 'Tickets found by this method.' }) method: PruningMethod,
     @Arg('weightInit', () => WeightInit, { defaultValue: WeightInit.PRETRAINED, description: 'Evaluations with this weight initialisation.' }) weightInit: WeightInit,
     @Arg('tolerance', () => Float, { nullable: true, description: 'Largest |ticket sparsity − sparsity| that counts (default: half a weight, 0.5 ÷ prunableParameterCount).' }) tolerance: number | null,
     @Arg('steps', () => Int, { nullable: true, description: STEPS }) steps: number | null,

@@ -8,6 +8,7 @@ import { VOCAB_SIZE, type TaskKind } from '../core/data';
 import { taskData } from '../core/lottery';
 import { builtinConfig } from '../core/model/builtin';
 import { configProblems, type ModelConfig } from '../core/model/config';
+import { getSearchMethod } from '../core/lottery/methods/registry';
 import { checkScheduleCounts } from '../core/pruning';
 import { BadInputError, NotFoundError } from '../kit/errors';
 import { importedTaskProblem, isImportedTask, type TaskRow } from '../import/dataset-import';
@@ -91,7 +92,7 @@ export function validateSparsities(method: string, v: number[] | null | undefine
   v.forEach((s, i) => {
     if (!Number.isFinite(s) || s <= 0 || s >= 1) throw bad(`sparsities[${i}]`, `must be in (0, 1), got ${s}`);
   });
-  if (method === 'IMP') {
+  if (getSearchMethod(method).shape === 'levels') {
     try {
       checkScheduleCounts(v, prunable);
     } catch (e) {
@@ -100,8 +101,8 @@ export function validateSparsities(method: string, v: number[] | null | undefine
   } else if (new Set(v).size !== v.length) {
     throw bad('sparsities', 'must not repeat a sparsity');
   }
-  // IMP's schedule is ordered; a baseline's sparsities are independent runs, so their order is not identity.
-  return method === 'IMP' ? v : [...v].sort((a, b) => a - b);
+  // A levels schedule is ordered; independent sparsities are separate trainings, so their order is not identity.
+  return getSearchMethod(method).shape === 'levels' ? v : [...v].sort((a, b) => a - b);
 }
 
 export async function validatePruning(ds: DataSource, i: PruningInput): Promise<PruneParams> {
@@ -111,7 +112,7 @@ export async function validatePruning(ds: DataSource, i: PruningInput): Promise<
   const steps = intIn('stepsPerLevel', i.stepsPerLevel, 1, MAX_STEPS);
   const rewindStep = intIn('rewindStep', i.rewindStep, 0, MAX_STEPS);
   if (rewindStep !== undefined && rewindStep > (steps ?? defaultSteps(kind))) throw bad('rewindStep', `must not exceed stepsPerLevel (${steps ?? defaultSteps(kind)})`);
-  if (rewindStep && method !== 'IMP') throw bad('rewindStep', 'applies to IMP only');
+  if (rewindStep && !getSearchMethod(method).rewinds) throw bad('rewindStep', `does not apply to ${method}: it rewinds nothing`);
   return {
     modelId: model.id, taskId: i.taskId.toLowerCase(), method,
     sparsities: validateSparsities(method, i.sparsities, model.prunable),

@@ -1,17 +1,15 @@
 import { registerEnumType } from 'type-graphql';
+import { SEARCH_METHODS } from '../core/lottery/methods/registry';
 
-export enum PruningMethod {
-  IMP = 'IMP',
-  ONE_SHOT = 'ONE_SHOT',
-  RANDOM = 'RANDOM',
-}
+/**
+ * The ticket search methods, as registered in core (src/core/lottery/methods): a new method
+ * appears here, with its description, without a line of this file changing.
+ */
+export const PruningMethod: Readonly<Record<string, string>> = Object.freeze(Object.fromEntries(SEARCH_METHODS.map((m) => [m.name, m.name])));
+export type PruningMethod = string;
 
 registerEnumType(PruningMethod, {
   name: 'PruningMethod',
   description: 'How a ticket\'s mask was obtained.',
-  valuesConfig: {
-    IMP: { description: 'Iterative magnitude pruning with rewinding (one ticket per level).' },
-    ONE_SHOT: { description: 'One-shot global magnitude pruning to the target sparsity.' },
-    RANDOM: { description: 'Random pruning to the same sparsity (baseline).' },
-  },
+  valuesConfig: Object.fromEntries(SEARCH_METHODS.map((m) => [m.name, { description: m.description }])),
 });

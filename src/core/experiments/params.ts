@@ -13,7 +13,8 @@ export const MAX_STEPS = 100_000;
 export const MAX_SEEDS = 32;
 export const MAX_LEVELS = 30;
 
-export type Method = 'IMP' | 'ONE_SHOT' | 'RANDOM';
+/** a registered search method's name (src/core/lottery/methods) */
+export type Method = string;
 export type Mode = 'STANDARD' | 'ADVERSARIAL';
 export type Init = 'PRETRAINED' | 'SHUFFLED' | 'RANDOM';
 

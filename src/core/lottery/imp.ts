@@ -43,6 +43,8 @@ export interface ImpOptions<K extends TaskKind> {
   schedule?: readonly number[];
   /** 0 = rewind to θ0; r > 0 = rewind to the level-0 weights after r steps. */
   rewindStep?: number;
+  /** the next-mask rule of core/pruning each level prunes with (default IMP: global magnitude, nested) */
+  rule?: string;
   trainingMode?: TrainingMode;
   adversarial?: AdversarialOptions;
   steps?: number;
@@ -133,7 +135,7 @@ export function runImpLevel<K extends TaskKind>(o: ImpLevelInput<K>): ImpLevelRe
   if (o.level < L) {
     const target = schedule[o.level];
     const weights = prunableTensors(trained, o.config);
-    const r = nextMask({ method: 'IMP', weights, current: mask, targetSparsity: target });
+    const r = nextMask({ method: o.rule ?? 'IMP', weights, current: mask, targetSparsity: target });
     next = r.mask;
     newlyPruned = r.newlyPruned;
     verifyCount(next, target, `level ${o.level + 1} mask`);

@@ -26,6 +26,8 @@ export interface DataSettings {
 
 export interface ImpSpec {
   job: 'IMP';
+  /** the next-mask rule of the levels search method (IMP's: global magnitude) */
+  rule: string;
   config: ModelConfig;
   weights: WeightsRef;
   task: TaskKind;
@@ -40,7 +42,8 @@ export interface ImpSpec {
 
 export interface BaselineSpec {
   job: 'BASELINE';
-  method: 'ONE_SHOT' | 'RANDOM';
+  /** an `independent` search method */
+  method: string;
   config: ModelConfig;
   weights: WeightsRef;
   task: TaskKind;

@@ -82,7 +82,7 @@ function runImpSpec(s: ImpSpec): void {
     : undefined;
   let report = reporter(0, total, () => 'level 0');
   runImp({
-    theta0: theta.weights, config: s.config, task, data, schedule: s.schedule, rewindStep: s.rewindStep,
+    theta0: theta.weights, config: s.config, task, data, schedule: s.schedule, rewindStep: s.rewindStep, rule: s.rule,
     trainingMode: s.train.trainingMode, steps, lr: s.train.lr, batchSize: s.train.batchSize, seed: s.seed,
     headWeights: headFor(s.task, theta), resume, retainResults: false,
     onLevelStart: (level, _levels, sparsity) => {

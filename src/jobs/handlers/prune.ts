@@ -6,6 +6,7 @@
  * ONE_SHOT / RANDOM: one ticket (level 0) + evaluation per requested sparsity, same rule.
  */
 import { relativeScore } from '../../core/lottery';
+import { getSearchMethod } from '../../core/lottery/methods/registry';
 import { resolvePrune, type PruneParams } from '../../core/experiments/params';
 import type { TrainSettings } from '../compute/protocol';
 import { getCheckpoint, denseMean, insertEvaluation, insertTicket, putCheckpoint } from '../store';
@@ -27,7 +28,7 @@ async function imp(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainS
   if (cp) ctx.log(`run ${runId}: resuming IMP at level ${nextLevel} of ${L}`);
   await ctx.compute(
     {
-      job: 'IMP', config: mt.config, weights: mt.weights, task: mt.kind, data: mt.data, train,
+      job: 'IMP', rule: getSearchMethod(p.method).nextMaskRule ?? 'IMP', config: mt.config, weights: mt.weights, task: mt.kind, data: mt.data, train,
       schedule: p.sparsities, rewindStep: p.rewindStep, seed: p.seed,
       resume: cp ? { level: nextLevel, mask: new Uint8Array(cp.data!), rewind: rewind?.data ? new Uint8Array(rewind.data) : null } : null,
     },
@@ -38,7 +39,7 @@ async function imp(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainS
       const rel = m.level === 0 || dense === null ? null : relativeScore(m.evaluation.score, dense, mt.kind);
       parentId = await ctx.write(async (tx) => {
         const ticketId = await insertTicket(tx, {
-          runId, modelId: p.modelId, taskId: p.taskId, method: 'IMP', level: m.level, sparsity: m.sparsity, parentId,
+          runId, modelId: p.modelId, taskId: p.taskId, method: p.method, level: m.level, sparsity: m.sparsity, parentId,
           seed: p.seed, layerStats: m.layerStats, mask: m.mask, maskBits: mt.prunable,
         });
         await insertEvaluation(tx, {
@@ -57,7 +58,7 @@ async function imp(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainS
   );
 }
 
-async function baseline(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainSettings, method: 'ONE_SHOT' | 'RANDOM'): Promise<void> {
+async function baseline(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainSettings, method: string): Promise<void> {
   const runId = ctx.run.id;
   const cp = await getCheckpoint(ctx.ds, runId, 'baseline');
   const done = ((cp?.meta.done as number[] | undefined) ?? []).slice();
@@ -103,7 +104,8 @@ export const pruneHandler: RunHandler = {
     const mt = await modelAndTask(ctx, params.modelId, params.taskId);
     const p = resolvePrune(params, mt.kind);
     const train: TrainSettings = { steps: p.stepsPerLevel, lr: p.lr, batchSize: p.batchSize, trainingMode: p.trainingMode };
-    if (p.method === 'IMP') await imp(ctx, p, mt, train);
+    // The method's shape decides the procedure (src/core/lottery/methods).
+    if (getSearchMethod(p.method).shape === 'levels') await imp(ctx, p, mt, train);
     else await baseline(ctx, p, mt, train, p.method);
   },
 };
