@@ -54,7 +54,8 @@ async function serve(cfg: Config): Promise<void> {
   const { openConfiguredDatabase } = require('./app/database') as typeof import('./app/database');
   const { startServer } = require('./app/server') as typeof import('./app/server');
   const { startJobs } = require('./app/jobs') as typeof import('./app/jobs');
-  const db = await openConfiguredDatabase(cfg, log);
+  const { ENTITIES } = require('./app/entities') as typeof import('./app/entities');
+  const db = await openConfiguredDatabase(cfg, log, ENTITIES);
   let server: Awaited<ReturnType<typeof startServer>>;
   let jobs: Awaited<ReturnType<typeof startJobs>>;
   try {
@@ -145,7 +146,11 @@ async function main(argv: string[]): Promise<number> {
   if (extra) {
     // A command that needs the database gets it from the composition root, opened on demand.
     const host = {
-      openDatabase: (c: Config) => (require('./app/database') as typeof import('./app/database')).openCommandDatabase(c, (l) => console.error(`[ticketlab] ${l}`)),
+      openDatabase: (c: Config) => {
+        const { openCommandDatabase } = require('./app/database') as typeof import('./app/database');
+        const { ENTITIES } = require('./app/entities') as typeof import('./app/entities');
+        return openCommandDatabase(c, (l) => console.error(`[ticketlab] ${l}`), ENTITIES);
+      },
     };
     return extra.run(argv.slice(1), host);
   }

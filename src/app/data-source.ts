@@ -1,26 +1,24 @@
-/** The TypeORM DataSource: entities, hand-written migrations, never `synchronize`. */
+/**
+ * The TypeORM DataSource: hand-written migrations, never `synchronize`. The API passes the
+ * entity list (entities.ts); workers and `migrate` run plain SQL and open it without entities, so
+ * they load no GraphQL (the entities are type-graphql object types too).
+ */
 import 'reflect-metadata';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntitySchema } from 'typeorm';
 import { Initial1764300000000 } from '../../migrations/1764300000000-Initial';
 import { RunQueue1764400000000 } from '../../migrations/1764400000000-RunQueue';
 import { ApiToken1764500000000 } from '../../migrations/1764500000000-ApiToken';
-import { ApiToken } from '../auth/api-token.entity';
-import { Evaluation } from '../evaluation/evaluation.entity';
-import { Model } from '../model/model.entity';
-import { MetricPoint } from '../run/metric-point.entity';
-import { Run } from '../run/run.entity';
-import { Task } from '../task/task.entity';
-import { Ticket } from '../ticket/ticket.entity';
-
-export const ENTITIES = [Model, Task, Ticket, Evaluation, Run, MetricPoint, ApiToken];
 /** In order; add each new migration class here. */
 export const MIGRATIONS = [Initial1764300000000, RunQueue1764400000000, ApiToken1764500000000];
 
-export function createDataSource(url: string): DataSource {
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type EntityList = Array<Function | EntitySchema>;
+
+export function createDataSource(url: string, entities: EntityList = []): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,
@@ -34,8 +32,8 @@ export function createDataSource(url: string): DataSource {
 const MIGRATION_LOCK = 7_421_001;
 
 /** Connects and applies pending migrations (each in its own transaction). Returns names applied. */
-export async function openDatabase(url: string): Promise<{ dataSource: DataSource; applied: string[] }> {
-  const dataSource = createDataSource(url);
+export async function openDatabase(url: string, entities: EntityList = []): Promise<{ dataSource: DataSource; applied: string[] }> {
+  const dataSource = createDataSource(url, entities);
   await dataSource.initialize();
   const lock = dataSource.createQueryRunner();
   try {

@@ -6,7 +6,6 @@
  */
 import type { EntityManager } from 'typeorm';
 import { sha256 } from '../artifacts/verified-write';
-import type { LayerStats } from '../core/pruning';
 import type { EvaluationResult } from './compute/protocol';
 
 export interface TicketWrite {
@@ -18,7 +17,6 @@ export interface TicketWrite {
   sparsity: number;
   parentId: string | null;
   seed: number;
-  layerStats: LayerStats[];
   mask: Uint8Array;
   maskBits: number;
 }
@@ -26,12 +24,12 @@ export interface TicketWrite {
 export async function insertTicket(m: EntityManager, t: TicketWrite): Promise<string> {
   const mask = Buffer.from(t.mask.buffer, t.mask.byteOffset, t.mask.byteLength);
   const rows = (await m.query(
-    `INSERT INTO ticket (model_id, task_id, method, sparsity, level, parent_id, run_id, seed, layer_sparsity, mask, mask_bits, mask_sha256)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    `INSERT INTO ticket (model_id, task_id, method, sparsity, level, parent_id, run_id, seed, mask, mask_bits, mask_sha256)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      ON CONFLICT (run_id, level, sparsity) WHERE run_id IS NOT NULL DO NOTHING
      RETURNING id`,
     [
-      t.modelId, t.taskId, t.method, t.sparsity, t.level, t.parentId, t.runId, t.seed, JSON.stringify(t.layerStats),
+      t.modelId, t.taskId, t.method, t.sparsity, t.level, t.parentId, t.runId, t.seed,
       mask, t.maskBits, sha256(mask),
     ],
   )) as Array<{ id: string }>;

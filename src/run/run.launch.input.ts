@@ -1,10 +1,12 @@
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { TrainingMode, WeightInit } from '../evaluation/evaluation.enums';
-import { MAX_STEPS, PRETRAIN_DEFAULTS, PRUNE_DEFAULTS } from '../core/experiments/params';
+import { EVALUATE_DEFAULTS, MAX_STEPS, PRETRAIN_DEFAULTS, PRUNE_DEFAULTS, TRANSFER_DEFAULTS } from '../core/experiments/params';
 import { PruningMethod } from '../ticket/ticket.enums';
 
 // Defaults and bounds quoted from the experiment description (src/core/experiments), never retyped.
 const P = PRUNE_DEFAULTS;
+const E = EVALUATE_DEFAULTS;
+const T = TRANSFER_DEFAULTS;
 
 @InputType({ description: 'Shape of a new UNITER-style encoder (pretrainModel). Every field defaults to the shipped mini-uniter\'s.' })
 export class ModelConfigInput {
@@ -86,7 +88,7 @@ export class PruningInput {
   @Field(() => Int, { nullable: true, description: `Seed of fine-tuning and random masks (default ${P.seed}).` })
   seed?: number | null;
 
-  @Field(() => TrainingMode, { nullable: true, description: 'Standard or adversarial fine-tuning (default STANDARD).' })
+  @Field(() => TrainingMode, { nullable: true, description: `Standard or adversarial fine-tuning (default ${P.trainingMode}).` })
   trainingMode?: TrainingMode | null;
 
   @Field(() => Float, { nullable: true, description: 'Peak learning rate (default the task\'s).' })
@@ -110,16 +112,16 @@ export class EvaluateInput {
   @Field(() => ID, { nullable: true, description: 'The ticket whose mask to apply; null evaluates the dense model.' })
   ticketId?: string | null;
 
-  @Field(() => WeightInit, { nullable: true, description: 'Initial values of the surviving weights (default PRETRAINED).' })
+  @Field(() => WeightInit, { nullable: true, description: `Initial values of the surviving weights (default ${E.weightInit}).` })
   weightInit?: WeightInit | null;
 
-  @Field(() => TrainingMode, { nullable: true, description: 'Standard or adversarial fine-tuning (default STANDARD).' })
+  @Field(() => TrainingMode, { nullable: true, description: `Standard or adversarial fine-tuning (default ${E.trainingMode}).` })
   trainingMode?: TrainingMode | null;
 
   @Field(() => Int, { nullable: true, description: 'Fine-tune steps (default the task\'s).' })
   steps?: number | null;
 
-  @Field(() => [Int], { nullable: true, description: 'Seeds, one evaluation each (default [1]).' })
+  @Field(() => [Int], { nullable: true, description: `Seeds, one evaluation each (default [${E.seeds.join(', ')}]).` })
   seeds?: number[] | null;
 
   @Field(() => Float, { nullable: true, description: 'Peak learning rate (default the task\'s).' })
@@ -143,13 +145,13 @@ export class TransferInput {
   @Field(() => [ID], { description: 'Target tasks.' })
   taskIds!: string[];
 
-  @Field(() => TrainingMode, { nullable: true, description: 'Standard or adversarial fine-tuning (default STANDARD).' })
+  @Field(() => TrainingMode, { nullable: true, description: `Standard or adversarial fine-tuning (default ${T.trainingMode}).` })
   trainingMode?: TrainingMode | null;
 
   @Field(() => Int, { nullable: true, description: 'Fine-tune steps on each target (default each task\'s).' })
   steps?: number | null;
 
-  @Field(() => [Int], { nullable: true, description: 'Seeds, one evaluation each (default [1]).' })
+  @Field(() => [Int], { nullable: true, description: `Seeds, one evaluation each (default [${T.seeds.join(', ')}]).` })
   seeds?: number[] | null;
 
   @Field(() => Boolean, { nullable: true, description: 'Start a new run even when an identical one is queued, running or succeeded.' })

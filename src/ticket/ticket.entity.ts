@@ -55,7 +55,10 @@ export class Ticket {
   seed!: number | null;
 
   @Field(() => [LayerSparsity], { description: 'Per-matrix sparsity counted exactly from the stored mask, in the model\'s canonical prunable order (per layer Q, K, V, attention output, intermediate, output; then the pooler).' })
-  /** As stored by the run; the API computes the field from the mask (TicketService.layerSparsity). */
+  /**
+   * One source: the stored mask (TicketService.layerSparsity counts it). New tickets store []; rows
+   * written before kept their counts, read only when a mask does not fit its model's layout.
+   */
   @Column('jsonb', { name: 'layer_sparsity', default: [] })
   layerSparsity!: LayerSparsity[];
 

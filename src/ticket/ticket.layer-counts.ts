@@ -66,8 +66,9 @@ async function keptInProcess(ds: DataSource, ids: string[], model: Model): Promi
 }
 
 /**
- * Per-layer counts of each ticket, in the model's canonical prunable order. A mask that does not
- * fit its model's layout keeps the counts stored with the ticket by the run that made it.
+ * Per-layer counts of each ticket, in the model's canonical prunable order: the mask is their one
+ * source. A mask that does not fit its model's layout answers the row's stored column (empty for
+ * tickets stored since the counts stopped being written, older counts for rows written before).
  */
 export async function layerSparsityForTickets(
   ds: DataSource,

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { decodeSafetensors } from '../../src/core/io/safetensors';
 import { createDataSource } from '../../src/app/data-source';
+import { ENTITIES } from '../../src/app/entities';
 import { ArtifactWriteError } from '../../src/artifacts/verified-write';
 import { ModelImporter } from '../../src/import/model-import';
 import { taskIdOf, waitForRun } from '../helpers/runs';
@@ -115,7 +116,7 @@ test('an imported model: counts, the stored F32 artifact equals the file, and a 
 }, 90_000);
 
 test('a verified write that fails (sha256 mismatch after writing) leaves no file, no temp file and no row', async () => {
-  const ds = createDataSource(server.databaseUrl);
+  const ds = createDataSource(server.databaseUrl, ENTITIES);
   await ds.initialize();
   try {
     const artifacts = path.join(server.home, 'artifacts');

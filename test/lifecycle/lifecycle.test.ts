@@ -7,20 +7,11 @@
 import { Client } from 'pg';
 import { EVENTS_CHANNEL } from '../../src/events/bus';
 import * as lifecycle from '../../src/lifecycle/run-lifecycle';
+import type { RunEventData } from '../helpers/runs';
 import { insertRun } from '../helpers/seed';
 import { startServer, type TestServer } from '../helpers/server';
 
-interface Ev {
-  runId: string;
-  status: string;
-  step: number;
-  totalSteps: number | null;
-  progress: number;
-  phase: string | null;
-  message: string | null;
-  metrics: Record<string, number> | null;
-  at: string;
-}
+type Ev = RunEventData;
 
 let server: TestServer;
 let listener: Client;

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'crypto';
 import { createDataSource } from '../../src/app/data-source';
+import { ENTITIES } from '../../src/app/entities';
 import { Model } from '../../src/model/model.entity';
 import { Ticket } from '../../src/ticket/ticket.entity';
 import { layerSparsityForTickets } from '../../src/ticket/ticket.layer-counts';
@@ -229,7 +230,7 @@ describe('layerSparsity on layouts whose layers do not start on byte boundaries'
 
 describe('layer counting without bit_count (PostgreSQL < 14)', () => {
   test('reading the masks gives the same counts as PostgreSQL', async () => {
-    const ds = createDataSource(server.databaseUrl);
+    const ds = createDataSource(server.databaseUrl, ENTITIES);
     await ds.initialize();
     try {
       const tickets = await ds.getRepository(Ticket).find();

@@ -3,7 +3,6 @@
  * synchronous, so it runs in a worker thread: the main thread stays free to heartbeat, persist,
  * publish events and notice a cancel, and can stop the computation at once (terminate).
  */
-import type { LayerStats } from '../../core/pruning';
 import type { ModelConfig } from '../../core/model/config';
 import type { TaskKind } from '../../core/data';
 
@@ -98,10 +97,10 @@ export type ComputeMessage =
   /** one optimiser step; step/totalSteps count over the whole run. */
   | { type: 'progress'; step: number; totalSteps: number; progress: number; loss: number; lr: number; at: number }
   | {
-      type: 'level'; level: number; sparsity: number; mask: Uint8Array; layerStats: LayerStats[]; evaluation: EvaluationResult;
+      type: 'level'; level: number; sparsity: number; mask: Uint8Array; evaluation: EvaluationResult;
       nextLevel: number; nextMask: Uint8Array | null; rewind: Uint8Array | null; step: number;
     }
-  | { type: 'baseline'; sparsity: number; mask: Uint8Array; layerStats: LayerStats[]; evaluation: EvaluationResult; step: number }
+  | { type: 'baseline'; sparsity: number; mask: Uint8Array; evaluation: EvaluationResult; step: number }
   | { type: 'evaluation'; evaluation: EvaluationResult; step: number }
   | { type: 'pretrained'; weights: Uint8Array; head: Uint8Array; firstLoss: number; lastLoss: number; step: number }
   | { type: 'done' }

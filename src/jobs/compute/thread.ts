@@ -93,7 +93,7 @@ function runImpSpec(s: ImpSpec): void {
     onLevel: (r) => {
       const e = r.evaluation;
       post({
-        type: 'level', level: r.level, sparsity: r.sparsity, mask: r.mask.toBytes(), layerStats: r.layerStats,
+        type: 'level', level: r.level, sparsity: r.sparsity, mask: r.mask.toBytes(),
         evaluation: { metrics: e.metrics, score: e.score, seed: e.seed, steps: e.steps },
         nextLevel: r.level + 1, nextMask: r.nextMask ? r.nextMask.toBytes() : null,
         rewind: r.level === 0 && r.rewindWeights ? encodeWeights(s.config, r.rewindWeights) : null, step: (r.level + 1) * steps,
@@ -117,7 +117,7 @@ function runBaselineSpec(s: BaselineSpec): void {
     });
     const e = r.evaluation;
     post({
-      type: 'baseline', sparsity: r.mask.sparsity, mask: r.mask.toBytes(), layerStats: r.mask.layerStats(),
+      type: 'baseline', sparsity: r.mask.sparsity, mask: r.mask.toBytes(),
       evaluation: { metrics: e.metrics, score: e.score, seed: e.seed, steps: e.steps }, step: offset + steps,
     });
   });

@@ -40,7 +40,7 @@ async function imp(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainS
       parentId = await ctx.write(async (tx) => {
         const ticketId = await insertTicket(tx, {
           runId, modelId: p.modelId, taskId: p.taskId, method: p.method, level: m.level, sparsity: m.sparsity, parentId,
-          seed: p.seed, layerStats: m.layerStats, mask: m.mask, maskBits: mt.prunable,
+          seed: p.seed, mask: m.mask, maskBits: mt.prunable,
         });
         await insertEvaluation(tx, {
           runId, modelId: p.modelId, taskId: p.taskId, ticketId: m.level === 0 ? null : ticketId, weightInit: 'PRETRAINED',
@@ -81,7 +81,7 @@ async function baseline(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: T
       await ctx.write(async (tx) => {
         const ticketId = await insertTicket(tx, {
           runId, modelId: p.modelId, taskId: p.taskId, method, level: 0, sparsity: m.sparsity, parentId: null,
-          seed: p.seed, layerStats: m.layerStats, mask: m.mask, maskBits: mt.prunable,
+          seed: p.seed, mask: m.mask, maskBits: mt.prunable,
         });
         await insertEvaluation(tx, {
           runId, modelId: p.modelId, taskId: p.taskId, ticketId, weightInit: 'PRETRAINED', trainingMode: p.trainingMode,
