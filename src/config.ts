@@ -47,6 +47,12 @@ export interface LimitsConfig {
   wsMessageBytes: number;
   /** operations in flight (subscriptions included) per WebSocket (TICKETLAB_MAX_SUBSCRIPTIONS, 20). */
   subscriptionsPerConnection: number;
+  /** lexical tokens a document may have; the parser stops past it (TICKETLAB_MAX_TOKENS, 5000). */
+  maxTokens: number;
+  /** root fields of one operation, each alias counting (TICKETLAB_MAX_ROOT_FIELDS, 20). */
+  maxRootFields: number;
+  /** cost of each occurrence of a field that queries the database: root fields and connections (TICKETLAB_DB_FIELD_COST, 50). */
+  dbFieldCost: number;
 }
 
 export interface WorkerConfig {
@@ -148,6 +154,9 @@ function parseLimits(env: NodeJS.ProcessEnv): LimitsConfig {
     bodyBytes: parseNumber(env, 'TICKETLAB_MAX_BODY_BYTES', 1 << 20, 1024, 1 << 30, true),
     wsMessageBytes: parseNumber(env, 'TICKETLAB_MAX_WS_MESSAGE_BYTES', 1 << 20, 1024, 1 << 28, true),
     subscriptionsPerConnection: parseNumber(env, 'TICKETLAB_MAX_SUBSCRIPTIONS', 20, 1, 10_000, true),
+    maxTokens: parseNumber(env, 'TICKETLAB_MAX_TOKENS', 5000, 100, 1_000_000, true),
+    maxRootFields: parseNumber(env, 'TICKETLAB_MAX_ROOT_FIELDS', 20, 1, 10_000, true),
+    dbFieldCost: parseNumber(env, 'TICKETLAB_DB_FIELD_COST', 50, 1, 1e6, true),
   };
 }
 

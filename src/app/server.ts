@@ -19,6 +19,7 @@ import type { OpenDatabase } from './database';
 import { TaskService } from '../task/task.service';
 import { callerOf, createGuard } from '../auth';
 import { ArtifactStore } from '../artifacts/store';
+import { jsonErrors } from './json-errors';
 import { mountExportRoutes } from '../export/export.routes';
 import { mountDashboard } from '../dashboard/mount';
 import { createContext } from '../kit/context';
@@ -64,7 +65,11 @@ export async function startServer(cfg: Config, db: OpenDatabase, log: (l: string
     cleanup.push(async () => wsGuard.close());
 
     const app = express();
-    const httpServer = http.createServer(app);
+    app.disable('x-powered-by');
+    // Slow or lying clients (headers dribbled, a Content-Length never sent) are cut off in seconds,
+    // not after Node's 300 s default (checked every 2 s, not every 30 s); bodies are at most
+    // TICKETLAB_MAX_BODY_BYTES, which a client on loopback or a LAN sends well within the limit.
+    const httpServer = http.createServer({ headersTimeout: 10_000, requestTimeout: 15_000, connectionsCheckingInterval: 2000 }, app);
     const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: guard.wsMaxPayload });
     const wsCleanup = useServer(
       {
@@ -82,6 +87,8 @@ export async function startServer(cfg: Config, db: OpenDatabase, log: (l: string
       schema,
       formatError,
       includeStacktraceInErrorResponses: false,
+      // The document gate parses with the same bound first; this keeps Apollo's own parse bounded too.
+      parseOptions: { maxTokens: cfg.limits.maxTokens },
       // Explicit: Apollo turns introspection off when NODE_ENV=production, and clients (the
       // explorer, codegen) need the schema; it holds nothing a schema file would not.
       introspection: true,
@@ -107,10 +114,12 @@ export async function startServer(cfg: Config, db: OpenDatabase, log: (l: string
       '/graphql',
       guard.http,
       express.json({ limit: cfg.limits.bodyBytes }),
+      guard.document,
       ...(countSql ? [sqlCountMiddleware] : []),
       expressMiddleware(apollo, { context: async ({ res }) => createContext(ds, callerOf(res)) }),
       guard.bodyErrors,
     );
+    app.use(jsonErrors(log));
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);

@@ -51,7 +51,7 @@ export function checkOperation(req: OperationRequest, limits: LimitsConfig): voi
     const what = need.field ? `${req.operation.operation} ${need.field}` : `a ${req.operation.operation}`;
     throw new ForbiddenError(`${what} needs a token of scope ${need.scope}; token "${req.caller.name}" has scope ${req.caller.scope}`);
   }
-  const size = measureOperation(req.schema, req.document, req.operation, req.variables, limits.listSize);
+  const size = measureOperation(req.schema, req.document, req.operation, req.variables, limits.listSize, limits.dbFieldCost);
   if (size.depth > limits.maxDepth) {
     throw new LimitError('QUERY_TOO_DEEP', `the operation nests fields ${size.depth} deep; this server allows at most ${limits.maxDepth}`);
   }

@@ -4,14 +4,16 @@
  * as GraphQL-shaped JSON errors instead of Express's HTML pages.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
+import { getOperationAST, GraphQLError } from 'graphql';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { LimitsConfig } from '../config';
 import { isDatabaseUnavailable } from '../kit/unavailable';
 import { DATABASE_UNAVAILABLE_MESSAGE, DomainError, type ErrorCode } from '../kit/errors';
 import type { Authenticator } from './authenticator';
+import { checkDocumentShape, checkVariables, parseBounded } from './document';
 import { checkOperation, httpStatus, LOCAL_CALLER, toGraphQLError, type Caller } from './guard';
 
-function sendError(res: Response, status: number, code: ErrorCode | 'BAD_REQUEST', message: string): void {
+function sendError(res: Response, status: number, code: ErrorCode | 'BAD_REQUEST' | 'GRAPHQL_PARSE_FAILED', message: string): void {
   if (status === 401) res.setHeader('www-authenticate', 'Bearer');
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
@@ -37,6 +39,45 @@ export function authenticateHttp(auth: Authenticator, log: (err: unknown) => voi
         sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
       },
     );
+  };
+}
+
+/** Variables as sent: an object (POST) or its JSON text (GET); anything else is Apollo's to refuse. */
+function variablesOf(v: unknown): Record<string, unknown> | null {
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return null;
+    }
+  }
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+/**
+ * After express.json, before Apollo: the document and variables bounded (document.ts) and
+ * subscriptions refused (they are served over WebSocket), each answered as a coded JSON error
+ * before graphql-js parses, validates or runs anything.
+ */
+export function documentGate(limits: LimitsConfig): RequestHandler {
+  return (req, res, next) => {
+    const body = (req.method === 'GET' ? req.query : req.body) as { query?: unknown; variables?: unknown; operationName?: unknown } | undefined;
+    // Malformed requests (no query, wrong types) are Apollo's to answer, with its own codes.
+    if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body.query !== 'string' || body.query.trim() === '') return next();
+    try {
+      const doc = parseBounded(body.query, limits);
+      checkDocumentShape(doc, limits);
+      checkVariables(variablesOf(body.variables));
+      const op = getOperationAST(doc, typeof body.operationName === 'string' ? body.operationName : undefined);
+      if (op?.operation === 'subscription') {
+        return sendError(res, 400, 'BAD_REQUEST', 'subscriptions are served over WebSocket (graphql-transport-ws on /graphql), not over HTTP');
+      }
+    } catch (err) {
+      if (err instanceof DomainError) return sendError(res, httpStatus(err.code), err.code, err.message);
+      if (err instanceof GraphQLError) return sendError(res, 400, 'GRAPHQL_PARSE_FAILED', err.message);
+      throw err;
+    }
+    next();
   };
 }
 

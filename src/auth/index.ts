@@ -10,7 +10,7 @@ import type { ExportGuard } from '../export/export.auth';
 import { requireScope } from './export-guard';
 import { Authenticator } from './authenticator';
 import type { Caller } from './guard';
-import { authenticateHttp, bodyErrors, guardPlugin } from './http';
+import { authenticateHttp, bodyErrors, documentGate, guardPlugin } from './http';
 import { TokenService } from './token.service';
 import { WS_HARD_CAP_FACTOR, wsGuard, type WsGuard } from './ws';
 
@@ -23,11 +23,13 @@ export function createGuard(cfg: Config, ds: DataSource, log: (line: string) => 
   const logErr = (err: unknown) => log(`request guard failed: ${err instanceof Error ? err.message : String(err)}`);
   const l = cfg.limits;
   log(`auth: ${cfg.auth.mode === 'required' ? 'tokens required' : 'off'} (${cfg.auth.reason})`);
-  log(`limits: depth ${l.maxDepth}, cost ${l.maxCost}, body ${l.bodyBytes} B, WebSocket message ${l.wsMessageBytes} B, ${l.subscriptionsPerConnection} operations per WebSocket`);
+  log(`limits: depth ${l.maxDepth}, cost ${l.maxCost}, body ${l.bodyBytes} B, WebSocket message ${l.wsMessageBytes} B, ${l.subscriptionsPerConnection} operations per WebSocket, ${l.maxTokens} tokens and ${l.maxRootFields} root fields per document, database fields cost ${l.dbFieldCost}`);
   return {
     auth,
     /** first on /graphql: 401 before the body is read */
     http: authenticateHttp(auth, logErr),
+    /** after the body parser: the document and variables bounded, subscriptions refused */
+    document: documentGate(l),
     /** last on /graphql: body-parser errors as JSON */
     bodyErrors: bodyErrors(l, logErr),
     plugin: guardPlugin(l),

@@ -2,7 +2,8 @@
  * Depth and cost of an operation, measured before it runs (issue "Limits").
  *
  * Cost = the estimated number of field resolutions: every field counts once per object it is
- * resolved on, and a list multiplies what is below it by its length — the connection's `first`
+ * resolved on (a field that queries the database — a root field, a connection — counts
+ * `dbFieldCost` each time, aliases included), and a list multiplies what is below it by its length — the connection's `first`
  * (20 when omitted, at most 100) for its `edges`, else an assumed `listSize`. Introspection fields
  * (`__schema`, `__type`, `__typename`) count neither way: they read no database, and graphql-js's
  * own MaxIntrospectionDepthRule (a standard validation rule) bounds their nesting.
@@ -51,6 +52,7 @@ export function measureOperation(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
   listSize: number,
+  dbFieldCost = 1,
 ): OperationSize {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
@@ -68,7 +70,10 @@ export function measureOperation(
         if (sel.name.value.startsWith('__')) continue;
         const def = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[sel.name.value] : undefined;
         if (!def) continue; // validation reports unknown fields
-        size.cost += count;
+        // A field that queries the database (a root field, a connection) costs its SQL each time,
+        // however it is aliased: 9,999 aliases of runs(first: 0) are 9,999 queries.
+        const queries = depth === 0 || getNamedType(def.type).name.endsWith('Connection');
+        size.cost += count * (queries ? dbFieldCost : 1);
         size.depth = Math.max(size.depth, depth + 1);
         const named = getNamedType(def.type);
         if (!sel.selectionSet || !isCompositeType(named)) continue;

@@ -4,15 +4,14 @@
  * sockets whose token was revoked are closed by a periodic re-check. Each subscribe is parsed,
  * validated and checked here, so the same scope and limit rules apply as over HTTP.
  */
-import {
-  getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema,
-} from 'graphql';
+import { getOperationAST, GraphQLError, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Context as WsContext, ServerOptions, SubscribePayload } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
 import type { WebSocketServer } from 'ws';
 import type { LimitsConfig } from '../config';
 import { DomainError } from '../kit/errors';
 import { Authenticator, NO_TOKEN } from './authenticator';
+import { checkDocumentShape, checkVariables, parseBounded } from './document';
 import { checkOperation, LimitError, toGraphQLError, type Caller } from './guard';
 import type { TokenService } from './token.service';
 
@@ -51,24 +50,33 @@ export interface WsGuard {
   close(): void;
 }
 
-function refused(err: unknown): readonly GraphQLError[] {
+/**
+ * Every failure before execution as a coded error on this operation, as HTTP answers it; the
+ * socket stays open. A stack overflow (a value or document nested too deep for a recursive step)
+ * is the client's BAD_REQUEST; anything else is logged once and answered INTERNAL_SERVER_ERROR.
+ */
+function refused(err: unknown, log: (line: string) => void): readonly GraphQLError[] {
   if (err instanceof DomainError) return [toGraphQLError(err, false)];
   if (err instanceof GraphQLError) return [err];
-  throw err;
+  if (err instanceof RangeError) return [new GraphQLError('the operation nests too deep to be read', { extensions: { code: 'BAD_REQUEST' } })];
+  log(`WebSocket operation failed before it ran: ${err instanceof Error ? err.message : String(err)}`);
+  return [new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
 }
 
 export function wsGuard(opts: WsGuardOptions): WsGuard {
   const sessions = new Map<Ctx, Session>();
 
   const parseAndValidate = (payload: SubscribePayload): DocumentNode | readonly GraphQLError[] => {
-    let document: DocumentNode;
+    if (typeof payload.query !== 'string') return [new GraphQLError('the operation has no query text', { extensions: { code: 'BAD_REQUEST' } })];
+    const document = parseBounded(payload.query, opts.limits);
+    checkDocumentShape(document, opts.limits);
+    let errors: readonly GraphQLError[];
     try {
-      document = parse(payload.query);
+      errors = validate(opts.schema, document, specifiedRules);
     } catch (err) {
-      if (err instanceof GraphQLError) return [new GraphQLError(err.message, { nodes: err.nodes, source: err.source, positions: err.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-      throw err;
+      if (!(err instanceof RangeError)) throw err;
+      errors = [new GraphQLError('the document nests too deep to validate')];
     }
-    const errors = validate(opts.schema, document, specifiedRules);
     if (errors.length) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
     return document;
   };
@@ -95,6 +103,8 @@ export function wsGuard(opts: WsGuardOptions): WsGuard {
       const session = sessions.get(ctx);
       if (!session) return [new GraphQLError('connection not initialised', { extensions: { code: 'UNAUTHENTICATED' } })];
       try {
+        // Before anything recurses over them: variables and extensions bounded, no NUL in strings.
+        checkVariables({ ...(payload.variables ?? {}), ...(payload.extensions ? { extensions: payload.extensions } : {}) });
         const bytes = Buffer.byteLength(JSON.stringify(payload), 'utf8');
         if (bytes > opts.limits.wsMessageBytes) {
           throw new LimitError('PAYLOAD_TOO_LARGE', `the operation message has ${bytes} bytes; this server allows at most ${opts.limits.wsMessageBytes}`);
@@ -114,7 +124,7 @@ export function wsGuard(opts: WsGuardOptions): WsGuard {
         checkOperation({ schema: opts.schema, document: parsed, operation, variables, caller }, opts.limits);
         return { schema: opts.schema, document: parsed, operationName: payload.operationName, variableValues: variables, contextValue: opts.context(caller) };
       } catch (err) {
-        return refused(err);
+        return refused(err, opts.log);
       }
     },
 

@@ -70,6 +70,52 @@ function runningPostmaster(dataDir: string): number | null {
   }
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `pid` is a postgres process (not a pid reused by something else). */
+function isPostgres(pid: number): boolean {
+  try {
+    return /postgres/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return true; // no /proc: trust postmaster.pid, as PostgreSQL itself does
+  }
+}
+
+/** The process that started the cluster writes its pid here; a cluster whose owner died is orphaned. */
+const ownerFile = (pgHome: string) => path.join(pgHome, 'owner.pid');
+
+/**
+ * A postmaster still running after the process that started it died without stopping it (OOM,
+ * SIGKILL of the Node pid alone): stopped — fast shutdown, then immediate — so this start can
+ * take the cluster over. A postmaster whose owner is alive belongs to another server: refused.
+ */
+async function stopOrphan(pgHome: string, pid: number, log: (line: string) => void): Promise<void> {
+  const owner = fs.existsSync(ownerFile(pgHome)) ? Number(fs.readFileSync(ownerFile(pgHome), 'utf8').trim()) : NaN;
+  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
+    throw new Error(`a PostgreSQL (pid ${pid}) is already running on ${pgHome} for a live process (pid ${owner}); stop that ticketlab first`);
+  }
+  if (!isPostgres(pid)) return;
+  log(`PostgreSQL (pid ${pid}) outlived the process that started it${Number.isInteger(owner) ? ` (pid ${owner})` : ''}: stopping it to start again`);
+  for (const [signal, waitMs] of [['SIGINT', 30_000], ['SIGQUIT', 10_000]] as const) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return;
+    }
+    const deadline = Date.now() + waitMs;
+    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (!alive(pid)) return;
+  }
+  throw new Error(`the orphaned PostgreSQL (pid ${pid}) on ${pgHome} did not stop`);
+}
+
 /** As root, the `postgres` user must be able to walk from / down to the cluster directory. */
 function makeTraversable(dir: string, log: (line: string) => void): void {
   for (let d = dir; ; d = path.dirname(d)) {
@@ -122,9 +168,7 @@ export async function startEmbeddedPostgres(home: string, log: (line: string) =>
   if (isRoot) makeTraversable(pgHome, log);
 
   const holder = runningPostmaster(dataDir);
-  if (holder !== null) {
-    throw new Error(`a PostgreSQL (pid ${holder}) is already running on ${dataDir}; stop it (or the other ticketlab) first`);
-  }
+  if (holder !== null) await stopOrphan(pgHome, holder, log);
   const creds = readCredentials(path.join(pgHome, 'credentials.json'));
   const logFile = path.join(pgHome, 'postgres.log');
   const append = (m: unknown) => fs.appendFileSync(logFile, String(m instanceof Error ? m.stack : m));
@@ -171,7 +215,9 @@ export async function startEmbeddedPostgres(home: string, log: (line: string) =>
     } finally {
       await admin.end();
     }
-    // If this process dies without a clean stop, do not leave the postmaster holding the cluster.
+    // If this process dies without a clean stop, do not leave the postmaster holding the cluster;
+    // if it dies without even an 'exit' (SIGKILL), the next start finds the owner dead and stops it.
+    fs.writeFileSync(ownerFile(pgHome), `${process.pid}\n`);
     const child = (pg as unknown as { process?: ChildProcess }).process;
     const onExit = () => child?.kill('SIGINT');
     process.once('exit', onExit);
@@ -182,6 +228,7 @@ export async function startEmbeddedPostgres(home: string, log: (line: string) =>
       stop: async () => {
         process.removeListener('exit', onExit);
         await stopIfRunning(pg);
+        fs.rmSync(ownerFile(pgHome), { force: true });
       },
     };
   }

@@ -36,6 +36,7 @@ function single(req: Request, name: string): string | undefined {
   const v = (req.query as Record<string, unknown>)[name];
   if (v === undefined) return undefined;
   if (typeof v !== 'string') throw badRequest(`query parameter ${name} must be given once`);
+  if (v.includes('\u0000')) throw badRequest(`query parameter ${name} contains a NUL byte`);
   return v;
 }
 
@@ -126,6 +127,8 @@ export function mountExportRoutes(app: Express, ds: DataSource, opts: ExportOpti
     if (unknown.length) throw badRequest(`unknown query parameter ${unknown[0]}; accepted: name (repeatable)`);
     const raw = (req.query as Record<string, unknown>).name;
     const names = raw === undefined ? null : (Array.isArray(raw) ? raw : [raw]).map(String);
+    // Checked before the 200 is sent: PostgreSQL would refuse a NUL midway through the body.
+    if (names?.some((n) => n.includes('\u0000') || n.length > 200)) throw badRequest('name must be a metric name: at most 200 characters, no NUL byte');
     if (!isUuid(id) || !(await service.runExists(id))) throw notFound('run', id);
     csvHeaders(res, `run-${id}-metrics.csv`);
     if (!(await write(res, csvRow(['step', 'name', 'value'])))) return;

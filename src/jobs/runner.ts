@@ -73,7 +73,9 @@ export async function executeRun(o: RunnerOptions, runId: string): Promise<void>
       // from what it stored (a FAILED written once the database is back would end it wrongly).
       o.log(`run ${run.id}: database unavailable (${e instanceof Error ? e.message : String(e)}); it resumes once its heartbeat is stale`);
     } else {
-      outcome = { status: 'FAILED', error: e instanceof Error ? e.message : String(e) };
+      // Stored and shown to clients: the server's own paths are not theirs to see.
+      const message = e instanceof Error ? e.message : String(e);
+      outcome = { status: 'FAILED', error: message.split(o.home).join('$TICKETLAB_HOME') };
     }
   } finally {
     o.active.delete(run.id);

@@ -79,7 +79,10 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
     const createdAt = new Date(String(at));
-    if (typeof at === 'string' && !Number.isNaN(createdAt.getTime()) && typeof id === 'string' && isUuid(id)) {
+    // Within what timestamptz stores and what this API writes (years 1..9999): a date out of
+    // PostgreSQL's range would fail the query instead of answering BAD_USER_INPUT.
+    const year = createdAt.getUTCFullYear();
+    if (typeof at === 'string' && !Number.isNaN(createdAt.getTime()) && year >= 1 && year <= 9999 && typeof id === 'string' && isUuid(id)) {
       return { createdAt, id };
     }
   } catch {

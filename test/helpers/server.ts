@@ -51,7 +51,7 @@ export function tempHome(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'ticketlab-test-'));
 }
 
-export async function startServer(opts: { home?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startServer(opts: { home?: string; env?: Record<string, string>; embedded?: boolean } = {}): Promise<TestServer> {
   const ownsHome = opts.home === undefined;
   const home = opts.home ?? tempHome();
   const port = await freePort();
