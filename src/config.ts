@@ -53,6 +53,10 @@ export interface LimitsConfig {
   maxRootFields: number;
   /** cost of each occurrence of a field that queries the database: root fields and connections (TICKETLAB_DB_FIELD_COST, 50). */
   dbFieldCost: number;
+  /** HTTP operations of one caller running at once (TICKETLAB_MAX_CONCURRENT, 8). */
+  concurrentPerCaller: number;
+  /** more of one caller's operations waiting for a slot before 429 (TICKETLAB_MAX_QUEUED, 64). */
+  queuedPerCaller: number;
 }
 
 export interface WorkerConfig {
@@ -157,6 +161,8 @@ function parseLimits(env: NodeJS.ProcessEnv): LimitsConfig {
     maxTokens: parseNumber(env, 'TICKETLAB_MAX_TOKENS', 5000, 100, 1_000_000, true),
     maxRootFields: parseNumber(env, 'TICKETLAB_MAX_ROOT_FIELDS', 20, 1, 10_000, true),
     dbFieldCost: parseNumber(env, 'TICKETLAB_DB_FIELD_COST', 50, 1, 1e6, true),
+    concurrentPerCaller: parseNumber(env, 'TICKETLAB_MAX_CONCURRENT', 8, 1, 10_000, true),
+    queuedPerCaller: parseNumber(env, 'TICKETLAB_MAX_QUEUED', 64, 0, 100_000, true),
   };
 }
 

@@ -115,6 +115,7 @@ export async function startServer(cfg: Config, db: OpenDatabase, log: (l: string
       guard.http,
       express.json({ limit: cfg.limits.bodyBytes }),
       guard.document,
+      guard.concurrency,
       ...(countSql ? [sqlCountMiddleware] : []),
       expressMiddleware(apollo, { context: async ({ res }) => createContext(ds, callerOf(res)) }),
       guard.bodyErrors,

@@ -4,7 +4,10 @@
  * as GraphQL-shaped JSON errors instead of Express's HTML pages.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { getOperationAST, GraphQLError } from 'graphql';
+import { getOperationAST, GraphQLError, Kind } from 'graphql';
+
+/** Root fields that read no table: answered at once, whatever else the caller has running. */
+const CHEAP_FIELDS = new Set(['health', 'compute', '__typename']);
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { LimitsConfig } from '../config';
 import { isDatabaseUnavailable } from '../kit/unavailable';
@@ -72,6 +75,8 @@ export function documentGate(limits: LimitsConfig): RequestHandler {
       if (op?.operation === 'subscription') {
         return sendError(res, 400, 'BAD_REQUEST', 'subscriptions are served over WebSocket (graphql-transport-ws on /graphql), not over HTTP');
       }
+      // A readiness probe's query does not wait behind a caller's expensive ones (concurrency.ts).
+      res.locals.cheap = op?.operation === 'query' && op.selectionSet.selections.every((s) => s.kind === Kind.FIELD && CHEAP_FIELDS.has(s.name.value));
     } catch (err) {
       if (err instanceof DomainError) return sendError(res, httpStatus(err.code), err.code, err.message);
       if (err instanceof GraphQLError) return sendError(res, 400, 'GRAPHQL_PARSE_FAILED', err.message);

@@ -77,9 +77,9 @@ test('auth mode: off on loopback unless required; always required elsewhere, whe
 });
 
 test('limits: documented defaults, overridable, validated', () => {
-  expect(loadConfig({}).limits).toEqual({ maxDepth: 12, maxCost: 20000, listSize: 10, bodyBytes: 1048576, wsMessageBytes: 1048576, subscriptionsPerConnection: 20, maxTokens: 5000, maxRootFields: 20, dbFieldCost: 50 });
+  expect(loadConfig({}).limits).toEqual({ maxDepth: 12, maxCost: 20000, listSize: 10, bodyBytes: 1048576, wsMessageBytes: 1048576, subscriptionsPerConnection: 20, maxTokens: 5000, maxRootFields: 20, dbFieldCost: 50, concurrentPerCaller: 8, queuedPerCaller: 64 });
   const c = loadConfig({ TICKETLAB_MAX_DEPTH: '8', TICKETLAB_MAX_COST: '500', TICKETLAB_LIST_COST: '4', TICKETLAB_MAX_BODY_BYTES: '2048', TICKETLAB_MAX_WS_MESSAGE_BYTES: '4096', TICKETLAB_MAX_SUBSCRIPTIONS: '3', TICKETLAB_MAX_TOKENS: '900', TICKETLAB_MAX_ROOT_FIELDS: '5', TICKETLAB_DB_FIELD_COST: '7' });
-  expect(c.limits).toEqual({ maxDepth: 8, maxCost: 500, listSize: 4, bodyBytes: 2048, wsMessageBytes: 4096, subscriptionsPerConnection: 3, maxTokens: 900, maxRootFields: 5, dbFieldCost: 7 });
+  expect(c.limits).toEqual({ maxDepth: 8, maxCost: 500, listSize: 4, bodyBytes: 2048, wsMessageBytes: 4096, subscriptionsPerConnection: 3, maxTokens: 900, maxRootFields: 5, dbFieldCost: 7, concurrentPerCaller: 8, queuedPerCaller: 64 });
   expect(() => loadConfig({ TICKETLAB_MAX_DEPTH: '0' })).toThrow(/TICKETLAB_MAX_DEPTH must be an integer in 1\.\.1000/);
   expect(() => loadConfig({ TICKETLAB_MAX_COST: 'lots' })).toThrow(ConfigError);
 });

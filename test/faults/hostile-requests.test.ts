@@ -201,6 +201,34 @@ describe('requests in the wrong place or shape', () => {
   }, 30_000);
 });
 
+describe('one caller cannot starve the others', () => {
+  test('40 at a time of the costliest accepted read: every { health } probe within 1 s, each request answered or 429', async () => {
+    const heavy = aliases(20, 'runs(first: 20) { totalCount edges { node { id status params tickets { id } } } }');
+    const answers: number[] = [];
+    let stop = false;
+    const probe = (async () => {
+      while (!stop) {
+        await healthWithin1s();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const worker = async () => {
+      for (let i = 0; i < 10; i++) {
+        const r = await post(server.graphqlUrl, heavy, { token });
+        answers.push(r.status);
+        if (r.status !== 200) expect(codes(r)).toEqual(['TOO_MANY_REQUESTS']);
+        else expect(r.body.errors).toBeUndefined();
+      }
+    };
+    await Promise.all(Array.from({ length: 40 }, worker));
+    stop = true;
+    await probe;
+    expect(answers).toHaveLength(400);
+    expect(answers.every((s) => s === 200 || s === 429)).toBe(true);
+    console.log(`concurrency: 400 requests at 40 in flight: ${answers.filter((s) => s === 200).length} answered, ${answers.filter((s) => s === 429).length} refused 429; worst { health } ${worstHealthMs} ms`);
+  }, 120_000);
+});
+
 test('nothing stored changed, nothing was logged as an internal error; the figures', async () => {
   expect(await rowCounts()).toBe(rowsBefore);
   expect(server.output()).not.toMatch(/RangeError|Maximum call stack|Internal server error|failed before it ran/);
