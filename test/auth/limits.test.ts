@@ -21,7 +21,8 @@ beforeAll(async () => {
   const created = await cli(['token', 'create', '--name', 'made-offline', '--scope', 'admin'], { TICKETLAB_HOME: home, DATABASE_URL: '' });
   expect(created.status).toBe(0);
   expect(created.stdout.trim()).toMatch(/^tl_/);
-  server = await startServer({ home, env: { TICKETLAB_WORKER: '0', TICKETLAB_MAX_SUBSCRIPTIONS: '3', TICKETLAB_MAX_WS_MESSAGE_BYTES: '4096' } });
+  // The embedded cluster the CLI just made on this home, with the token in it.
+  server = await startServer({ home, embedded: true, env: { TICKETLAB_WORKER: '0', TICKETLAB_MAX_SUBSCRIPTIONS: '3', TICKETLAB_MAX_WS_MESSAGE_BYTES: '4096' } });
 });
 
 afterAll(async () => {
