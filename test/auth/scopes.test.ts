@@ -1,5 +1,5 @@
 /**
- * Tokens and scopes against the real server (TICKETLAB_AUTH=required, embedded PostgreSQL):
+ * Tokens and scopes against the real server (TICKETLAB_AUTH=required, its own cloned database):
  * the token CLI, which scope may run which operation over HTTP and WebSocket, every Mutation
  * field of the live schema, every export route, and revocation taking effect at once.
  */

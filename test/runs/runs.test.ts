@@ -1,6 +1,6 @@
 /**
  * Runs end to end over HTTP and WebSocket: the real server (in-process worker) on its own
- * embedded PostgreSQL, a tiny model pre-trained through pretrainModel, IMP tickets with exact
+ * database (cloned from the migrated template), a tiny model pre-trained through pretrainModel, IMP tickets with exact
  * sparsities and nested masks, live events and their latency, duplicate requests, cancel and
  * retry, a transfer fan-out with its dense baseline, and input validation.
  */
