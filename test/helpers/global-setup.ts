@@ -74,11 +74,17 @@ export default async function globalSetup(): Promise<void> {
     encoding: 'utf8',
     timeout: 120_000,
   });
-  if (r.status !== 0) throw new Error(`ticketlab migrate on the template failed (${r.status ?? r.error?.message}):\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(
+      `ticketlab migrate on the template failed (${r.status ?? r.error?.message}):\n${r.stdout}\n${r.stderr}`,
+    );
   // No session may sit on the template while it is cloned.
-  await withAdmin(cluster.url, (db) => db.query(`ALTER DATABASE ${quoteIdent(TEMPLATE)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`));
+  await withAdmin(cluster.url, (db) =>
+    db.query(`ALTER DATABASE ${quoteIdent(TEMPLATE)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`),
+  );
 
   process.env[TEST_PG_URL_ENV] = cluster.url;
   process.env[TEST_PG_TEMPLATE_ENV] = TEMPLATE;
-  if (process.env.TICKETLAB_TEST_TIMING) console.log(`\ntest PostgreSQL and migrated template ready in ${Date.now() - t0} ms`);
+  if (process.env.TICKETLAB_TEST_TIMING)
+    console.log(`\ntest PostgreSQL and migrated template ready in ${Date.now() - t0} ms`);
 }

@@ -49,6 +49,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  process.stdout.write(JSON.stringify({ error: e instanceof Error ? e.stack ?? e.message : String(e) }) + '\n');
+  process.stdout.write(JSON.stringify({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) }) + '\n');
   process.exit(1);
 });

@@ -122,7 +122,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     proc.kill('SIGKILL');
     await exited;
     await dropClone();
-    throw new Error(`server printed its URL but does not answer (${String(e)}):\n${out}`);
+    throw new Error(`server printed its URL but does not answer (${String(e)}):\n${out}`, { cause: e });
   }
   const baseUrl = `http://127.0.0.1:${port}`;
   return {

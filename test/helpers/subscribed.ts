@@ -15,7 +15,9 @@ export const PROBE_MESSAGE = 'test: subscription probe';
 /** A probe for subscribers of `runId`, or (null) of every run: then for a run that does not exist. */
 export function probeEvent(runId: string | null): RunEventPayload {
   // A run id with no row needs a status: the resolver re-reads the rest from the row.
-  return runId ? { runId, step: PROBE_STEP, message: PROBE_MESSAGE } : { runId: randomUUID(), status: 'QUEUED' as RunEventPayload['status'], step: PROBE_STEP, message: PROBE_MESSAGE };
+  return runId
+    ? { runId, step: PROBE_STEP, message: PROBE_MESSAGE }
+    : { runId: randomUUID(), status: 'QUEUED' as RunEventPayload['status'], step: PROBE_STEP, message: PROBE_MESSAGE };
 }
 
 /** Whether a received event is a probe (fields the subscription did not select are undefined). */
@@ -27,7 +29,12 @@ export function isProbe(e: { step?: unknown; message?: unknown } | null | undefi
  * Publishes `probe()` on the database every 50 ms until `arrived()` holds (checked every 5 ms);
  * throws after timeoutMs. Resolves with the number of probes sent.
  */
-export async function publishUntil(databaseUrl: string, probe: () => RunEventPayload, arrived: () => boolean, timeoutMs = 10_000): Promise<number> {
+export async function publishUntil(
+  databaseUrl: string,
+  probe: () => RunEventPayload,
+  arrived: () => boolean,
+  timeoutMs = 10_000,
+): Promise<number> {
   const db = new Client({ connectionString: databaseUrl, application_name: 'ticketlab-test-probe' });
   await db.connect();
   try {
@@ -37,7 +44,8 @@ export async function publishUntil(databaseUrl: string, probe: () => RunEventPay
       const next = Math.min(Date.now() + 50, deadline);
       while (!arrived() && Date.now() < next) await new Promise((r) => setTimeout(r, 5));
       if (arrived()) return sent;
-      if (Date.now() >= deadline) throw new Error(`the subscription was not in place within ${timeoutMs} ms (${sent} probe events sent)`);
+      if (Date.now() >= deadline)
+        throw new Error(`the subscription was not in place within ${timeoutMs} ms (${sent} probe events sent)`);
     }
   } finally {
     await db.end();
