@@ -1,5 +1,5 @@
 /**
- * Tokens and scopes against the real server (TICKETLAB_AUTH=required, embedded PostgreSQL):
+ * Tokens and scopes against the real server (TICKETLAB_AUTH=required, its own cloned database):
  * the token CLI, which scope may run which operation over HTTP and WebSocket, every Mutation
  * field of the live schema, every export route, and revocation taking effect at once.
  */
@@ -8,7 +8,7 @@ import { covers, MUTATION_SCOPES, SCOPES, type Scope } from '../../src/auth/scop
 import { insertRun, withDb } from '../helpers/seed';
 import { startServer, type TestServer } from '../helpers/server';
 import { cli, codes, createToken, get, post } from './helpers';
-import { RawWs, wsCodes } from './ws-client';
+import { RawWs, untilSubscribed, wsCodes } from './ws-client';
 
 let server: TestServer;
 let env: Record<string, string>;
@@ -171,7 +171,7 @@ test('WebSocket: connection_init without a valid token is closed 4403; read toke
   expect(wsCodes(m)).toEqual(['FORBIDDEN']);
   const runId = await withDb(server.databaseUrl, (db) => insertRun(db, 'PRUNE', null, 'QUEUED'));
   viaToken.subscribe('s', 'subscription($id: ID) { runEvents(runId: $id) { runId step } }', { id: runId });
-  await new Promise((r) => setTimeout(r, 300)); // the subscription is in place
+  await untilSubscribed(server.databaseUrl, runId, [[viaToken, 's']]);
   await publishRunEvent(server.databaseUrl, { runId, step: 7 });
   expect((await viaToken.result('s'))?.payload).toEqual({ data: { runEvents: { runId, step: 7 } } });
   // run scope over WebSocket: past the guard, the resolver's NOT_FOUND.
@@ -190,7 +190,7 @@ test('a revoked token is refused at once: HTTP, exports, the next operation on a
   open.subscribe('before', sub, { id: runId });
   const bystander = await ws({ token: other });
   bystander.subscribe('s', sub, { id: runId });
-  await new Promise((r) => setTimeout(r, 300));
+  await untilSubscribed(server.databaseUrl, runId, [[open, 'before'], [bystander, 's']]);
   await publishRunEvent(server.databaseUrl, { runId, step: 1 });
   expect((await open.result('before'))?.payload).toEqual({ data: { runEvents: { step: 1 } } });
 

@@ -3,6 +3,7 @@
  * sent (the graphql-ws client would retry, and hide oversized or refused messages).
  */
 import WebSocket from 'ws';
+import { isProbe, probeEvent, publishUntil } from '../helpers/subscribed';
 
 export interface WsMessage {
   type: string;
@@ -20,10 +21,17 @@ export class RawWs {
   readonly closed: Promise<Closed>;
   private waiters: Array<() => void> = [];
   private closeInfo: Closed | null = null;
+  /** operations whose probe events (helpers/subscribed.ts) are counted here, not kept in `messages`. */
+  private readonly probed = new Map<string, boolean>();
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
-      this.messages.push(JSON.parse(String(data)) as WsMessage);
+      const m = JSON.parse(String(data)) as WsMessage;
+      if (m.type === 'next' && m.id !== undefined && this.probed.has(m.id) && isProbe((m.payload as { data?: { runEvents?: { step?: number } } })?.data?.runEvents)) {
+        this.probed.set(m.id, true);
+        return;
+      }
+      this.messages.push(m);
       this.wake();
     });
     this.closed = new Promise((resolve) =>
@@ -92,6 +100,19 @@ export class RawWs {
     return this.waitFor((m) => m.id === id && (m.type === 'next' || m.type === 'error'), timeoutMs);
   }
 
+  /**
+   * From now on, probe events on operation `id` are not kept; whether one came is `settled`'s answer,
+   * which is also true once the operation ended (error/complete) or the socket closed: the test then
+   * sees why.
+   */
+  dropProbes(id: string): void {
+    if (!this.probed.has(id)) this.probed.set(id, false);
+  }
+
+  settled(id: string): boolean {
+    return this.probed.get(id) === true || this.closeInfo !== null || this.messages.some((m) => m.id === id && (m.type === 'error' || m.type === 'complete'));
+  }
+
   async close(): Promise<void> {
     if (!this.closeInfo) this.socket.close(1000);
     await this.closed;
@@ -103,4 +124,14 @@ export function wsCodes(m: WsMessage | null): string[] {
   if (!m) return [];
   const errors = m.type === 'error' ? (m.payload as Array<{ extensions?: { code?: string } }>) : ((m.payload as { errors?: Array<{ extensions?: { code?: string } }> })?.errors ?? []);
   return errors.map((e) => e.extensions?.code ?? '(none)');
+}
+
+/**
+ * Resolves once each (socket, operation) subscription of run `runId`'s events is in place on the
+ * server: probe events are published until one reached each of them (graphql-ws acknowledges no
+ * subscribe, and an event published before the subscription is registered is missed).
+ */
+export async function untilSubscribed(databaseUrl: string, runId: string, subs: Array<readonly [RawWs, string]>): Promise<void> {
+  for (const [c, id] of subs) c.dropProbes(id);
+  await publishUntil(databaseUrl, () => probeEvent(runId), () => subs.every(([c, id]) => c.settled(id)));
 }

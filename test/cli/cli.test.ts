@@ -1,5 +1,5 @@
 /**
- * The client commands against the REAL server (child process, embedded PostgreSQL): a tiny model
+ * The client commands against the REAL server (child process, its own cloned database): a tiny model
  * pre-trained through the API, `prune` starting an IMP run, `watch` following it to SUCCEEDED
  * with progress lines, `status`, `runs`, `evaluate`, `export`, and one-line errors with their
  * exit codes for bad arguments, unknown ids and an unreachable server.

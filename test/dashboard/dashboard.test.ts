@@ -1,5 +1,5 @@
 /**
- * The dashboard in a real headless Chromium against the real server (embedded PostgreSQL,
+ * The dashboard in a real headless Chromium against the real server (its own cloned database,
  * in-process worker): it loads with no console errors and nothing fetched from another host; an
  * IMP run started from the form shows live progress until SUCCEEDED; the runs list follows a run
  * started elsewhere; the sparsity chart draws exactly the points sparsityCurve returns; the

@@ -1,5 +1,5 @@
 /**
- * The examples against a live server (child process, embedded PostgreSQL) with finished runs:
+ * The examples against a live server (child process, its own cloned database) with finished runs:
  * the Python notebook script (requests + websockets; its DataFrame, curve plot, live events and
  * the mask applied to the model's weights are checked) and the TypeScript example (graphql-ws).
  * Without a suitable Python the Python test is skipped with a message, or fails under CI.

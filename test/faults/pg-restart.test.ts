@@ -25,7 +25,8 @@ let restarted: Postmaster | null = null;
 const DOWN_MS = 4000;
 
 beforeAll(async () => {
-  server = await startServer({ env: { TICKETLAB_HEARTBEAT_S: '0.5', TICKETLAB_STALE_S: '3', NODE_OPTIONS: '--trace-uncaught' } });
+  // Its own embedded cluster: this test stops and restarts the server's postmaster.
+  server = await startServer({ embedded: true, env: { TICKETLAB_HEARTBEAT_S: '0.5', TICKETLAB_STALE_S: '3', NODE_OPTIONS: '--trace-uncaught' } });
   modelId = await pretrainTinyModel(server, 'tiny-pg');
   taskId = await taskIdOf(server, 'SNLI_VE');
   events = await subscribeRunEvents(server);

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { MAIN_JS, type TestServer } from './server';
+import { isProbe, probeEvent, publishUntil } from './subscribed';
 
 export interface RunEventData {
   runId: string;
@@ -27,28 +28,46 @@ export interface Received extends RunEventData {
 export interface EventLog {
   events: Received[];
   of(runId: string): Received[];
+  /** Resolves once `cond` holds for the events received so far (polled); throws after timeoutMs. */
+  until(cond: (events: Received[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Subscribes to every run's events; resolves once the subscription is in place. */
+/** Subscribes to every run's events; resolves once the subscription is in place (a probe event came back). */
 export async function subscribeRunEvents(server: TestServer): Promise<EventLog> {
   let connected!: () => void;
   const ready = new Promise<void>((r) => (connected = r));
   const client: Client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, lazy: false, on: { connected: () => connected() } });
   await ready;
   const events: Received[] = [];
+  let probed = false;
   client.subscribe<{ runEvents: RunEventData }>(
     { query: 'subscription { runEvents { runId status step totalSteps progress phase metrics message at } }' },
     {
       next: (r) => {
-        if (r.data) events.push({ ...r.data.runEvents, receivedAt: Date.now() });
+        const e = r.data?.runEvents;
+        if (!e) return;
+        // Probes (made up for runs that do not exist) are not logged: the log holds the runs' events only.
+        if (isProbe(e)) probed = true;
+        else events.push({ ...e, receivedAt: Date.now() });
       },
       error: () => undefined,
       complete: () => undefined,
     },
   );
-  await new Promise((r) => setTimeout(r, 300));
-  return { events, of: (id) => events.filter((e) => e.runId === id), close: () => client.dispose() as Promise<void> };
+  await publishUntil(server.databaseUrl, () => probeEvent(null), () => probed);
+  return {
+    events,
+    of: (id) => events.filter((e) => e.runId === id),
+    async until(cond, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!cond(events)) {
+        if (Date.now() > deadline) throw new Error(`run events: condition not met within ${timeoutMs} ms (${events.length} events received)`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    close: () => client.dispose() as Promise<void>,
+  };
 }
 
 export interface RunState {

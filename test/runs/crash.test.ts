@@ -25,7 +25,8 @@ let events: EventLog;
 const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
-  server = await startServer({ env: { TICKETLAB_WORKER: '0' } });
+  // Process crashes are tested on the deployment they happen in: the server's own embedded cluster.
+  server = await startServer({ embedded: true, env: { TICKETLAB_WORKER: '0' } });
   events = await subscribeRunEvents(server);
 }, 90_000);
 

@@ -1,6 +1,6 @@
 /**
  * Runs end to end over HTTP and WebSocket: the real server (in-process worker) on its own
- * embedded PostgreSQL, a tiny model pre-trained through pretrainModel, IMP tickets with exact
+ * database (cloned from the migrated template), a tiny model pre-trained through pretrainModel, IMP tickets with exact
  * sparsities and nested masks, live events and their latency, duplicate requests, cancel and
  * retry, a transfer fan-out with its dense baseline, and input validation.
  */
@@ -55,7 +55,8 @@ test('an IMP run streams ordered events and stores exact, nested tickets', async
   expect(run.status).toBe('QUEUED');
   const done = await waitForRun(server, run.id, ['SUCCEEDED'], 60_000);
   expect(done).toMatchObject({ step: 160, totalSteps: 160, attempts: 1 });
-  await new Promise((r) => setTimeout(r, 300)); // the final event is published right after the row changes
+  // The final event is published right after the row changes: wait for it to arrive.
+  await events.until(() => events.of(run.id).some((e) => e.status === 'SUCCEEDED'));
 
   // Events: QUEUED → RUNNING → progress → SUCCEEDED, in order.
   const ev = events.of(run.id);

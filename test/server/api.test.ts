@@ -1,5 +1,5 @@
 /**
- * Drives the real server (child process, embedded PostgreSQL in a temp dir) over HTTP.
+ * Drives the real server (child process, its own database cloned from the migrated template) over HTTP.
  * One server for the whole file: initdb costs seconds.
  */
 import { randomUUID } from 'crypto';

@@ -8,6 +8,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { insertRun, withDb } from '../helpers/seed';
 import { startServer, type TestServer } from '../helpers/server';
+import { isProbe, probeEvent, publishUntil } from '../helpers/subscribed';
 
 const PUBLISHER = path.resolve(__dirname, '..', 'helpers', 'publish-event.js');
 
@@ -38,7 +39,7 @@ interface Received {
   runEvents: { runId: string; status: string; step: number; totalSteps: number | null; progress: number; phase: string | null; metrics: Record<string, number> | null; message: string | null; at: string };
 }
 
-/** Subscribes and resolves once the server has acknowledged the connection. */
+/** Subscribes and resolves once the subscription is in place (a probe event of its run came back). */
 async function subscribe(server: TestServer, runId: string | null): Promise<{ events: Received[]; next: () => Promise<Received> }> {
   let connected!: () => void;
   const ready = new Promise<void>((r) => (connected = r));
@@ -48,6 +49,7 @@ async function subscribe(server: TestServer, runId: string | null): Promise<{ ev
   const events: Received[] = [];
   const waiters: Array<(e: Received) => void> = [];
   const failures: string[] = [];
+  let probed = false;
   client.subscribe<Received>(
     {
       query: `subscription($runId: ID) { runEvents(runId: $runId) { runId status step totalSteps progress phase metrics message at } }`,
@@ -57,6 +59,12 @@ async function subscribe(server: TestServer, runId: string | null): Promise<{ ev
       next: (r) => {
         if (r.errors) failures.push(JSON.stringify(r.errors));
         const e = r.data as Received;
+        // Probes are dropped where they belong (this run's, or any run's when following every run);
+        // one of another run reaching a run's subscriber counts as an event, as it should.
+        if (e && isProbe(e.runEvents) && (runId === null || e.runEvents.runId === runId)) {
+          probed = true;
+          return;
+        }
         events.push(e);
         waiters.shift()?.(e);
       },
@@ -64,8 +72,7 @@ async function subscribe(server: TestServer, runId: string | null): Promise<{ ev
       complete: () => undefined,
     },
   );
-  // The subscribe message is handled right after it arrives; give it that moment.
-  await new Promise((r) => setTimeout(r, 300));
+  await publishUntil(server.databaseUrl, () => probeEvent(runId), () => probed);
   const next = () => {
     const p = new Promise<Received>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no event within 10 s ${failures.join('; ')}`)), 10_000);

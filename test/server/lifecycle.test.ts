@@ -24,7 +24,7 @@ function alive(pid: number): boolean {
 
 test('SIGTERM stops HTTP, the database and exits 0; a restart finds the data and answers quickly', async () => {
   const home = tempHome();
-  const first = await startServer({ home });
+  const first = await startServer({ home, embedded: true });
   const dataDir = path.join(home, 'pg', 'data');
   const postmasterPid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   expect(alive(postmasterPid)).toBe(true);
@@ -38,7 +38,7 @@ test('SIGTERM stops HTTP, the database and exits 0; a restart finds the data and
   expect(fs.existsSync(path.join(home, 'runtime.json'))).toBe(false);
 
   const t0 = Date.now();
-  const second = await startServer({ home });
+  const second = await startServer({ home, embedded: true });
   try {
     const res = await second.gql<{ health: string; model: { name: string; prunableParameterCount: number; config: { layers: number } } }>(
       `query($id: ID!) { health model(id: $id) { name prunableParameterCount config { layers } } }`,

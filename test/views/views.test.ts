@@ -1,5 +1,5 @@
 /**
- * The derived views over GraphQL against the real server (child process, embedded PostgreSQL),
+ * The derived views over GraphQL against the real server (child process, its own cloned database),
  * on the hand-made study of fixture.ts. One server for the file: initdb costs seconds.
  */
 import { randomUUID } from 'crypto';
