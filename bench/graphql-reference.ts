@@ -27,10 +27,22 @@ const at = (i: number): string => new Date(Date.UTC(2026, 0, 1) + i * 1000).toIS
 const edges = Array.from({ length: 100 }, (_, i) => ({
   cursor: Buffer.from(`${at(i)}|${uuid(i)}`).toString('base64'),
   node: {
-    id: uuid(i), method: 'IMP', sparsity: (i % 10) / 10, level: i % 10, seed: 1, maskBits: 4096,
-    maskSha256: hex(i, 64), createdAt: at(i),
+    id: uuid(i),
+    method: 'IMP',
+    sparsity: (i % 10) / 10,
+    level: i % 10,
+    seed: 1,
+    maskBits: 4096,
+    maskSha256: hex(i, 64),
+    createdAt: at(i),
     evaluations: ['PRETRAINED', 'RANDOM'].map((w, k) => ({
-      id: uuid(100000 + 2 * i + k), weightInit: w, trainingMode: 'STANDARD', seed: 1, steps: 300, score: 0.5 + k / 10, createdAt: at(i),
+      id: uuid(100000 + 2 * i + k),
+      weightInit: w,
+      trainingMode: 'STANDARD',
+      seed: 1,
+      steps: 300,
+      score: 0.5 + k / 10,
+      createdAt: at(i),
     })),
   },
 }));

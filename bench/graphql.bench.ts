@@ -54,8 +54,15 @@ async function seed(databaseUrl: string, tickets: number): Promise<void> {
 
 /** One request, checked: 100 tickets, two evaluations each, no errors. */
 async function check(url: string): Promise<void> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: QUERY }) });
-  const body = (await r.json()) as { data?: { tickets: { edges: Array<{ node: { evaluations: unknown[] } }> } }; errors?: unknown[] };
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: QUERY }),
+  });
+  const body = (await r.json()) as {
+    data?: { tickets: { edges: Array<{ node: { evaluations: unknown[] } }> } };
+    errors?: unknown[];
+  };
   const edges = body.data?.tickets.edges ?? [];
   if (body.errors || edges.length !== 100 || edges.some((e) => e.node.evaluations.length !== 2)) {
     throw new Error(`${url} answered unexpectedly: ${JSON.stringify(body).slice(0, 300)}`);
@@ -64,7 +71,9 @@ async function check(url: string): Promise<void> {
 
 async function startReference(): Promise<{ url: string; proc: ChildProcess }> {
   const port = await freePort();
-  const proc = spawn(process.execPath, [path.join(__dirname, 'graphql-reference.js'), String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [path.join(__dirname, 'graphql-reference.js'), String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
@@ -85,7 +94,14 @@ export async function benchGraphql(rounds = 2, seconds = 10, tickets = 10_000): 
   try {
     autocannon = require('autocannon') as Autocannon;
   } catch {
-    return [{ row: 'graphql tickets(first:100) per request', oursMs: NaN, referenceMs: null, note: 'skipped: autocannon not installed (npm ci installs it)' }];
+    return [
+      {
+        row: 'graphql tickets(first:100) per request',
+        oursMs: NaN,
+        referenceMs: null,
+        note: 'skipped: autocannon not installed (npm ci installs it)',
+      },
+    ];
   }
   const ours = await startServer();
   let ref: { url: string; proc: ChildProcess } | null = null;
@@ -95,10 +111,15 @@ export async function benchGraphql(rounds = 2, seconds = 10, tickets = 10_000): 
     await check(ours.graphqlUrl);
     await check(ref.url);
     const load0 = os.loadavg()[0].toFixed(1);
-    const run = (url: string) => autocannon({
-      url, connections: 20, duration: seconds, method: 'POST',
-      headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: QUERY }),
-    });
+    const run = (url: string) =>
+      autocannon({
+        url,
+        connections: 20,
+        duration: seconds,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: QUERY }),
+      });
     await run(ours.graphqlUrl); // warm-up (JIT, connection pool, PostgreSQL caches); not counted
     await run(ref.url);
     const o: CannonResult[] = [];
@@ -110,12 +131,22 @@ export async function benchGraphql(rounds = 2, seconds = 10, tickets = 10_000): 
     const bad = [...o, ...r].reduce((n, x) => n + x.non2xx + x.errors + x.timeouts, 0);
     const rps = (xs: CannonResult[]) => median(xs.map((x) => x.requests.average));
     const p99 = (xs: CannonResult[]) => median(xs.map((x) => x.latency.p99));
-    const common = `${tickets} tickets x 2 evaluations, 20 connections, ${rounds} alternating rounds of ${seconds} s; ` +
+    const common =
+      `${tickets} tickets x 2 evaluations, 20 connections, ${rounds} alternating rounds of ${seconds} s; ` +
       `${bad} failed requests; load ${load0}->${os.loadavg()[0].toFixed(1)}`;
     return [
-      { row: 'graphql tickets(first:100) per request (1/throughput)', oursMs: 1000 / rps(o), referenceMs: 1000 / rps(r),
-        note: `ours ${rps(o).toFixed(0)} req/s, bare Apollo ${rps(r).toFixed(0)} req/s (goal ratio <= 1.67); ${common}` },
-      { row: 'graphql tickets(first:100) p99 latency', oursMs: p99(o), referenceMs: p99(r), note: `goal ratio <= 2; ${common}` },
+      {
+        row: 'graphql tickets(first:100) per request (1/throughput)',
+        oursMs: 1000 / rps(o),
+        referenceMs: 1000 / rps(r),
+        note: `ours ${rps(o).toFixed(0)} req/s, bare Apollo ${rps(r).toFixed(0)} req/s (goal ratio <= 1.67); ${common}`,
+      },
+      {
+        row: 'graphql tickets(first:100) p99 latency',
+        oursMs: p99(o),
+        referenceMs: p99(r),
+        note: `goal ratio <= 2; ${common}`,
+      },
     ];
   } finally {
     ref?.proc.kill('SIGTERM');

@@ -26,19 +26,30 @@ export async function benchImp(): Promise<BenchRow[]> {
   const levelMs: number[] = [];
   let last = t0;
   const results = runImp({
-    theta0: model.weights, config: model.config, task, data, seed: 1,
+    theta0: model.weights,
+    config: model.config,
+    task,
+    data,
+    seed: 1,
     headWeights: kind === 'PRETRAIN' && model.pretrainHead.size ? model.pretrainHead : undefined,
-    onLevel: () => { const t = Date.now(); levelMs.push(t - last); last = t; },
+    onLevel: () => {
+      const t = Date.now();
+      levelMs.push(t - last);
+      last = t;
+    },
   });
   const total = Date.now() - t0;
   const final = results[results.length - 1];
   const perLevel = levelMs.map((ms) => (ms / 1000).toFixed(0)).join('/');
-  return [{
-    row: `imp 10 levels ${kind.toLowerCase()}`,
-    oursMs: total,
-    referenceMs: BUDGET_MS,
-    note: `${results.length} levels x ${task.defaults.steps} steps (batch ${task.defaults.batchSize}), train ${data.train.length}, ` +
-      `final sparsity ${final.sparsity.toFixed(2)}, seconds per level ${perLevel}; reference = the 10-minute budget, not PyTorch; ` +
-      `load ${load0}->${os.loadavg()[0].toFixed(1)}`,
-  }];
+  return [
+    {
+      row: `imp 10 levels ${kind.toLowerCase()}`,
+      oursMs: total,
+      referenceMs: BUDGET_MS,
+      note:
+        `${results.length} levels x ${task.defaults.steps} steps (batch ${task.defaults.batchSize}), train ${data.train.length}, ` +
+        `final sparsity ${final.sparsity.toFixed(2)}, seconds per level ${perLevel}; reference = the 10-minute budget, not PyTorch; ` +
+        `load ${load0}->${os.loadavg()[0].toFixed(1)}`,
+    },
+  ];
 }

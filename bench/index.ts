@@ -23,10 +23,17 @@ async function main(): Promise<void> {
   const info = await initBackend();
   console.log(`bench backend: ${info.backend} (${info.device}, kernels ${info.kernels})`);
   // TICKETLAB_BENCH_ONLY=graphql (a comma list of training, kernels, pruning, imp, graphql) runs only those rows.
-  const only = process.env.TICKETLAB_BENCH_ONLY ? new Set(process.env.TICKETLAB_BENCH_ONLY.split(',').map((s) => s.trim())) : null;
+  const only = process.env.TICKETLAB_BENCH_ONLY
+    ? new Set(process.env.TICKETLAB_BENCH_ONLY.split(',').map((s) => s.trim()))
+    : null;
   const wanted = (name: string) => !only || only.has(name);
   if (wanted('training')) for (const r of [...benchShippedStep(), ...benchBaseLayer()]) console.log(formatRow(r));
-  for (const [file, fn] of [['kernels.bench', 'benchKernels'], ['pruning.bench', 'benchPruning'], ['imp.bench', 'benchImp'], ['graphql.bench', 'benchGraphql']] as const) {
+  for (const [file, fn] of [
+    ['kernels.bench', 'benchKernels'],
+    ['pruning.bench', 'benchPruning'],
+    ['imp.bench', 'benchImp'],
+    ['graphql.bench', 'benchGraphql'],
+  ] as const) {
     if (!wanted(file.replace('.bench', ''))) continue;
     const suite = optionalSuite(file, fn);
     if (suite) for (const r of await suite()) console.log(formatRow(r));

@@ -17,7 +17,13 @@ import type { ParamMap } from '../src/core/model/types';
 import { AdamW } from '../src/core/training/adamw';
 import type { BenchRow } from './row';
 
-export interface LayerShape { batch: number; tokens: number; hidden: number; heads: number; ffn: number }
+export interface LayerShape {
+  batch: number;
+  tokens: number;
+  hidden: number;
+  heads: number;
+  ffn: number;
+}
 
 /** The issue's measurement: batch 32, 48 tokens, hidden 128, FFN 512 (4 heads of 32). */
 export const SMALL_LAYER: LayerShape = { batch: 32, tokens: 48, hidden: 128, heads: 4, ffn: 512 };
@@ -54,7 +60,9 @@ function makeParams(s: LayerShape): ParamMap {
 function layer(p: ParamMap, s: LayerShape, x: tf.Tensor, bias: tf.Tensor): tf.Tensor {
   const dh = s.hidden / s.heads;
   const split = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [s.batch, s.tokens, s.heads, dh]), [0, 2, 1, 3]);
-  const q = split(linear(p, 'q', x)), k = split(linear(p, 'k', x)), v = split(linear(p, 'v', x));
+  const q = split(linear(p, 'q', x)),
+    k = split(linear(p, 'k', x)),
+    v = split(linear(p, 'v', x));
   const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), bias);
   const ctx = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), v), [0, 2, 1, 3]), [s.batch, s.tokens, s.hidden]);
   const h1 = layerNorm(p, 'ln1', tf.add(linear(p, 'o', ctx), x));
@@ -62,7 +70,10 @@ function layer(p: ParamMap, s: LayerShape, x: tf.Tensor, bias: tf.Tensor): tf.Te
   return layerNorm(p, 'ln2', tf.add(linear(p, 'out', inter), h1));
 }
 
-export interface LayerStep { run(): number; dispose(): void }
+export interface LayerStep {
+  run(): number;
+  dispose(): void;
+}
 
 /**
  * A training step (forward, mean-square error to a fixed random target, backward, Adam)
@@ -80,7 +91,10 @@ export function layerStep(s: LayerShape, lr = 1e-4): LayerStep {
   const names = new Map([...p].map(([n, v]) => [v.name, n]));
   return {
     run: () => {
-      const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(layer(p, s, x, bias), target))) as tf.Scalar, vars);
+      const { value, grads } = tf.variableGrads(
+        () => tf.mean(tf.square(tf.sub(layer(p, s, x, bias), target))) as tf.Scalar,
+        vars,
+      );
       opt.step(p, new Map(Object.entries(grads).map(([k, g]) => [names.get(k)!, g])), lr);
       const v = value.dataSync()[0];
       tf.dispose([value, ...Object.values(grads)]);
@@ -105,7 +119,12 @@ export function timeIt(f: () => void, steps: number, warm = 2): number {
   return median(ms);
 }
 
-interface TorchResult { layerMs: number; matmulMs: number; version: string; threads: number }
+interface TorchResult {
+  layerMs: number;
+  matmulMs: number;
+  version: string;
+  threads: number;
+}
 
 function referenceScript(): string {
   const here = path.resolve(__dirname, 'layer_reference.py');
@@ -115,18 +134,25 @@ function referenceScript(): string {
 let torchPython: string | null = null;
 
 function runTorch(s: LayerShape, steps: number, threads: number): TorchResult | string {
-  const candidates = torchPython ? [torchPython]
+  const candidates = torchPython
+    ? [torchPython]
     : [process.env.TICKETLAB_TORCH_PYTHON, '/usr/bin/python3', 'python3'].filter((c): c is string => !!c);
   let why = 'no python3 with torch found';
   for (const py of candidates) {
     const args = [referenceScript(), s.batch, s.tokens, s.hidden, s.heads, s.ffn, steps, threads].map(String);
     const r = spawnSync(py, args, { encoding: 'utf8', timeout: 300_000 });
     if (r.status !== 0) {
-      if (!/No module named 'torch'/.test(r.stderr ?? '')) why = `${py}: ${(r.stderr || r.error?.message || 'failed').trim().split('\n').pop()}`;
+      if (!/No module named 'torch'/.test(r.stderr ?? ''))
+        why = `${py}: ${(r.stderr || r.error?.message || 'failed').trim().split('\n').pop()}`;
       continue;
     }
     torchPython = py;
-    const d = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { layer_ms: number[]; matmul_ms: number[]; torch: string; threads: number };
+    const d = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as {
+      layer_ms: number[];
+      matmul_ms: number[];
+      torch: string;
+      threads: number;
+    };
     return { layerMs: median(d.layer_ms), matmulMs: median(d.matmul_ms), version: d.torch, threads: d.threads };
   }
   return why;
@@ -134,7 +160,8 @@ function runTorch(s: LayerShape, steps: number, threads: number): TorchResult | 
 
 /** 1024² float32 matmul, median ms. */
 function matmulMs(reps: number): number {
-  const a = tf.randomNormal([1024, 1024], 0, 1, 'float32', 5), b = tf.randomNormal([1024, 1024], 0, 1, 'float32', 6);
+  const a = tf.randomNormal([1024, 1024], 0, 1, 'float32', 5),
+    b = tf.randomNormal([1024, 1024], 0, 1, 'float32', 6);
   const ms = timeIt(() => tf.matMul(a, b).dispose(), reps, 1);
   tf.dispose([a, b]);
   return ms;
@@ -161,7 +188,14 @@ export async function benchKernels(rounds = 3, steps = 7): Promise<BenchRow[]> {
   const threads = blasThreadsWanted();
   const tag = `b${SMALL_LAYER.batch} t${SMALL_LAYER.tokens} h${SMALL_LAYER.hidden} ffn${SMALL_LAYER.ffn}`;
   if (info.backend !== 'wasm') {
-    return [{ row: `kernels layer step ${tag}`, oursMs: NaN, referenceMs: null, note: `skipped: backend is ${info.backend}, not wasm` }];
+    return [
+      {
+        row: `kernels layer step ${tag}`,
+        oursMs: NaN,
+        referenceMs: null,
+        note: `skipped: backend is ${info.backend}, not wasm`,
+      },
+    ];
   }
   const native = nativeKernelStatus().installed;
   const loadStart = os.loadavg()[0].toFixed(1); // 1-min load average: shared machines drift
@@ -197,17 +231,36 @@ export async function benchKernels(rounds = 3, steps = 7): Promise<BenchRow[]> {
   const best = perSetting.length ? perSetting.reduce((x, y) => (y.layer < x.layer ? y : x)) : null;
   const bestMm = perSetting.length ? Math.min(...perSetting.map((p) => p.mm)) : null;
   const refMs = best ? best.layer : null;
-  const refNote = typeof ref === 'string' ? `reference skipped: ${ref}`
-    : `torch ${ref.version}, faster of ${torchThreads.join('/')} threads: ${best?.n}`;
+  const refNote =
+    typeof ref === 'string'
+      ? `reference skipped: ${ref}`
+      : `torch ${ref.version}, faster of ${torchThreads.join('/')} threads: ${best?.n}`;
   const common = `median of ${rounds} rounds x ${steps} steps; ${refNote}; load ${loadStart}->${os.loadavg()[0].toFixed(1)}`;
   const rows: BenchRow[] = [];
-  if (native) rows.push({ row: `kernels layer step ${tag} (native)`, oursMs: median(t.nat), referenceMs: refMs, note: `${info.kernels}; ${common}` });
-  rows.push({ row: `kernels layer step ${tag} (plain wasm)`, oursMs: median(t.plain), referenceMs: refMs,
-    note: native ? common : `native kernels unavailable: ${nativeKernelStatus().reason}; ${common}` });
+  if (native)
+    rows.push({
+      row: `kernels layer step ${tag} (native)`,
+      oursMs: median(t.nat),
+      referenceMs: refMs,
+      note: `${info.kernels}; ${common}`,
+    });
+  rows.push({
+    row: `kernels layer step ${tag} (plain wasm)`,
+    oursMs: median(t.plain),
+    referenceMs: refMs,
+    note: native ? common : `native kernels unavailable: ${nativeKernelStatus().reason}; ${common}`,
+  });
   const mm = native ? median(t.natMm) : median(t.plainMm);
-  const figures = [...(native ? [`native ${gflops(median(t.natMm)).toFixed(1)}`] : []), `plain wasm ${gflops(median(t.plainMm)).toFixed(1)}`,
-    ...(bestMm !== null ? [`torch ${gflops(bestMm).toFixed(1)}`] : [])];
-  rows.push({ row: `kernels matmul 1024x1024 (${native ? 'native' : 'plain wasm'})`, oursMs: mm,
-    referenceMs: bestMm, note: `GFLOP/s: ${figures.join(', ')}` });
+  const figures = [
+    ...(native ? [`native ${gflops(median(t.natMm)).toFixed(1)}`] : []),
+    `plain wasm ${gflops(median(t.plainMm)).toFixed(1)}`,
+    ...(bestMm !== null ? [`torch ${gflops(bestMm).toFixed(1)}`] : []),
+  ];
+  rows.push({
+    row: `kernels matmul 1024x1024 (${native ? 'native' : 'plain wasm'})`,
+    oursMs: mm,
+    referenceMs: bestMm,
+    note: `GFLOP/s: ${figures.join(', ')}`,
+  });
   return rows;
 }

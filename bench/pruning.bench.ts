@@ -16,8 +16,16 @@ import { bertBasePrunable } from './bert-layout';
 import { formatRow, type BenchRow } from './row';
 
 interface TorchPruning {
-  n: number; k: number; pruned: number; kth_ms: number[]; topk_ms: number[]; pack_ms: number[]; unpack_ms: number[];
-  kth_peak_extra_mb: number; torch: string; threads: number;
+  n: number;
+  k: number;
+  pruned: number;
+  kth_ms: number[];
+  topk_ms: number[];
+  pack_ms: number[];
+  unpack_ms: number[];
+  kth_peak_extra_mb: number;
+  torch: string;
+  threads: number;
 }
 
 function median(xs: number[]): number {
@@ -27,10 +35,15 @@ function median(xs: number[]): number {
 
 function runReference(sparsity: number, reps: number, topk: boolean): TorchPruning | string {
   const script = path.resolve(__dirname, '..', '..', 'bench', 'pruning_reference.py');
-  const candidates = [process.env.TICKETLAB_TORCH_PYTHON, '/usr/bin/python3', 'python3'].filter((c): c is string => !!c);
+  const candidates = [process.env.TICKETLAB_TORCH_PYTHON, '/usr/bin/python3', 'python3'].filter(
+    (c): c is string => !!c,
+  );
   let why = 'no python3 with torch found';
   for (const py of candidates) {
-    const r = spawnSync(py, [script, String(sparsity), String(reps), topk ? '1' : '0'], { encoding: 'utf8', timeout: 600_000 });
+    const r = spawnSync(py, [script, String(sparsity), String(reps), topk ? '1' : '0'], {
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
     if (r.status !== 0) {
       why = `${py}: ${(r.stderr || r.error?.message || 'failed').trim().split('\n').pop()}`;
       continue;
@@ -76,9 +89,11 @@ export async function benchPruning(reps = 3): Promise<BenchRow[]> {
   });
   const dense = measure(reps, () => globalMagnitudePrune({ layout: segs, weights, targetSparsity: 0.5 }));
   const m50 = dense.out.mask;
-  if (m50.pruned !== Math.round(0.5 * n)) throw new Error(`bench: pruned ${m50.pruned}, expected ${Math.round(0.5 * n)}`);
+  if (m50.pruned !== Math.round(0.5 * n))
+    throw new Error(`bench: pruned ${m50.pruned}, expected ${Math.round(0.5 * n)}`);
   const nested = measure(reps, () => globalMagnitudePrune({ weights, current: m50, targetSparsity: 0.6 }));
-  if (!nested.out.mask.isSubsetOf(m50) || nested.out.mask.pruned !== Math.round(0.6 * n)) throw new Error('bench: nested step wrong');
+  if (!nested.out.mask.isSubsetOf(m50) || nested.out.mask.pruned !== Math.round(0.6 * n))
+    throw new Error('bench: nested step wrong');
 
   const fresh: number[] = [];
   const warm: number[] = [];
@@ -114,7 +129,12 @@ export async function benchPruning(reps = 3): Promise<BenchRow[]> {
       referenceMs: r ? median(r.kth_ms) : null,
       note: `reference is the dense kthvalue; ours cpu ${nested.cpuMs.toFixed(0)} ms, peak extra <= ${nested.peakExtraMb.toFixed(0)} MB`,
     },
-    { row: `mask pack ${tag}`, oursMs: pack.ms, referenceMs: r ? median(r.pack_ms) : null, note: `ours cpu ${pack.cpuMs.toFixed(0)} ms; numpy packbits little` },
+    {
+      row: `mask pack ${tag}`,
+      oursMs: pack.ms,
+      referenceMs: r ? median(r.pack_ms) : null,
+      note: `ours cpu ${pack.cpuMs.toFixed(0)} ms; numpy packbits little`,
+    },
     {
       row: `mask unpack ${tag}`,
       oursMs: median(warm),

@@ -9,7 +9,8 @@ export interface BenchRow {
 
 export function formatRow(r: BenchRow): string {
   const ours = r.oursMs.toFixed(1);
-  if (r.referenceMs === null) return `bench ${r.row}: ours ${ours} ms, reference skipped${r.note ? ` (${r.note})` : ''}`;
+  if (r.referenceMs === null)
+    return `bench ${r.row}: ours ${ours} ms, reference skipped${r.note ? ` (${r.note})` : ''}`;
   const ratio = (r.oursMs / r.referenceMs).toFixed(2);
   return `bench ${r.row}: ours ${ours} ms, reference ${r.referenceMs.toFixed(1)} ms, ratio ${ratio}${r.note ? ` (${r.note})` : ''}`;
 }

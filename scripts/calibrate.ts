@@ -29,11 +29,17 @@ function opt(name: string): string | undefined {
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const std = (xs: number[]): number => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
+const std = (xs: number[]): number =>
+  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
 
 interface Row {
-  task: TaskKind; metric: string; chance: number; seeds: number[];
-  pretrained: number[]; random: number[]; seconds: number[];
+  task: TaskKind;
+  metric: string;
+  chance: number;
+  seeds: number[];
+  pretrained: number[];
+  random: number[];
+  seconds: number[];
 }
 
 async function main(): Promise<void> {
@@ -47,29 +53,50 @@ async function main(): Promise<void> {
   const train = opt('train') !== undefined ? Number(opt('train')) : undefined;
   const model = modelDir ? loadBuiltinModel(path.resolve(modelDir)) : loadBuiltinModel();
   const config = model.config;
-  console.log(`calibrate on ${info.backend} (${info.kernels}); ${tasks.join(', ')}; ${nSeeds} seed(s)${steps ? `; steps ${steps}` : ''}${lr ? `; lr ${lr}` : ''}${train ? `; train ${train}` : ''}`);
+  console.log(
+    `calibrate on ${info.backend} (${info.kernels}); ${tasks.join(', ')}; ${nSeeds} seed(s)${steps ? `; steps ${steps}` : ''}${lr ? `; lr ${lr}` : ''}${train ? `; train ${train}` : ''}`,
+  );
   const rows: Row[] = [];
   for (const kind of tasks) {
     const task = getTask(kind);
     const source = dataSource(kind);
     const data = source.generate({
-      seed: dataSeed, sizes: { ...source.defaultSizes, ...(train ? { train } : {}) },
-      regionFeatureDim: config.regionFeatureDim, maxRegions: config.maxRegions, maxTextLength: config.maxTextLength,
+      seed: dataSeed,
+      sizes: { ...source.defaultSizes, ...(train ? { train } : {}) },
+      regionFeatureDim: config.regionFeatureDim,
+      maxRegions: config.maxRegions,
+      maxTextLength: config.maxTextLength,
     });
-    const row: Row = { task: kind, metric: task.metrics[0], chance: chanceLevel(kind, data.test as never, source.numAnswers), seeds: [], pretrained: [], random: [], seconds: [] };
+    const row: Row = {
+      task: kind,
+      metric: task.metrics[0],
+      chance: chanceLevel(kind, data.test as never, source.numAnswers),
+      seeds: [],
+      pretrained: [],
+      random: [],
+      seconds: [],
+    };
     for (let s = 1; s <= nSeeds; s++) {
       row.seeds.push(s);
       for (const init of ['pretrained', 'random'] as const) {
-        const encoder = init === 'pretrained' ? encoderFromWeights(config, model.weights) : createEncoder(config, new Rng(1000 + s), scaledInitStd(config.hidden));
+        const encoder =
+          init === 'pretrained'
+            ? encoderFromWeights(config, model.weights)
+            : createEncoder(config, new Rng(1000 + s), scaledInitStd(config.hidden));
         // UNITER starts the retrieval rank head from the pre-trained ITM head.
-        const headWeights = init === 'pretrained' && kind === 'RETRIEVAL' ? rankHeadFromItm(model.pretrainHead, config.hidden) ?? undefined : undefined;
+        const headWeights =
+          init === 'pretrained' && kind === 'RETRIEVAL'
+            ? (rankHeadFromItm(model.pretrainHead, config.hidden) ?? undefined)
+            : undefined;
         const t0 = Date.now();
         const r = fineTune({ encoder, task, data: data as never, seed: s, headWeights, steps, lr });
         const sec = (Date.now() - t0) / 1000;
         encoder.dispose();
         row[init].push(r.metrics[row.metric]);
         row.seconds.push(sec);
-        console.log(`${kind} seed ${s} ${init}: ${row.metric} ${r.metrics[row.metric].toFixed(4)} (${sec.toFixed(1)} s)`);
+        console.log(
+          `${kind} seed ${s} ${init}: ${row.metric} ${r.metrics[row.metric].toFixed(4)} (${sec.toFixed(1)} s)`,
+        );
       }
     }
     rows.push(row);
@@ -81,7 +108,12 @@ async function main(): Promise<void> {
     ...rows.map((r) => {
       const d = mean(r.pretrained) - mean(r.random);
       const n = r.seeds.length;
-      const pass = n >= 3 ? (d >= REQUIRED_GAIN ? 'yes' : 'no') : `${d >= REQUIRED_GAIN ? 'yes' : 'no'} (${n} seed${n > 1 ? 's' : ''})`;
+      const pass =
+        n >= 3
+          ? d >= REQUIRED_GAIN
+            ? 'yes'
+            : 'no'
+          : `${d >= REQUIRED_GAIN ? 'yes' : 'no'} (${n} seed${n > 1 ? 's' : ''})`;
       return `| ${r.task} | ${r.metric} | ${f(r.chance)} | ${f(mean(r.pretrained))} ± ${f(std(r.pretrained))} | ${f(mean(r.random))} ± ${f(std(r.random))} | ${d >= 0 ? '+' : ''}${f(d)} | ${pass} | ${mean(r.seconds).toFixed(1)} |`;
     }),
   ];
@@ -89,7 +121,14 @@ async function main(): Promise<void> {
   const dir = path.resolve(process.cwd(), '.ticketlab', 'calibration');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `calibration-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ backend: info, model: model.meta.name ?? 'mini-uniter', dataSeed, overrides: { steps, lr, train }, rows }, null, 2) + '\n');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { backend: info, model: model.meta.name ?? 'mini-uniter', dataSeed, overrides: { steps, lr, train }, rows },
+      null,
+      2,
+    ) + '\n',
+  );
   console.log(`wrote ${file}`);
 }
 

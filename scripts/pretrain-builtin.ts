@@ -15,7 +15,13 @@ import { mkdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { initBackend } from '../src/core/backend';
 import { builtinConfig, BUILTIN_MODEL_NAME, loadBuiltinModel } from '../src/core/model/builtin';
-import { createEncoder, encoderFromWeights, parameterCount, prunableParameterCount, scaledInitStd } from '../src/core/model/uniter';
+import {
+  createEncoder,
+  encoderFromWeights,
+  parameterCount,
+  prunableParameterCount,
+  scaledInitStd,
+} from '../src/core/model/uniter';
 import { encodeEncoderWeights } from '../src/core/model/weights';
 import { encodeSafetensors } from '../src/core/io/safetensors';
 import { pretrain } from '../src/core/training';
@@ -43,7 +49,7 @@ async function main(): Promise<void> {
   const lr = arg('lr', 2e-3);
   const trainSize = arg('train', 30000);
   const warmupFraction = arg('warmup', 0.02);
-  const decay = process.argv.includes('--decay-linear') ? 'linear' as const : 'constant' as const;
+  const decay = process.argv.includes('--decay-linear') ? ('linear' as const) : ('constant' as const);
   const evalEvery = arg('eval-every', Math.max(1, Math.round(steps / 10)));
   // Objective weights default to PRETRAIN_WEIGHTS; a flag overrides one for this run (and meta.json records them).
   PRETRAIN_WEIGHTS.mlm = arg('mlm-weight', PRETRAIN_WEIGHTS.mlm);
@@ -54,31 +60,49 @@ async function main(): Promise<void> {
   if (process.argv.includes('--joint')) PRETRAIN_ITM.scheme = 'joint';
   if (process.argv.includes('--eval-foils')) PRETRAIN_ITM.evalFoils = true;
   const outIdx = process.argv.indexOf('--out');
-  const out = outIdx >= 0 ? process.argv[outIdx + 1] : path.resolve(__dirname, '../../assets/models', BUILTIN_MODEL_NAME);
+  const out =
+    outIdx >= 0 ? process.argv[outIdx + 1] : path.resolve(__dirname, '../../assets/models', BUILTIN_MODEL_NAME);
   const initIdx = process.argv.indexOf('--init');
   const init = initIdx >= 0 ? loadBuiltinModel(path.resolve(process.argv[initIdx + 1])) : null;
   const config = init ? init.config : builtinConfig(VOCAB_SIZE);
   const source = dataSource('PRETRAIN');
   const data = source.generate({
-    seed, sizes: { ...source.defaultSizes, train: trainSize },
-    regionFeatureDim: config.regionFeatureDim, maxRegions: config.maxRegions, maxTextLength: config.maxTextLength,
+    seed,
+    sizes: { ...source.defaultSizes, train: trainSize },
+    regionFeatureDim: config.regionFeatureDim,
+    maxRegions: config.maxRegions,
+    maxTextLength: config.maxTextLength,
   });
   const task = getTask('PRETRAIN');
   const initStd = scaledInitStd(config.hidden);
   const encoder = init ? encoderFromWeights(config, init.weights) : createEncoder(config, new Rng(seed), initStd);
   const headWeights = init && init.pretrainHead.size > 0 ? init.pretrainHead : undefined;
-  console.log(`pretrain ${BUILTIN_MODEL_NAME}: ${JSON.stringify(config)} on ${info.backend} (${info.kernels}); ${steps} steps, batch ${batchSize}, lr ${lr}, weights ${JSON.stringify(PRETRAIN_WEIGHTS)}, ITM foil share ${PRETRAIN_ITM.foilShare}, corruption ${PRETRAIN_ITM.scheme}, ${data.train.length} pairs`);
+  console.log(
+    `pretrain ${BUILTIN_MODEL_NAME}: ${JSON.stringify(config)} on ${info.backend} (${info.kernels}); ${steps} steps, batch ${batchSize}, lr ${lr}, weights ${JSON.stringify(PRETRAIN_WEIGHTS)}, ITM foil share ${PRETRAIN_ITM.foilShare}, corruption ${PRETRAIN_ITM.scheme}, ${data.train.length} pairs`,
+  );
   const start = Date.now();
   let window: number[] = [];
   const r = pretrain({
-    encoder, task, data, steps, lr, batchSize, seed, evalEvery, warmupFraction, decay, headWeights,
+    encoder,
+    task,
+    data,
+    steps,
+    lr,
+    batchSize,
+    seed,
+    evalEvery,
+    warmupFraction,
+    decay,
+    headWeights,
     onProgress: (step, total, loss, rate, metrics) => {
       window.push(loss);
       if (step % 50 === 0 || step === total) {
         const mean = window.reduce((a, b) => a + b, 0) / window.length;
         window = [];
         const m = metrics ? ' val ' + JSON.stringify(metrics) : '';
-        console.log(`step ${step}/${total} loss ${mean.toFixed(4)} lr ${rate.toExponential(2)} ${((Date.now() - start) / 1000).toFixed(0)}s${m}`);
+        console.log(
+          `step ${step}/${total} loss ${mean.toFixed(4)} lr ${rate.toExponential(2)} ${((Date.now() - start) / 1000).toFixed(0)}s${m}`,
+        );
       }
     },
   });
@@ -86,21 +110,45 @@ async function main(): Promise<void> {
   const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const win = Math.max(1, Math.min(100, Math.floor(steps / 10)));
   const meta = {
-    name: BUILTIN_MODEL_NAME, seed, steps, batchSize, lr, warmupFraction, decay, initStd, objectiveWeights: { ...PRETRAIN_WEIGHTS }, itmFoilShare: PRETRAIN_ITM.foilShare, corruption: PRETRAIN_ITM.scheme === 'split' ? { scheme: 'split', mix: PRETRAIN_ITM.mix } : 'joint', trainPairs: data.train.length,
-    backend: info.backend, kernels: info.kernels, seconds: Math.round(seconds),
-    parameterCount: parameterCount(config), prunableParameterCount: prunableParameterCount(config),
-    lossWindow: win, lossFirst: avg(r.lossHistory.slice(0, win)), lossLast: avg(r.lossHistory.slice(-win)),
+    name: BUILTIN_MODEL_NAME,
+    seed,
+    steps,
+    batchSize,
+    lr,
+    warmupFraction,
+    decay,
+    initStd,
+    objectiveWeights: { ...PRETRAIN_WEIGHTS },
+    itmFoilShare: PRETRAIN_ITM.foilShare,
+    corruption: PRETRAIN_ITM.scheme === 'split' ? { scheme: 'split', mix: PRETRAIN_ITM.mix } : 'joint',
+    trainPairs: data.train.length,
+    backend: info.backend,
+    kernels: info.kernels,
+    seconds: Math.round(seconds),
+    parameterCount: parameterCount(config),
+    prunableParameterCount: prunableParameterCount(config),
+    lossWindow: win,
+    lossFirst: avg(r.lossHistory.slice(0, win)),
+    lossLast: avg(r.lossHistory.slice(-win)),
     val: r.valHistory,
     ...(init ? { continued: init.meta } : {}),
   };
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-  writeFileSync(path.join(out, 'model.safetensors'), encodeEncoderWeights(encoder, { name: BUILTIN_MODEL_NAME, seed: String(seed), steps: String(steps) }));
-  writeFileSync(path.join(out, 'pretrain-head.safetensors'), encodeSafetensors(
-    [...r.headWeights].map(([name, data]) => ({ name, dtype: 'F32' as const, shape: r.headShapes.get(name)!, data })),
-  ));
+  writeFileSync(
+    path.join(out, 'model.safetensors'),
+    encodeEncoderWeights(encoder, { name: BUILTIN_MODEL_NAME, seed: String(seed), steps: String(steps) }),
+  );
+  writeFileSync(
+    path.join(out, 'pretrain-head.safetensors'),
+    encodeSafetensors(
+      [...r.headWeights].map(([name, data]) => ({ name, dtype: 'F32' as const, shape: r.headShapes.get(name)!, data })),
+    ),
+  );
   writeFileSync(path.join(out, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
-  console.log(`wrote ${out} in ${seconds.toFixed(0)} s; mean loss of the first/last ${win} steps ${meta.lossFirst.toFixed(4)} → ${meta.lossLast.toFixed(4)}`);
+  console.log(
+    `wrote ${out} in ${seconds.toFixed(0)} s; mean loss of the first/last ${win} steps ${meta.lossFirst.toFixed(4)} → ${meta.lossLast.toFixed(4)}`,
+  );
 }
 
 main().catch((e) => {

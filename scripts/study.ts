@@ -45,12 +45,19 @@ interface Theta0 {
 function loadTheta0(): Theta0 {
   try {
     const m = loadBuiltinModel();
-    return { config: m.config, weights: m.weights, pretrainHead: m.pretrainHead.size ? m.pretrainHead : undefined, source: `shipped mini-uniter (${JSON.stringify(m.meta.steps ?? '?')} pre-training steps)` };
+    return {
+      config: m.config,
+      weights: m.weights,
+      pretrainHead: m.pretrainHead.size ? m.pretrainHead : undefined,
+      source: `shipped mini-uniter (${JSON.stringify(m.meta.steps ?? '?')} pre-training steps)`,
+    };
   } catch (e) {
     // Until the shipped model lands: a short, seeded pre-training of the built-in config.
     const steps = num('pretrain-steps', 300);
     console.log(`NOTE: the shipped model is not available (${(e as Error).message}).`);
-    console.log(`NOTE: using a freshly pre-trained model instead: ${steps} PRETRAIN steps from seed 1. Results are NOT those of the shipped θ0.`);
+    console.log(
+      `NOTE: using a freshly pre-trained model instead: ${steps} PRETRAIN steps from seed 1. Results are NOT those of the shipped θ0.`,
+    );
     const config = builtinConfig(VOCAB_SIZE);
     const data = taskData('PRETRAIN', config, { seed: 1, sizes: { train: 8000, val: 0, test: 0 } });
     const enc = createEncoder(config, new Rng(1));
@@ -62,8 +69,10 @@ function loadTheta0(): Theta0 {
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const std = (xs: number[]): number => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
-const fmt = (xs: number[] | undefined, d = 4): string => (!xs || xs.length === 0 ? '—' : xs.length > 1 ? `${mean(xs).toFixed(d)}±${std(xs).toFixed(d)}` : mean(xs).toFixed(d));
+const std = (xs: number[]): number =>
+  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
+const fmt = (xs: number[] | undefined, d = 4): string =>
+  !xs || xs.length === 0 ? '—' : xs.length > 1 ? `${mean(xs).toFixed(d)}±${std(xs).toFixed(d)}` : mean(xs).toFixed(d);
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -81,15 +90,31 @@ async function main(): Promise<void> {
   const theta0 = loadTheta0();
   const task = getTask(kind);
   const steps = num('steps', task.defaults.steps);
-  const sizes = { train: flag('train') ? num('train', 0) : undefined, test: flag('test') ? num('test', 0) : undefined, val: 0 };
-  const data = taskData(kind, theta0.config, { seed: num('data-seed', 1), sizes: Object.fromEntries(Object.entries(sizes).filter(([, v]) => v !== undefined)) });
+  const sizes = {
+    train: flag('train') ? num('train', 0) : undefined,
+    test: flag('test') ? num('test', 0) : undefined,
+    val: 0,
+  };
+  const data = taskData(kind, theta0.config, {
+    seed: num('data-seed', 1),
+    sizes: Object.fromEntries(Object.entries(sizes).filter(([, v]) => v !== undefined)),
+  });
   const headWeights = kind === 'PRETRAIN' ? theta0.pretrainHead : undefined;
-  console.log(`study ${kind}: θ0 = ${theta0.source}; backend ${info.backend} (${info.kernels}); ${steps} steps/level, ${mode}, rewind ${rewindStep}, ` +
-    `schedule ${schedule.join(' ')}, seeds ${seeds}, methods ${methods.join(',')}; data train ${data.train.length} test ${data.test.length}`);
+  console.log(
+    `study ${kind}: θ0 = ${theta0.source}; backend ${info.backend} (${info.kernels}); ${steps} steps/level, ${mode}, rewind ${rewindStep}, ` +
+      `schedule ${schedule.join(' ')}, seeds ${seeds}, methods ${methods.join(',')}; data train ${data.train.length} test ${data.test.length}`,
+  );
 
   const sparsities = [0, ...schedule];
-  const scores: Record<string, Map<number, number[]>> = { IMP: new Map(), RANDOM: new Map(), ONE_SHOT: new Map(), DENSE: new Map() };
-  const push = (m: string, s: number, v: number): void => { scores[m].set(s, [...(scores[m].get(s) ?? []), v]); };
+  const scores: Record<string, Map<number, number[]>> = {
+    IMP: new Map(),
+    RANDOM: new Map(),
+    ONE_SHOT: new Map(),
+    DENSE: new Map(),
+  };
+  const push = (m: string, s: number, v: number): void => {
+    scores[m].set(s, [...(scores[m].get(s) ?? []), v]);
+  };
   const runs: unknown[] = [];
   const t = (): string => `${((Date.now() - started) / 1000).toFixed(0)}s`;
   const common = { theta0: theta0.weights, config: theta0.config, task, data, steps, trainingMode: mode, headWeights };
@@ -98,10 +123,25 @@ async function main(): Promise<void> {
     let dense: number;
     if (methods.includes('IMP')) {
       const imp = runImp({
-        ...common, schedule, rewindStep, seed,
+        ...common,
+        schedule,
+        rewindStep,
+        seed,
         onLevel: (r) => {
-          console.log(`  [${t()}] seed ${seed} IMP level ${r.level} sparsity ${r.sparsity.toFixed(4)} (${r.counts.pruned}/${r.counts.total}) ${r.evaluation.primaryMetric} ${r.evaluation.score.toFixed(4)}`);
-          runs.push({ method: 'IMP', seed, level: r.level, sparsity: r.sparsity, pruned: r.counts.pruned, total: r.counts.total, maskSha256: r.mask.sha256(), metrics: r.evaluation.metrics, score: r.evaluation.score });
+          console.log(
+            `  [${t()}] seed ${seed} IMP level ${r.level} sparsity ${r.sparsity.toFixed(4)} (${r.counts.pruned}/${r.counts.total}) ${r.evaluation.primaryMetric} ${r.evaluation.score.toFixed(4)}`,
+          );
+          runs.push({
+            method: 'IMP',
+            seed,
+            level: r.level,
+            sparsity: r.sparsity,
+            pruned: r.counts.pruned,
+            total: r.counts.total,
+            maskSha256: r.mask.sha256(),
+            metrics: r.evaluation.metrics,
+            score: r.evaluation.score,
+          });
         },
       });
       dense = imp[0].evaluation.score;
@@ -115,16 +155,30 @@ async function main(): Promise<void> {
       for (const s of schedule) {
         const r = runBaseline({ ...common, method, sparsity: s, seed });
         push(method, s, r.evaluation.score);
-        console.log(`  [${t()}] seed ${seed} ${method} sparsity ${r.mask.sparsity.toFixed(4)} ${r.evaluation.primaryMetric} ${r.evaluation.score.toFixed(4)}`);
-        runs.push({ method, seed, sparsity: r.mask.sparsity, pruned: r.mask.pruned, total: r.mask.total, maskSha256: r.mask.sha256(), metrics: r.evaluation.metrics, score: r.evaluation.score });
+        console.log(
+          `  [${t()}] seed ${seed} ${method} sparsity ${r.mask.sparsity.toFixed(4)} ${r.evaluation.primaryMetric} ${r.evaluation.score.toFixed(4)}`,
+        );
+        runs.push({
+          method,
+          seed,
+          sparsity: r.mask.sparsity,
+          pruned: r.mask.pruned,
+          total: r.mask.total,
+          maskSha256: r.mask.sha256(),
+          metrics: r.evaluation.metrics,
+          score: r.evaluation.score,
+        });
       }
     }
   }
 
   const denseScores = scores.DENSE.get(0)!;
   const denseMean = mean(denseScores);
-  const rel = (m: string, s: number): number[] | undefined => scores[m].get(s)?.map((v, i) => relativeScore(v, denseScores[i] ?? denseMean, kind));
-  console.log(`\n${kind} (${task.metrics[0]}${kind === 'PRETRAIN' ? ', lower is better; relative = dense ÷ score' : ''}) — ${steps} steps, ${mode}, ${seeds} seed(s)`);
+  const rel = (m: string, s: number): number[] | undefined =>
+    scores[m].get(s)?.map((v, i) => relativeScore(v, denseScores[i] ?? denseMean, kind));
+  console.log(
+    `\n${kind} (${task.metrics[0]}${kind === 'PRETRAIN' ? ', lower is better; relative = dense ÷ score' : ''}) — ${steps} steps, ${mode}, ${seeds} seed(s)`,
+  );
   const cols = ['sparsity', 'dense', ...methods.flatMap((m) => [`${m} score`, `${m} rel`])];
   console.log(cols.map((c) => c.padEnd(16)).join(''));
   const curve = sparsities.map((s) => {
@@ -140,20 +194,27 @@ async function main(): Promise<void> {
     return row;
   });
   const best = (threshold: number): number | null => {
-    const ok = schedule.filter((s) => { const r = rel('IMP', s); return r !== undefined && mean(r) >= threshold; });
+    const ok = schedule.filter((s) => {
+      const r = rel('IMP', s);
+      return r !== undefined && mean(r) >= threshold;
+    });
     return ok.length ? Math.max(...ok) : null;
   };
   let summary: Record<string, unknown> = {};
   if (methods.includes('IMP')) {
     const relaxed = best(0.99);
     const strict = best(1);
-    console.log(`highest sparsity with a relaxed (≥ 99% of dense) IMP ticket: ${relaxed === null ? 'none' : relaxed.toFixed(2)}; strict (≥ dense): ${strict === null ? 'none' : strict.toFixed(2)}`);
+    console.log(
+      `highest sparsity with a relaxed (≥ 99% of dense) IMP ticket: ${relaxed === null ? 'none' : relaxed.toFixed(2)}; strict (≥ dense): ${strict === null ? 'none' : strict.toFixed(2)}`,
+    );
     const s70 = schedule.find((s) => Math.abs(s - 0.7) < 1e-9);
     if (s70 !== undefined && methods.includes('RANDOM')) {
       const a = mean(scores.IMP.get(s70)!);
       const b = mean(scores.RANDOM.get(s70)!);
       const better = kind === 'PRETRAIN' ? a < b : a > b;
-      console.log(`at 70%: IMP ${a.toFixed(4)} vs RANDOM ${b.toFixed(4)} → ${better ? 'IMP better' : 'IMP NOT better'}`);
+      console.log(
+        `at 70%: IMP ${a.toFixed(4)} vs RANDOM ${b.toFixed(4)} → ${better ? 'IMP better' : 'IMP NOT better'}`,
+      );
       summary = { ...summary, at70: { imp: a, random: b, impBetter: better } };
     }
     summary = { ...summary, relaxed, strict };
@@ -163,10 +224,31 @@ async function main(): Promise<void> {
   const dir = path.resolve(__dirname, '../../.ticketlab/studies');
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${kind.toLowerCase()}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({
-    task: kind, metric: task.metrics[0], theta0: theta0.source, backend: info, steps, mode, rewindStep, schedule, seeds, baseSeed, methods,
-    data: { train: data.train.length, test: data.test.length }, curve, summary, runs, elapsedSeconds: elapsed,
-  }, null, 2) + '\n');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        task: kind,
+        metric: task.metrics[0],
+        theta0: theta0.source,
+        backend: info,
+        steps,
+        mode,
+        rewindStep,
+        schedule,
+        seeds,
+        baseSeed,
+        methods,
+        data: { train: data.train.length, test: data.test.length },
+        curve,
+        summary,
+        runs,
+        elapsedSeconds: elapsed,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   console.log(`wrote ${file}`);
 }
 

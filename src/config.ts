@@ -77,7 +77,8 @@ export class ConfigError extends Error {}
 function parsePort(raw: string | undefined): number {
   if (raw === undefined || raw.trim() === '') return 4000;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`PORT must be an integer in 0..65535, not "${raw}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ConfigError(`PORT must be an integer in 0..65535, not "${raw}"`);
   return n;
 }
 
@@ -103,7 +104,14 @@ function parseDatabaseUrl(raw: string | undefined): string | null {
   return v;
 }
 
-function parseNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, integer: boolean): number {
+function parseNumber(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  integer: boolean,
+): number {
   const raw = (env[name] ?? '').trim();
   if (raw === '') return fallback;
   const n = Number(raw);
@@ -115,13 +123,16 @@ function parseNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min
 
 function parseWorker(env: NodeJS.ProcessEnv): WorkerConfig {
   const raw = (env.TICKETLAB_WORKER ?? '').trim().toLowerCase();
-  if (!['', '0', '1', 'true', 'false', 'on', 'off'].includes(raw)) throw new ConfigError(`TICKETLAB_WORKER must be 1 or 0, not "${raw}"`);
+  if (!['', '0', '1', 'true', 'false', 'on', 'off'].includes(raw))
+    throw new ConfigError(`TICKETLAB_WORKER must be 1 or 0, not "${raw}"`);
   const heartbeatMs = parseNumber(env, 'TICKETLAB_HEARTBEAT_S', 5, 0.2, 3600, false) * 1000;
   const staleMs = parseNumber(env, 'TICKETLAB_STALE_S', 30, 1, 86_400, false) * 1000;
   // A heartbeat must arrive several times within the stale window, or live runs get taken over.
-  if (staleMs < 2 * heartbeatMs) throw new ConfigError('TICKETLAB_STALE_S must be at least twice TICKETLAB_HEARTBEAT_S');
+  if (staleMs < 2 * heartbeatMs)
+    throw new ConfigError('TICKETLAB_STALE_S must be at least twice TICKETLAB_HEARTBEAT_S');
   const compute = (env.TICKETLAB_COMPUTE ?? '').trim();
-  if (compute !== '' && compute !== 'thread' && compute !== 'process') throw new ConfigError(`TICKETLAB_COMPUTE must be thread or process, not "${compute}"`);
+  if (compute !== '' && compute !== 'thread' && compute !== 'process')
+    throw new ConfigError(`TICKETLAB_COMPUTE must be thread or process, not "${compute}"`);
   return {
     compute: compute === '' ? null : compute,
     inProcess: !['0', 'false', 'off'].includes(raw),
@@ -133,17 +144,24 @@ function parseWorker(env: NodeJS.ProcessEnv): WorkerConfig {
 
 /** 127.0.0.0/8, ::1 and localhost: only processes on this machine can connect. */
 export function isLoopback(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
 }
 
 function parseAuth(env: NodeJS.ProcessEnv, host: string): AuthConfig {
   const raw = (env.TICKETLAB_AUTH ?? '').trim().toLowerCase();
-  if (!['', 'required', 'off'].includes(raw)) throw new ConfigError(`TICKETLAB_AUTH must be required or off, not "${raw}"`);
+  if (!['', 'required', 'off'].includes(raw))
+    throw new ConfigError(`TICKETLAB_AUTH must be required or off, not "${raw}"`);
   const recheckMs = parseNumber(env, 'TICKETLAB_AUTH_RECHECK_S', 5, 0.1, 3600, false) * 1000;
   if (!isLoopback(host)) {
     // Anyone who can reach the port could start GPU runs: no way to serve a network without tokens.
-    if (raw === 'off') throw new ConfigError(`TICKETLAB_AUTH=off is refused on HOST ${host}, which is not a loopback address; create tokens (ticketlab token create) or bind to 127.0.0.1`);
+    if (raw === 'off')
+      throw new ConfigError(
+        `TICKETLAB_AUTH=off is refused on HOST ${host}, which is not a loopback address; create tokens (ticketlab token create) or bind to 127.0.0.1`,
+      );
     return { mode: 'required', reason: `HOST ${host} is not a loopback address`, recheckMs };
   }
   if (raw === 'required') return { mode: 'required', reason: 'TICKETLAB_AUTH=required', recheckMs };

@@ -82,16 +82,20 @@ async function serve(cfg: Config): Promise<void> {
     }
     stopping = true;
     log(`${signal}: shutting down`);
-    jobs.close().then(() => server.close()).then(() => db.close()).then(
-      () => {
-        log('stopped');
-        process.exit(0);
-      },
-      (err) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
+    jobs
+      .close()
+      .then(() => server.close())
+      .then(() => db.close())
+      .then(
+        () => {
+          log('stopped');
+          process.exit(0);
+        },
+        (err) => {
+          console.error(err);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -103,7 +107,8 @@ async function worker(cfg: Config): Promise<void> {
   if (!databaseUrl) {
     const fs = require('fs') as typeof import('fs');
     const file = runtimeFile(cfg.home);
-    if (!fs.existsSync(file)) throw new Error(`DATABASE_URL is not set and no server is running on ${cfg.home} (no ${file})`);
+    if (!fs.existsSync(file))
+      throw new Error(`DATABASE_URL is not set and no server is running on ${cfg.home} (no ${file})`);
     databaseUrl = (JSON.parse(fs.readFileSync(file, 'utf8')) as { databaseUrl: string }).databaseUrl;
   }
   const { openConfiguredDatabase } = require('./app/database') as typeof import('./app/database');
@@ -122,7 +127,13 @@ async function worker(cfg: Config): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     log(`${signal}: stopping the worker`);
-    jobs.close().then(() => db.close()).then(() => process.exit(0), () => process.exit(1));
+    jobs
+      .close()
+      .then(() => db.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

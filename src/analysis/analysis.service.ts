@@ -13,7 +13,16 @@ import { Task } from '../task/task.entity';
 import { masksForTickets } from '../ticket/ticket.batch';
 import { Ticket } from '../ticket/ticket.entity';
 import { PruningMethod } from '../ticket/ticket.enums';
-import { atLeastDense, checkSteps, denseKeyOf, denseStats, relative, requireRows, STATS_SQL, toStats } from './analysis.sql';
+import {
+  atLeastDense,
+  checkSteps,
+  denseKeyOf,
+  denseStats,
+  relative,
+  requireRows,
+  STATS_SQL,
+  toStats,
+} from './analysis.sql';
 import type { CurvePoint, TransferCell, TransferMatrix } from './analysis.types';
 
 export interface CurveArgs {
@@ -77,16 +86,35 @@ export class AnalysisService {
         GROUP BY t.sparsity ORDER BY t.sparsity`,
       [a.modelId, a.taskId, source, a.method, a.weightInit, a.trainingMode, steps],
     )) as Array<{ sparsity: number; mean: string; std: string; n: string; tickets: string }>;
-    const dense = await denseStats(this.ds, a.modelId, [a.taskId], a.trainingMode, steps, [WeightInit.PRETRAINED, a.weightInit]);
+    const dense = await denseStats(this.ds, a.modelId, [a.taskId], a.trainingMode, steps, [
+      WeightInit.PRETRAINED,
+      a.weightInit,
+    ]);
     const reference = dense.get(denseKeyOf(a.taskId));
     const points: CurvePoint[] = [];
     const denseHere = dense.get(denseKeyOf(a.taskId, a.weightInit));
     if (denseHere) {
-      points.push({ sparsity: 0, dense: true, score: denseHere.mean, scoreStd: denseHere.std, n: denseHere.n, tickets: 0, relativeScore: relative(denseHere.mean, reference, kind) });
+      points.push({
+        sparsity: 0,
+        dense: true,
+        score: denseHere.mean,
+        scoreStd: denseHere.std,
+        n: denseHere.n,
+        tickets: 0,
+        relativeScore: relative(denseHere.mean, reference, kind),
+      });
     }
     for (const r of rows) {
       const s = toStats(r);
-      points.push({ sparsity: Number(r.sparsity), dense: false, score: s.mean, scoreStd: s.std, n: s.n, tickets: Number(r.tickets), relativeScore: relative(s.mean, reference, kind) });
+      points.push({
+        sparsity: Number(r.sparsity),
+        dense: false,
+        score: s.mean,
+        scoreStd: s.std,
+        n: s.n,
+        tickets: Number(r.tickets),
+        relativeScore: relative(s.mean, reference, kind),
+      });
     }
     return points;
   }
@@ -98,7 +126,8 @@ export class AnalysisService {
    * Empty while the task has no dense evaluation to compare with.
    */
   async winningTickets(a: WinningArgs): Promise<Ticket[]> {
-    if (!Number.isFinite(a.threshold) || a.threshold < 0) throw new BadInputError(`threshold must be a non-negative number, got ${a.threshold}`);
+    if (!Number.isFinite(a.threshold) || a.threshold < 0)
+      throw new BadInputError(`threshold must be a non-negative number, got ${a.threshold}`);
     const source = a.sourceTaskId ?? a.taskId;
     const steps = checkSteps(a.steps);
     const kind = await this.taskKind(a.modelId, a.taskId, source);
@@ -121,7 +150,9 @@ export class AnalysisService {
       })
       .sort((x, y) => y.sparsity - x.sparsity || y.mean - x.mean || x.id.localeCompare(y.id));
     if (winners.length === 0) return [];
-    const tickets = new Map((await this.ds.getRepository(Ticket).findBy({ id: In(winners.map((w) => w.id)) })).map((t) => [t.id, t]));
+    const tickets = new Map(
+      (await this.ds.getRepository(Ticket).findBy({ id: In(winners.map((w) => w.id)) })).map((t) => [t.id, t]),
+    );
     return winners.map((w) => tickets.get(w.id)!).filter(Boolean);
   }
 
@@ -138,7 +169,8 @@ export class AnalysisService {
     const steps = checkSteps(a.steps);
     await requireRows(this.ds, { model: ['modelId', a.modelId] });
     const model = (await this.ds.getRepository(Model).findOneBy({ id: a.modelId }))!;
-    const tolerance = a.tolerance ?? (model.prunableParameterCount > 0 ? 0.5 / model.prunableParameterCount : 0) + 1e-12;
+    const tolerance =
+      a.tolerance ?? (model.prunableParameterCount > 0 ? 0.5 / model.prunableParameterCount : 0) + 1e-12;
     const rows = (await this.ds.query(
       `SELECT t.task_id AS source, e.task_id AS target, array_agg(DISTINCT t.id) AS tickets, ${STATS_SQL}
          FROM ticket t JOIN evaluation e ON e.ticket_id = t.id
@@ -181,7 +213,13 @@ export class AnalysisService {
 
   /** Checks the ids (400 malformed, 404 missing) and returns the evaluated task's kind. */
   private async taskKind(modelId: string, taskId: string, sourceTaskId: string): Promise<string> {
-    await requireRows(this.ds, { model: ['modelId', modelId], tasks: [['taskId', taskId], ['sourceTaskId', sourceTaskId]] });
+    await requireRows(this.ds, {
+      model: ['modelId', modelId],
+      tasks: [
+        ['taskId', taskId],
+        ['sourceTaskId', sourceTaskId],
+      ],
+    });
     return (await this.ds.getRepository(Task).findOneByOrFail({ id: taskId })).kind;
   }
 
@@ -192,9 +230,12 @@ export class AnalysisService {
     if (!ma) throw new NotFoundError('ticket', a);
     if (!mb) throw new NotFoundError('ticket', b);
     if (ma.modelId !== mb.modelId) {
-      throw new BadInputError(`tickets ${a} and ${b} are masks over different models (${ma.modelId}, ${mb.modelId}); overlap compares masks of one model`);
+      throw new BadInputError(
+        `tickets ${a} and ${b} are masks over different models (${ma.modelId}, ${mb.modelId}); overlap compares masks of one model`,
+      );
     }
-    if (ma.bits !== mb.bits) throw new BadInputError(`tickets ${a} and ${b} have masks of different lengths (${ma.bits}, ${mb.bits} bits)`);
+    if (ma.bits !== mb.bits)
+      throw new BadInputError(`tickets ${a} and ${b} have masks of different lengths (${ma.bits}, ${mb.bits} bits)`);
     // Jaccard needs no tensor boundaries: one flat segment over all prunable weights.
     const flat = [{ name: 'prunable', shape: [ma.bits] }];
     return maskOverlap(Mask.fromPacked(flat, ma.packed), Mask.fromPacked(flat, mb.packed)).jaccard;

@@ -24,11 +24,15 @@ export function toStats(r: StatsRow): Stats {
 export const STATS_SQL = 'avg(e.score) AS mean, coalesce(stddev_samp(e.score), 0) AS std, count(*) AS n';
 
 /** Malformed ids are the client's error; well-formed ids of missing rows are NOT_FOUND. */
-export async function requireRows(ds: DataSource, ids: { model?: [string, string]; tasks?: Array<[string, string]> }): Promise<void> {
+export async function requireRows(
+  ds: DataSource,
+  ids: { model?: [string, string]; tasks?: Array<[string, string]> },
+): Promise<void> {
   const wanted: Array<{ table: 'model' | 'task'; arg: string; id: string }> = [];
   if (ids.model) wanted.push({ table: 'model', arg: ids.model[0], id: ids.model[1] });
   for (const [arg, id] of ids.tasks ?? []) wanted.push({ table: 'task', arg, id });
-  for (const w of wanted) if (!isUuid(w.id)) throw new BadInputError(`${w.arg} ${JSON.stringify(w.id)} is not a valid id`);
+  for (const w of wanted)
+    if (!isUuid(w.id)) throw new BadInputError(`${w.arg} ${JSON.stringify(w.id)} is not a valid id`);
   const rows = (await ds.query(
     `SELECT w.i FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY AS w(tbl, id, i)
       WHERE NOT CASE w.tbl WHEN 'model' THEN EXISTS (SELECT 1 FROM model m WHERE m.id = w.id)
@@ -85,6 +89,7 @@ export function atLeastDense(mean: number, dense: Stats, kind: string): boolean 
 
 export function checkSteps(steps: number | null | undefined): number | null {
   if (steps === null || steps === undefined) return null;
-  if (!Number.isInteger(steps) || steps < 0) throw new BadInputError(`steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new BadInputError(`steps must be a non-negative integer, got ${steps}`);
   return steps;
 }

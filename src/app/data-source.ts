@@ -32,7 +32,10 @@ export function createDataSource(url: string, entities: EntityList = []): DataSo
 const MIGRATION_LOCK = 7_421_001;
 
 /** Connects and applies pending migrations (each in its own transaction). Returns names applied. */
-export async function openDatabase(url: string, entities: EntityList = []): Promise<{ dataSource: DataSource; applied: string[] }> {
+export async function openDatabase(
+  url: string,
+  entities: EntityList = [],
+): Promise<{ dataSource: DataSource; applied: string[] }> {
   const dataSource = createDataSource(url, entities);
   await dataSource.initialize();
   const lock = dataSource.createQueryRunner();

@@ -17,11 +17,25 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-async function open(url: string, stop: () => Promise<void>, embedded: boolean, log: (l: string) => void, entities: EntityList): Promise<OpenDatabase> {
+async function open(
+  url: string,
+  stop: () => Promise<void>,
+  embedded: boolean,
+  log: (l: string) => void,
+  entities: EntityList,
+): Promise<OpenDatabase> {
   try {
     const { dataSource, applied } = await openDatabase(url, entities);
     if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
-    return { ds: dataSource, databaseUrl: url, embedded, close: async () => { await dataSource.destroy(); await stop(); } };
+    return {
+      ds: dataSource,
+      databaseUrl: url,
+      embedded,
+      close: async () => {
+        await dataSource.destroy();
+        await stop();
+      },
+    };
   } catch (err) {
     await stop();
     throw err;
@@ -32,7 +46,11 @@ async function open(url: string, stop: () => Promise<void>, embedded: boolean, l
  * Connects to (or starts) PostgreSQL and migrates it. `entities`: the API's (app/entities.ts);
  * none for workers and `migrate`, which use plain SQL.
  */
-export async function openConfiguredDatabase(cfg: Config, log: (l: string) => void, entities: EntityList = []): Promise<OpenDatabase> {
+export async function openConfiguredDatabase(
+  cfg: Config,
+  log: (l: string) => void,
+  entities: EntityList = [],
+): Promise<OpenDatabase> {
   if (cfg.databaseUrl) return open(cfg.databaseUrl, async () => undefined, false, log, entities);
   const embedded = await startEmbeddedPostgres(cfg.home, log);
   return open(embedded.url, () => embedded.stop(), true, log, entities);
@@ -55,7 +73,11 @@ export function runningServerDatabase(home: string): string | null {
  * For commands beside a server (`token`): DATABASE_URL, else the database of the server running
  * on TICKETLAB_HOME, else its embedded PostgreSQL, started for the command and stopped after it.
  */
-export function openCommandDatabase(cfg: Config, log: (l: string) => void, entities: EntityList): Promise<OpenDatabase> {
+export function openCommandDatabase(
+  cfg: Config,
+  log: (l: string) => void,
+  entities: EntityList,
+): Promise<OpenDatabase> {
   const url = cfg.databaseUrl ?? runningServerDatabase(cfg.home);
   if (url) return open(url, async () => undefined, false, log, entities);
   return openConfiguredDatabase(cfg, log, entities);

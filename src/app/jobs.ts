@@ -13,12 +13,22 @@ export interface Jobs {
   close(): Promise<void>;
 }
 
-export async function startJobs(cfg: Config, db: OpenDatabase, runWorker: boolean, log: (l: string) => void): Promise<Jobs> {
+export async function startJobs(
+  cfg: Config,
+  db: OpenDatabase,
+  runWorker: boolean,
+  log: (l: string) => void,
+): Promise<Jobs> {
   const { ds, databaseUrl } = db;
   const builtin = await ensureBuiltinModel(ds);
   if (builtin === null) log('shipped model mini-uniter not found: no built-in model registered');
-  else if (builtin.changed) log('warning: the shipped mini-uniter weights differ from the ones registered; results stored earlier refer to the old θ0');
-  const worker = runWorker ? await startWorker({ ds, databaseUrl, home: cfg.home, backend: cfg.backend, config: cfg.worker, log }) : null;
+  else if (builtin.changed)
+    log(
+      'warning: the shipped mini-uniter weights differ from the ones registered; results stored earlier refer to the old θ0',
+    );
+  const worker = runWorker
+    ? await startWorker({ ds, databaseUrl, home: cfg.home, backend: cfg.backend, config: cfg.worker, log })
+    : null;
   return {
     worker,
     async close() {

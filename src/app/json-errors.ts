@@ -9,9 +9,11 @@ import type { ErrorRequestHandler } from 'express';
 export function jsonErrors(log: (line: string) => void): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
-    const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
+    const status =
+      (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      const message = err instanceof URIError ? 'the request path is not valid percent-encoding' : 'the request could not be read';
+      const message =
+        err instanceof URIError ? 'the request path is not valid percent-encoding' : 'the request could not be read';
       res.status(status).json({ error: 'BAD_REQUEST', message });
       return;
     }

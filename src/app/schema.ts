@@ -28,7 +28,16 @@ import { SystemResolver } from '../system/system.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 const RESOLVERS: NonEmptyArray<Function> = [
-  SystemResolver, ModelResolver, TaskResolver, TicketResolver, EvaluationResolver, RunResolver, RunEventResolver, AnalysisResolver, RunMutationResolver, ImportResolver,
+  SystemResolver,
+  ModelResolver,
+  TaskResolver,
+  TicketResolver,
+  EvaluationResolver,
+  RunResolver,
+  RunEventResolver,
+  AnalysisResolver,
+  RunMutationResolver,
+  ImportResolver,
 ];
 
 export interface Services {
@@ -71,14 +80,21 @@ function describeRoots(schema: GraphQLSchema): GraphQLSchema {
   const q = schema.getQueryType();
   const s = schema.getSubscriptionType();
   const m = schema.getMutationType();
-  if (m) m.description = 'Experiments: pre-train, prune, evaluate and transfer runs, and their cancellation and retry; imports of checkpoints and datasets (admin).';
-  if (q) q.description = 'Reads of stored models, tasks, tickets, evaluations and runs, and of the server\'s state.';
+  if (m)
+    m.description =
+      'Experiments: pre-train, prune, evaluate and transfer runs, and their cancellation and retry; imports of checkpoints and datasets (admin).';
+  if (q) q.description = "Reads of stored models, tasks, tickets, evaluations and runs, and of the server's state.";
   if (s) s.description = 'Live streams over WebSocket (graphql-transport-ws) on /graphql.';
   return schema;
 }
 
 /** The schema the server executes. */
-export async function buildAppSchema(ds: DataSource, pubSub: PubSub, cfg: Config, queue: QueueSender): Promise<GraphQLSchema> {
+export async function buildAppSchema(
+  ds: DataSource,
+  pubSub: PubSub,
+  cfg: Config,
+  queue: QueueSender,
+): Promise<GraphQLSchema> {
   const instances = resolverInstances(ds, createServices(ds, queue), cfg);
   const schema = await buildSchema({
     resolvers: RESOLVERS,

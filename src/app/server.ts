@@ -3,7 +3,10 @@
  * over HTTP (Apollo 5 on Express 5) and over WebSocket (graphql-ws, same port and path).
  */
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -69,7 +72,10 @@ export async function startServer(cfg: Config, db: OpenDatabase, log: (l: string
     // Slow or lying clients (headers dribbled, a Content-Length never sent) are cut off in seconds,
     // not after Node's 300 s default (checked every 2 s, not every 30 s); bodies are at most
     // TICKETLAB_MAX_BODY_BYTES, which a client on loopback or a LAN sends well within the limit.
-    const httpServer = http.createServer({ headersTimeout: 10_000, requestTimeout: 15_000, connectionsCheckingInterval: 2000 }, app);
+    const httpServer = http.createServer(
+      { headersTimeout: 10_000, requestTimeout: 15_000, connectionsCheckingInterval: 2000 },
+      app,
+    );
     const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: guard.wsMaxPayload });
     const wsCleanup = useServer(
       {
@@ -78,7 +84,9 @@ export async function startServer(cfg: Config, db: OpenDatabase, log: (l: string
         ...wsGuard.hooks,
         // Subscription results skip Apollo; the same single error mapping applies to them.
         onNext: (_ctx, _id, _payload, _args, result) =>
-          result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON() as GraphQLFormattedError, e)) } : result,
+          result.errors
+            ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON() as GraphQLFormattedError, e)) }
+            : result,
       },
       wsServer,
     );
@@ -100,7 +108,15 @@ export async function startServer(cfg: Config, db: OpenDatabase, log: (l: string
         // field resolver (willResolveField), about 3% of a 100-ticket page's CPU.
         ApolloServerPluginCacheControlDisabled(),
         ApolloServerPluginDrainHttpServer({ httpServer }),
-        { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+        {
+          async serverWillStart() {
+            return {
+              async drainServer() {
+                await wsCleanup.dispose();
+              },
+            };
+          },
+        },
         guard.plugin,
         ...(countSql ? [sqlCountPlugin] : []),
       ],
@@ -130,7 +146,11 @@ export async function startServer(cfg: Config, db: OpenDatabase, log: (l: string
     const hostForUrl = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
     const graphqlUrl = `http://${hostForUrl}:${port}/graphql`;
     fs.mkdirSync(cfg.home, { recursive: true });
-    fs.writeFileSync(runtimeFile(cfg.home), JSON.stringify({ pid: process.pid, graphqlUrl, databaseUrl }, null, 2) + '\n', { mode: 0o600 });
+    fs.writeFileSync(
+      runtimeFile(cfg.home),
+      JSON.stringify({ pid: process.pid, graphqlUrl, databaseUrl }, null, 2) + '\n',
+      { mode: 0o600 },
+    );
     cleanup.push(async () => fs.rmSync(runtimeFile(cfg.home), { force: true }));
     return { graphqlUrl, databaseUrl, close: unwind };
   } catch (err) {

@@ -30,7 +30,12 @@ export function sha256(bytes: Uint8Array): string {
  * Stores `bytes` as `dir/<sha256><ext>` (or `dir/<baseName><ext>`); returns the sha256 and whether
  * the file was created (false: a file of that name exists — under content addressing, the same bytes).
  */
-export function writeVerified(dir: string, bytes: Uint8Array, ext: string, opts: VerifiedWriteOptions = {}): { sha256: string; created: boolean; path: string } {
+export function writeVerified(
+  dir: string,
+  bytes: Uint8Array,
+  ext: string,
+  opts: VerifiedWriteOptions = {},
+): { sha256: string; created: boolean; path: string } {
   const sha = sha256(bytes);
   const final = path.join(dir, `${opts.baseName ?? sha}${ext}`);
   fs.mkdirSync(dir, { recursive: true });

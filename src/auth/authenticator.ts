@@ -7,7 +7,8 @@ import { UnauthenticatedError } from '../kit/errors';
 import { LOCAL_CALLER, type Caller } from './guard';
 import type { TokenService } from './token.service';
 
-export const NO_TOKEN = 'authentication required: send `Authorization: Bearer <token>` (tokens: `ticketlab token create`)';
+export const NO_TOKEN =
+  'authentication required: send `Authorization: Bearer <token>` (tokens: `ticketlab token create`)';
 
 /** The token of an `Authorization` value; throws on any other scheme or shape. */
 export function bearerToken(header: string): string {
@@ -17,7 +18,10 @@ export function bearerToken(header: string): string {
 }
 
 export class Authenticator {
-  constructor(readonly mode: 'required' | 'off', private readonly tokens: TokenService) {}
+  constructor(
+    readonly mode: 'required' | 'off',
+    private readonly tokens: TokenService,
+  ) {}
 
   get required(): boolean {
     return this.mode === 'required';

@@ -42,7 +42,14 @@ export function perCallerConcurrency(limits: LimitsConfig): RequestHandler {
       return start();
     }
     if (s.waiting.length >= limits.queuedPerCaller) {
-      res.status(429).json({ errors: [{ message: `${s.running} operations of this caller are running and ${s.waiting.length} waiting; this server allows ${limits.concurrentPerCaller} + ${limits.queuedPerCaller}`, extensions: { code: 'TOO_MANY_REQUESTS' } }] });
+      res.status(429).json({
+        errors: [
+          {
+            message: `${s.running} operations of this caller are running and ${s.waiting.length} waiting; this server allows ${limits.concurrentPerCaller} + ${limits.queuedPerCaller}`,
+            extensions: { code: 'TOO_MANY_REQUESTS' },
+          },
+        ],
+      });
       return;
     }
     // A client gone while it waited gives its turn on.

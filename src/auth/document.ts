@@ -7,7 +7,16 @@
  * before validation runs. Every string on its way to PostgreSQL is checked here too: PostgreSQL
  * refuses a NUL byte in text, so a NUL in a literal or a variable is a BAD_USER_INPUT.
  */
-import { GraphQLError, Kind, parse, type ASTNode, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  parse,
+  type ASTNode,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import type { LimitsConfig } from '../config';
 import { BadInputError } from '../kit/errors';
 import { LimitError } from './guard';
@@ -30,7 +39,10 @@ export function parseBounded(source: string, limits: LimitsConfig): DocumentNode
     return parse(source, { maxTokens: limits.maxTokens });
   } catch (err) {
     if (err instanceof GraphQLError && /contains more th\w* \d+ tokens/.test(err.message)) {
-      throw new LimitError('QUERY_TOO_COSTLY', `the document has more than ${limits.maxTokens} tokens; this server allows at most ${limits.maxTokens} (TICKETLAB_MAX_TOKENS)`);
+      throw new LimitError(
+        'QUERY_TOO_COSTLY',
+        `the document has more than ${limits.maxTokens} tokens; this server allows at most ${limits.maxTokens} (TICKETLAB_MAX_TOKENS)`,
+      );
     }
     const message = err instanceof GraphQLError ? err.message : 'Syntax Error: the document nests too deep to parse';
     throw new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
@@ -73,7 +85,11 @@ function nesting(set: SelectionSetNode): number {
 function longestSpreadChain(fragments: Map<string, FragmentDefinitionNode>, roots: SelectionSetNode[]): number {
   const memo = new Map<string, number>();
   const edges = new Map<string, string[]>();
-  for (const [name, f] of fragments) edges.set(name, spreadsIn(f.selectionSet).filter((n) => fragments.has(n)));
+  for (const [name, f] of fragments)
+    edges.set(
+      name,
+      spreadsIn(f.selectionSet).filter((n) => fragments.has(n)),
+    );
   // Iterative post-order DFS: chain(f) = 1 + max chain of what f spreads.
   for (const start of fragments.keys()) {
     if (memo.has(start)) continue;
@@ -142,21 +158,34 @@ export function checkDocumentShape(doc: DocumentNode, limits: LimitsConfig): voi
     if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
     if (d.kind === Kind.FRAGMENT_DEFINITION || d.kind === Kind.OPERATION_DEFINITION) roots.push(d.selectionSet);
   }
-  if (fragments.size > MAX_FRAGMENTS) throw new LimitError('QUERY_TOO_COSTLY', `the document defines ${fragments.size} fragments; this server allows at most ${MAX_FRAGMENTS}`);
+  if (fragments.size > MAX_FRAGMENTS)
+    throw new LimitError(
+      'QUERY_TOO_COSTLY',
+      `the document defines ${fragments.size} fragments; this server allows at most ${MAX_FRAGMENTS}`,
+    );
   for (const r of roots) {
     const d = nesting(r);
-    if (d > MAX_NESTING) throw new LimitError('QUERY_TOO_DEEP', `the document nests selections more than ${MAX_NESTING} deep`);
+    if (d > MAX_NESTING)
+      throw new LimitError('QUERY_TOO_DEEP', `the document nests selections more than ${MAX_NESTING} deep`);
   }
   const chain = longestSpreadChain(fragments, roots);
-  if (chain > MAX_SPREAD_CHAIN) throw new LimitError('QUERY_TOO_DEEP', `the document chains ${chain} fragment spreads; this server allows at most ${MAX_SPREAD_CHAIN}`);
+  if (chain > MAX_SPREAD_CHAIN)
+    throw new LimitError(
+      'QUERY_TOO_DEEP',
+      `the document chains ${chain} fragment spreads; this server allows at most ${MAX_SPREAD_CHAIN}`,
+    );
   for (const d of doc.definitions) {
     if (d.kind !== Kind.OPERATION_DEFINITION) continue;
     const n = rootFieldCount(d, fragments);
     if (n > limits.maxRootFields) {
-      throw new LimitError('QUERY_TOO_COSTLY', `the operation asks for ${n} root fields (each alias counts); this server allows at most ${limits.maxRootFields}`);
+      throw new LimitError(
+        'QUERY_TOO_COSTLY',
+        `the operation asks for ${n} root fields (each alias counts); this server allows at most ${limits.maxRootFields}`,
+      );
     }
   }
-  if (literalWithNul(doc)) throw new BadInputError('a string in the document contains a NUL byte (U+0000), which the database cannot store');
+  if (literalWithNul(doc))
+    throw new BadInputError('a string in the document contains a NUL byte (U+0000), which the database cannot store');
 }
 
 /** Variables: bounded nesting (iterative) and no NUL in any string; names the variable. */
@@ -166,9 +195,11 @@ export function checkVariables(variables: Record<string, unknown> | null | undef
     while (stack.length) {
       const [v, d] = stack.pop()!;
       if (typeof v === 'string') {
-        if (v.includes('\u0000')) throw new BadInputError(`variable $${name} contains a NUL byte (U+0000), which the database cannot store`);
+        if (v.includes('\u0000'))
+          throw new BadInputError(`variable $${name} contains a NUL byte (U+0000), which the database cannot store`);
       } else if (v && typeof v === 'object') {
-        if (d > MAX_VALUE_NESTING) throw new BadInputError(`variable $${name} nests more than ${MAX_VALUE_NESTING} levels deep`);
+        if (d > MAX_VALUE_NESTING)
+          throw new BadInputError(`variable $${name} nests more than ${MAX_VALUE_NESTING} levels deep`);
         for (const c of Array.isArray(v) ? v : Object.values(v)) stack.push([c, d + 1]);
       }
     }

@@ -16,7 +16,11 @@ export function requireScope(auth: Authenticator, scope: Scope = 'read'): Export
       throw err;
     }
     if (!covers(caller.scope, scope)) {
-      throw new HttpError(403, 'FORBIDDEN', `exports need a token of scope ${scope}; token "${caller.name}" has scope ${caller.scope}`);
+      throw new HttpError(
+        403,
+        'FORBIDDEN',
+        `exports need a token of scope ${scope}; token "${caller.name}" has scope ${caller.scope}`,
+      );
     }
   };
 }

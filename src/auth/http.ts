@@ -16,7 +16,12 @@ import type { Authenticator } from './authenticator';
 import { checkDocumentShape, checkVariables, parseBounded } from './document';
 import { checkOperation, httpStatus, LOCAL_CALLER, toGraphQLError, type Caller } from './guard';
 
-function sendError(res: Response, status: number, code: ErrorCode | 'BAD_REQUEST' | 'GRAPHQL_PARSE_FAILED', message: string): void {
+function sendError(
+  res: Response,
+  status: number,
+  code: ErrorCode | 'BAD_REQUEST' | 'GRAPHQL_PARSE_FAILED',
+  message: string,
+): void {
   if (status === 401) res.setHeader('www-authenticate', 'Bearer');
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
@@ -64,19 +69,34 @@ function variablesOf(v: unknown): Record<string, unknown> | null {
  */
 export function documentGate(limits: LimitsConfig): RequestHandler {
   return (req, res, next) => {
-    const body = (req.method === 'GET' ? req.query : req.body) as { query?: unknown; variables?: unknown; operationName?: unknown } | undefined;
+    const body = (req.method === 'GET' ? req.query : req.body) as
+      { query?: unknown; variables?: unknown; operationName?: unknown } | undefined;
     // Malformed requests (no query, wrong types) are Apollo's to answer, with its own codes.
-    if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body.query !== 'string' || body.query.trim() === '') return next();
+    if (
+      !body ||
+      typeof body !== 'object' ||
+      Array.isArray(body) ||
+      typeof body.query !== 'string' ||
+      body.query.trim() === ''
+    )
+      return next();
     try {
       const doc = parseBounded(body.query, limits);
       checkDocumentShape(doc, limits);
       checkVariables(variablesOf(body.variables));
       const op = getOperationAST(doc, typeof body.operationName === 'string' ? body.operationName : undefined);
       if (op?.operation === 'subscription') {
-        return sendError(res, 400, 'BAD_REQUEST', 'subscriptions are served over WebSocket (graphql-transport-ws on /graphql), not over HTTP');
+        return sendError(
+          res,
+          400,
+          'BAD_REQUEST',
+          'subscriptions are served over WebSocket (graphql-transport-ws on /graphql), not over HTTP',
+        );
       }
       // A readiness probe's query does not wait behind a caller's expensive ones (concurrency.ts).
-      res.locals.cheap = op?.operation === 'query' && op.selectionSet.selections.every((s) => s.kind === Kind.FIELD && CHEAP_FIELDS.has(s.name.value));
+      res.locals.cheap =
+        op?.operation === 'query' &&
+        op.selectionSet.selections.every((s) => s.kind === Kind.FIELD && CHEAP_FIELDS.has(s.name.value));
     } catch (err) {
       if (err instanceof DomainError) return sendError(res, httpStatus(err.code), err.code, err.message);
       if (err instanceof GraphQLError) return sendError(res, 400, 'GRAPHQL_PARSE_FAILED', err.message);
@@ -92,11 +112,21 @@ export function bodyErrors(limits: LimitsConfig, log: (err: unknown) => void): E
     if (res.headersSent) return next(err);
     const e = err as { type?: string; status?: number; message?: string };
     if (e.type === 'entity.too.large') {
-      return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `the request body is larger than this server's limit of ${limits.bodyBytes} bytes`);
+      return sendError(
+        res,
+        413,
+        'PAYLOAD_TOO_LARGE',
+        `the request body is larger than this server's limit of ${limits.bodyBytes} bytes`,
+      );
     }
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
       // body-parser's messages are plain ("Unexpected token … in JSON"), never a stack.
-      return sendError(res, e.status, 'BAD_REQUEST', `the request body could not be read: ${e.message ?? e.type ?? 'bad request'}`);
+      return sendError(
+        res,
+        e.status,
+        'BAD_REQUEST',
+        `the request body could not be read: ${e.message ?? e.type ?? 'bad request'}`,
+      );
     }
     log(err);
     sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
@@ -111,7 +141,10 @@ export function guardPlugin(limits: LimitsConfig): ApolloServerPlugin<{ caller: 
         async didResolveOperation({ schema, document, operation, request, contextValue }) {
           if (!operation) return; // no such operation: execution reports it, nothing runs
           try {
-            checkOperation({ schema, document, operation, variables: request.variables ?? {}, caller: contextValue.caller }, limits);
+            checkOperation(
+              { schema, document, operation, variables: request.variables ?? {}, caller: contextValue.caller },
+              limits,
+            );
           } catch (err) {
             throw err instanceof DomainError ? toGraphQLError(err, true) : err;
           }

@@ -24,7 +24,9 @@ export function createGuard(cfg: Config, ds: DataSource, log: (line: string) => 
   const logErr = (err: unknown) => log(`request guard failed: ${err instanceof Error ? err.message : String(err)}`);
   const l = cfg.limits;
   log(`auth: ${cfg.auth.mode === 'required' ? 'tokens required' : 'off'} (${cfg.auth.reason})`);
-  log(`limits: depth ${l.maxDepth}, cost ${l.maxCost}, body ${l.bodyBytes} B, WebSocket message ${l.wsMessageBytes} B, ${l.subscriptionsPerConnection} operations per WebSocket, ${l.maxTokens} tokens and ${l.maxRootFields} root fields per document, database fields cost ${l.dbFieldCost}`);
+  log(
+    `limits: depth ${l.maxDepth}, cost ${l.maxCost}, body ${l.bodyBytes} B, WebSocket message ${l.wsMessageBytes} B, ${l.subscriptionsPerConnection} operations per WebSocket, ${l.maxTokens} tokens and ${l.maxRootFields} root fields per document, database fields cost ${l.dbFieldCost}`,
+  );
   return {
     auth,
     /** first on /graphql: 401 before the body is read */

@@ -13,9 +13,22 @@
  * only gets from per-field estimators declared on every resolver; and one walk gives both numbers.
  */
 import {
-  getNamedType, isCompositeType, isInterfaceType, isListType, isNonNullType, isObjectType, Kind,
-  type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLField,
-  type GraphQLOutputType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode,
+  getNamedType,
+  isCompositeType,
+  isInterfaceType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  Kind,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import { DEFAULT_PAGE, MAX_PAGE } from '../kit/connection';
 
@@ -35,7 +48,11 @@ function returnsList(t: GraphQLOutputType): boolean {
 }
 
 /** The `first` argument's value (literal or variable), clamped to what the resolver accepts. */
-function firstArg(node: FieldNode, def: GraphQLField<unknown, unknown>, variables: Record<string, unknown>): number | null {
+function firstArg(
+  node: FieldNode,
+  def: GraphQLField<unknown, unknown>,
+  variables: Record<string, unknown>,
+): number | null {
   if (!def.args.some((a) => a.name === 'first')) return null;
   const arg = node.arguments?.find((a) => a.name.value === 'first');
   let v: unknown = undefined;
@@ -60,7 +77,13 @@ export function measureOperation(
   let visits = 0;
   const inFragment = new Set<string>();
 
-  const walk = (set: SelectionSetNode, parent: GraphQLCompositeType, depth: number, count: number, page: number | null): void => {
+  const walk = (
+    set: SelectionSetNode,
+    parent: GraphQLCompositeType,
+    depth: number,
+    count: number,
+    page: number | null,
+  ): void => {
     for (const sel of set.selections) {
       if (++visits > MAX_VISITS) {
         size.truncated = true;

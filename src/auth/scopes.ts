@@ -4,7 +4,13 @@
  * queries and subscriptions need `read`; each mutation needs the scope in MUTATION_SCOPES, and a
  * mutation missing from it needs `admin` (default deny: a new mutation is closed until listed).
  */
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 
 import { SCOPES, type Scope } from '../kit/context';
 
@@ -55,7 +61,10 @@ export function rootFieldNames(document: DocumentNode, operation: OperationDefin
 }
 
 /** The scope an operation needs: the highest of its root fields' (`__typename` needs only read). */
-export function requiredScope(document: DocumentNode, operation: OperationDefinitionNode): { scope: Scope; field: string | null } {
+export function requiredScope(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): { scope: Scope; field: string | null } {
   if (operation.operation !== 'mutation') return { scope: 'read', field: null };
   let need: { scope: Scope; field: string | null } = { scope: 'read', field: null };
   for (const name of rootFieldNames(document, operation)) {

@@ -42,17 +42,21 @@ export class TokenService {
   async create(name: string, scope: string): Promise<{ token: string; row: ApiToken }> {
     const n = name.trim();
     if (n.length < 1 || n.length > 100) throw new BadInputError('a token name has 1 to 100 characters');
-    if (!isScope(scope)) throw new BadInputError(`scope must be one of ${SCOPES.join(', ')}, not ${JSON.stringify(scope)}`);
+    if (!isScope(scope))
+      throw new BadInputError(`scope must be one of ${SCOPES.join(', ')}, not ${JSON.stringify(scope)}`);
     if (await this.repo.exists({ where: { name: n, revokedAt: IsNull() } })) {
       throw new ConflictError(`a token named ${JSON.stringify(n)} exists; revoke it first or choose another name`);
     }
     const token = newToken();
     try {
-      const row = await this.repo.save(this.repo.create({ name: n, scope, tokenSha256: hashToken(token), revokedAt: null, lastUsedAt: null }));
+      const row = await this.repo.save(
+        this.repo.create({ name: n, scope, tokenSha256: hashToken(token), revokedAt: null, lastUsedAt: null }),
+      );
       return { token, row };
     } catch (err) {
       // The same name created at the same moment by another process (api_token_active_name_uq).
-      if ((err as { code?: string }).code === '23505') throw new ConflictError(`a token named ${JSON.stringify(n)} exists`);
+      if ((err as { code?: string }).code === '23505')
+        throw new ConflictError(`a token named ${JSON.stringify(n)} exists`);
       throw err;
     }
   }
@@ -69,10 +73,10 @@ export class TokenService {
       : await this.repo.findOne({ where: { name: idOrName.trim(), revokedAt: IsNull() } });
     if (!row) throw new NotFoundError('active token', idOrName);
     if (row.revokedAt) return { row, already: true };
-    const updated = await this.ds.query(
+    const updated = (await this.ds.query(
       `UPDATE api_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING revoked_at`,
       [row.id],
-    ) as Array<{ revoked_at: Date }>;
+    )) as Array<{ revoked_at: Date }>;
     row.revokedAt = updated[0]?.revoked_at ?? row.revokedAt;
     return { row, already: updated.length === 0 };
   }
@@ -80,10 +84,10 @@ export class TokenService {
   /** The identity of a token not revoked, or null. */
   async verify(token: string): Promise<TokenIdentity | null> {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
-    const rows = await this.ds.query(
+    const rows = (await this.ds.query(
       `SELECT id, name, scope FROM api_token WHERE token_sha256 = $1 AND revoked_at IS NULL`,
       [hashToken(token)],
-    ) as TokenIdentity[];
+    )) as TokenIdentity[];
     const found = rows[0];
     if (!found) return null;
     this.touch(found.id);
@@ -93,7 +97,9 @@ export class TokenService {
   /** Of these token ids, those still active (one query for all open WebSockets). */
   async active(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await this.ds.query(`SELECT id FROM api_token WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL`, [ids]) as Array<{ id: string }>;
+    const rows = (await this.ds.query(`SELECT id FROM api_token WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL`, [
+      ids,
+    ])) as Array<{ id: string }>;
     return new Set(rows.map((r) => r.id));
   }
 

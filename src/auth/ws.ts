@@ -4,7 +4,14 @@
  * sockets whose token was revoked are closed by a periodic re-check. Each subscribe is parsed,
  * validated and checked here, so the same scope and limit rules apply as over HTTP.
  */
-import { getOperationAST, GraphQLError, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import {
+  getOperationAST,
+  GraphQLError,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
 import type { Context as WsContext, ServerOptions, SubscribePayload } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
 import type { WebSocketServer } from 'ws';
@@ -58,7 +65,8 @@ export interface WsGuard {
 function refused(err: unknown, log: (line: string) => void): readonly GraphQLError[] {
   if (err instanceof DomainError) return [toGraphQLError(err, false)];
   if (err instanceof GraphQLError) return [err];
-  if (err instanceof RangeError) return [new GraphQLError('the operation nests too deep to be read', { extensions: { code: 'BAD_REQUEST' } })];
+  if (err instanceof RangeError)
+    return [new GraphQLError('the operation nests too deep to be read', { extensions: { code: 'BAD_REQUEST' } })];
   log(`WebSocket operation failed before it ran: ${err instanceof Error ? err.message : String(err)}`);
   return [new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
 }
@@ -67,7 +75,8 @@ export function wsGuard(opts: WsGuardOptions): WsGuard {
   const sessions = new Map<Ctx, Session>();
 
   const parseAndValidate = (payload: SubscribePayload): DocumentNode | readonly GraphQLError[] => {
-    if (typeof payload.query !== 'string') return [new GraphQLError('the operation has no query text', { extensions: { code: 'BAD_REQUEST' } })];
+    if (typeof payload.query !== 'string')
+      return [new GraphQLError('the operation has no query text', { extensions: { code: 'BAD_REQUEST' } })];
     const document = parseBounded(payload.query, opts.limits);
     checkDocumentShape(document, opts.limits);
     let errors: readonly GraphQLError[];
@@ -77,7 +86,10 @@ export function wsGuard(opts: WsGuardOptions): WsGuard {
       if (!(err instanceof RangeError)) throw err;
       errors = [new GraphQLError('the document nests too deep to validate')];
     }
-    if (errors.length) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+    if (errors.length)
+      return errors.map(
+        (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+      );
     return document;
   };
 
@@ -93,7 +105,10 @@ export function wsGuard(opts: WsGuardOptions): WsGuard {
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         // Our reason first (graphql-ws would close with a bare "Forbidden"); WebSocket reasons are ≤ 123 bytes.
-        const why = err.message === NO_TOKEN ? 'no token: send {"authorization": "Bearer <token>"} in connection_init' : err.message;
+        const why =
+          err.message === NO_TOKEN
+            ? 'no token: send {"authorization": "Bearer <token>"} in connection_init'
+            : err.message;
         ctx.extra.socket.close(CLOSE_FORBIDDEN, `${err.code}: ${why}`.slice(0, 120));
         return false;
       }
@@ -101,28 +116,45 @@ export function wsGuard(opts: WsGuardOptions): WsGuard {
 
     async onSubscribe(ctx, _id, payload) {
       const session = sessions.get(ctx);
-      if (!session) return [new GraphQLError('connection not initialised', { extensions: { code: 'UNAUTHENTICATED' } })];
+      if (!session)
+        return [new GraphQLError('connection not initialised', { extensions: { code: 'UNAUTHENTICATED' } })];
       try {
         // Before anything recurses over them: variables and extensions bounded, no NUL in strings.
-        checkVariables({ ...(payload.variables ?? {}), ...(payload.extensions ? { extensions: payload.extensions } : {}) });
+        checkVariables({
+          ...(payload.variables ?? {}),
+          ...(payload.extensions ? { extensions: payload.extensions } : {}),
+        });
         const bytes = Buffer.byteLength(JSON.stringify(payload), 'utf8');
         if (bytes > opts.limits.wsMessageBytes) {
-          throw new LimitError('PAYLOAD_TOO_LARGE', `the operation message has ${bytes} bytes; this server allows at most ${opts.limits.wsMessageBytes}`);
+          throw new LimitError(
+            'PAYLOAD_TOO_LARGE',
+            `the operation message has ${bytes} bytes; this server allows at most ${opts.limits.wsMessageBytes}`,
+          );
         }
         // graphql-ws registers the operation before this hook: it is counted.
         const open = Object.keys(ctx.subscriptions).length;
         if (open > opts.limits.subscriptionsPerConnection) {
-          throw new LimitError('TOO_MANY_SUBSCRIPTIONS', `this connection already has ${open - 1} operations open; this server allows at most ${opts.limits.subscriptionsPerConnection} per connection`);
+          throw new LimitError(
+            'TOO_MANY_SUBSCRIPTIONS',
+            `this connection already has ${open - 1} operations open; this server allows at most ${opts.limits.subscriptionsPerConnection} per connection`,
+          );
         }
         // Every operation re-checks the token: a revocation takes effect at the next subscribe.
         const caller = opts.auth.required ? await opts.auth.fromToken(session.token) : session.caller;
         const parsed = parseAndValidate(payload);
         if (!('kind' in parsed)) return parsed;
         const operation = getOperationAST(parsed, payload.operationName);
-        if (!operation) return [new GraphQLError('Unable to identify operation', { extensions: { code: 'BAD_USER_INPUT' } })];
+        if (!operation)
+          return [new GraphQLError('Unable to identify operation', { extensions: { code: 'BAD_USER_INPUT' } })];
         const variables = payload.variables ?? {};
         checkOperation({ schema: opts.schema, document: parsed, operation, variables, caller }, opts.limits);
-        return { schema: opts.schema, document: parsed, operationName: payload.operationName, variableValues: variables, contextValue: opts.context(caller) };
+        return {
+          schema: opts.schema,
+          document: parsed,
+          operationName: payload.operationName,
+          variableValues: variables,
+          contextValue: opts.context(caller),
+        };
       } catch (err) {
         return refused(err, opts.log);
       }
@@ -139,14 +171,17 @@ export function wsGuard(opts: WsGuardOptions): WsGuard {
     const withTokens = [...sessions.values()].filter((s) => s.caller.tokenId !== null);
     if (checking || withTokens.length === 0) return;
     checking = true;
-    opts.tokens.active([...new Set(withTokens.map((s) => s.caller.tokenId!))]).then(
-      (active) => {
-        for (const s of withTokens) {
-          if (!active.has(s.caller.tokenId!)) s.socket.close(CLOSE_FORBIDDEN, 'UNAUTHENTICATED: token revoked');
-        }
-      },
-      (err: unknown) => opts.log(`token re-check failed: ${String(err)}`),
-    ).finally(() => (checking = false));
+    opts.tokens
+      .active([...new Set(withTokens.map((s) => s.caller.tokenId!))])
+      .then(
+        (active) => {
+          for (const s of withTokens) {
+            if (!active.has(s.caller.tokenId!)) s.socket.close(CLOSE_FORBIDDEN, 'UNAUTHENTICATED: token revoked');
+          }
+        },
+        (err: unknown) => opts.log(`token re-check failed: ${String(err)}`),
+      )
+      .finally(() => (checking = false));
   }, opts.recheckMs);
   timer.unref();
 
@@ -157,7 +192,10 @@ export function wsGuard(opts: WsGuardOptions): WsGuard {
       const theirs = socket.listeners('error') as Array<(err: Error) => void>;
       socket.removeAllListeners('error');
       socket.on('error', (err: Error & { code?: string }) => {
-        if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return opts.log(`WebSocket frame over ${WS_HARD_CAP_FACTOR * opts.limits.wsMessageBytes} bytes: connection closed (1009)`);
+        if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+          return opts.log(
+            `WebSocket frame over ${WS_HARD_CAP_FACTOR * opts.limits.wsMessageBytes} bytes: connection closed (1009)`,
+          );
         for (const l of theirs) l.call(socket, err);
       });
     });

@@ -43,7 +43,16 @@ function table(rows: ApiToken[]): string {
   const head = ['ID', 'NAME', 'SCOPE', 'CREATED', 'LAST USED', 'REVOKED'];
   const body = rows.map((r) => [r.id, r.name, r.scope, when(r.createdAt), when(r.lastUsedAt), when(r.revokedAt)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  return [head, ...body].map((cols) => cols.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    [head, ...body]
+      .map((cols) =>
+        cols
+          .map((c, i) => c.padEnd(widths[i]))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 async function run(argv: string[], host: CommandHost): Promise<number> {
@@ -52,8 +61,10 @@ async function run(argv: string[], host: CommandHost): Promise<number> {
   try {
     args = parseArgs(rest);
     if (sub === 'create') {
-      if (!args.flags.get('name') || !args.flags.get('scope')) throw new UsageError('token create needs --name and --scope');
-      if (!(SCOPES as readonly string[]).includes(args.flags.get('scope')!)) throw new UsageError(`--scope must be one of ${SCOPES.join(', ')}`);
+      if (!args.flags.get('name') || !args.flags.get('scope'))
+        throw new UsageError('token create needs --name and --scope');
+      if (!(SCOPES as readonly string[]).includes(args.flags.get('scope')!))
+        throw new UsageError(`--scope must be one of ${SCOPES.join(', ')}`);
     } else if (sub === 'revoke') {
       if (args.positional.length !== 1) throw new UsageError('token revoke needs one token id or name');
     } else if (sub !== 'list') {
@@ -81,15 +92,19 @@ async function run(argv: string[], host: CommandHost): Promise<number> {
     if (sub === 'create') {
       const { token, row } = await tokens.create(args.flags.get('name')!, args.flags.get('scope')!);
       // The token alone on stdout (TOKEN=$(ticketlab token create …)); the rest on stderr.
-      err(`created token "${row.name}" (scope ${row.scope}, id ${row.id}); it is shown only now, the server keeps its SHA-256 only:`);
+      err(
+        `created token "${row.name}" (scope ${row.scope}, id ${row.id}); it is shown only now, the server keeps its SHA-256 only:`,
+      );
       process.stdout.write(`${token}\n`);
     } else if (sub === 'list') {
       process.stdout.write(table(await tokens.list()));
     } else {
       const { row, already } = await tokens.revoke(args.positional[0]);
-      process.stdout.write(already
-        ? `token "${row.name}" (${row.id}) was already revoked at ${when(row.revokedAt)}\n`
-        : `revoked token "${row.name}" (${row.id}): refused from the next request on\n`);
+      process.stdout.write(
+        already
+          ? `token "${row.name}" (${row.id}) was already revoked at ${when(row.revokedAt)}\n`
+          : `revoked token "${row.name}" (${row.id}): refused from the next request on\n`,
+      );
     }
     return 0;
   } catch (e) {

@@ -31,7 +31,12 @@ function secure(res: Response): void {
 }
 
 function notBuilt(res: Response): void {
-  res.status(503).type('text').send(`dashboard assets missing in ${DASHBOARD_DIR}: run \`npm run build\` (or \`node scripts/build-dashboard.js\`)\n`);
+  res
+    .status(503)
+    .type('text')
+    .send(
+      `dashboard assets missing in ${DASHBOARD_DIR}: run \`npm run build\` (or \`node scripts/build-dashboard.js\`)\n`,
+    );
 }
 
 function page(file: string) {
@@ -51,7 +56,10 @@ export function mountDashboard(app: Application): void {
     express.static(DASHBOARD_DIR, {
       index: false,
       // Pages are re-validated each load; bundles are small enough that no fingerprinting is needed.
-      setHeaders: (res) => { secure(res); res.setHeader('cache-control', 'no-cache'); },
+      setHeaders: (res) => {
+        secure(res);
+        res.setHeader('cache-control', 'no-cache');
+      },
     }),
   );
 }

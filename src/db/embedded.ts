@@ -99,11 +99,18 @@ const ownerFile = (pgHome: string) => path.join(pgHome, 'owner.pid');
 async function stopOrphan(pgHome: string, pid: number, log: (line: string) => void): Promise<void> {
   const owner = fs.existsSync(ownerFile(pgHome)) ? Number(fs.readFileSync(ownerFile(pgHome), 'utf8').trim()) : NaN;
   if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
-    throw new Error(`a PostgreSQL (pid ${pid}) is already running on ${pgHome} for a live process (pid ${owner}); stop that ticketlab first`);
+    throw new Error(
+      `a PostgreSQL (pid ${pid}) is already running on ${pgHome} for a live process (pid ${owner}); stop that ticketlab first`,
+    );
   }
   if (!isPostgres(pid)) return;
-  log(`PostgreSQL (pid ${pid}) outlived the process that started it${Number.isInteger(owner) ? ` (pid ${owner})` : ''}: stopping it to start again`);
-  for (const [signal, waitMs] of [['SIGINT', 30_000], ['SIGQUIT', 10_000]] as const) {
+  log(
+    `PostgreSQL (pid ${pid}) outlived the process that started it${Number.isInteger(owner) ? ` (pid ${owner})` : ''}: stopping it to start again`,
+  );
+  for (const [signal, waitMs] of [
+    ['SIGINT', 30_000],
+    ['SIGQUIT', 10_000],
+  ] as const) {
     try {
       process.kill(pid, signal);
     } catch {

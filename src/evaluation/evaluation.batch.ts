@@ -41,9 +41,19 @@ export async function evaluationsForTickets(ds: DataSource, ticketIds: readonly 
   const byTicket = new Map<string, Evaluation[]>(ticketIds.map((id) => [id, []]));
   for (const r of rows) {
     byTicket.get(r.ticket_id)?.push({
-      id: r.id, modelId: r.model_id, ticketId: r.ticket_id, taskId: r.task_id, runId: r.run_id,
-      weightInit: r.weight_init, trainingMode: r.training_mode, seed: r.seed, steps: r.steps,
-      metrics: r.metrics, score: r.score, relativeScore: r.relative_score, createdAt: r.created_at,
+      id: r.id,
+      modelId: r.model_id,
+      ticketId: r.ticket_id,
+      taskId: r.task_id,
+      runId: r.run_id,
+      weightInit: r.weight_init,
+      trainingMode: r.training_mode,
+      seed: r.seed,
+      steps: r.steps,
+      metrics: r.metrics,
+      score: r.score,
+      relativeScore: r.relative_score,
+      createdAt: r.created_at,
     });
   }
   return ticketIds.map((id) => byTicket.get(id) ?? []);
@@ -78,7 +88,14 @@ export async function denseMeans(ds: DataSource, keys: readonly string[]): Promi
        JOIN evaluation e ON e.model_id = k.model_id AND e.task_id = k.task_id AND e.training_mode = k.training_mode
                         AND e.steps = k.steps AND e.ticket_id IS NULL AND e.weight_init = $6
       GROUP BY k.key`,
-    [keys, parsed.map((k) => k.modelId), parsed.map((k) => k.taskId), parsed.map((k) => k.trainingMode), parsed.map((k) => k.steps), WeightInit.PRETRAINED],
+    [
+      keys,
+      parsed.map((k) => k.modelId),
+      parsed.map((k) => k.taskId),
+      parsed.map((k) => k.trainingMode),
+      parsed.map((k) => k.steps),
+      WeightInit.PRETRAINED,
+    ],
   )) as Array<{ key: string; mean: number | string | null }>;
   const byKey = new Map(rows.map((r) => [r.key, r.mean === null ? null : Number(r.mean)]));
   return keys.map((k) => byKey.get(k) ?? null);
@@ -86,7 +103,10 @@ export async function denseMeans(ds: DataSource, keys: readonly string[]): Promi
 
 /** ticket id → its evaluations, oldest first; one loader per request. */
 export function evaluationsByTicket(ctx: Context, ds: DataSource): DataLoader<string, Evaluation[]> {
-  return ctx.batch.get('evaluationsByTicket', () => new DataLoader<string, Evaluation[]>((ids) => evaluationsForTickets(ds, ids)));
+  return ctx.batch.get(
+    'evaluationsByTicket',
+    () => new DataLoader<string, Evaluation[]>((ids) => evaluationsForTickets(ds, ids)),
+  );
 }
 
 /** denseKey(...) → mean dense PRETRAINED score (null when none); one loader per request. */

@@ -4,7 +4,9 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 import { TIMESTAMP } from '../db/columns';
 import { TrainingMode, WeightInit } from './evaluation.enums';
 
-@ObjectType({ description: 'One fine-tune + test of a mask (or of the dense model) on a task, in one setting, for one seed.' })
+@ObjectType({
+  description: 'One fine-tune + test of a mask (or of the dense model) on a task, in one setting, for one seed.',
+})
 @Entity({ name: 'evaluation' })
 export class Evaluation {
   @Field(() => ID, { description: 'Stable identifier (UUID).' })
@@ -40,11 +42,11 @@ export class Evaluation {
   @Column('integer')
   steps!: number;
 
-  @Field(() => GraphQLJSONObject, { description: 'All of the task\'s metrics on the test split, by name.' })
+  @Field(() => GraphQLJSONObject, { description: "All of the task's metrics on the test split, by name." })
   @Column('jsonb', { default: {} })
   metrics!: Record<string, number>;
 
-  @Field(() => Float, { description: 'The task\'s primary metric (Task.metric) on the test split.' })
+  @Field(() => Float, { description: "The task's primary metric (Task.metric) on the test split." })
   @Column('double precision')
   score!: number;
 

@@ -9,10 +9,13 @@ export class EvaluationFilter {
   @Field(() => ID, { nullable: true, description: 'Evaluations on this task.' })
   taskId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Evaluations of this ticket\'s mask.' })
+  @Field(() => ID, { nullable: true, description: "Evaluations of this ticket's mask." })
   ticketId?: string | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'true: only dense (unpruned) evaluations; false: only masked ones.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'true: only dense (unpruned) evaluations; false: only masked ones.',
+  })
   dense?: boolean | null;
 
   @Field(() => WeightInit, { nullable: true, description: 'Evaluations with this weight initialisation.' })

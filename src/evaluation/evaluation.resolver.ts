@@ -17,14 +17,21 @@ export class EvaluationResolver {
 
   @Query(() => EvaluationConnection, { description: 'Stored evaluations, newest first, filtered and paginated.' })
   evaluations(
-    @Arg('filter', () => EvaluationFilter, { nullable: true, description: 'Only evaluations matching all given fields.' }) filter: EvaluationFilter | null,
+    @Arg('filter', () => EvaluationFilter, {
+      nullable: true,
+      description: 'Only evaluations matching all given fields.',
+    })
+    filter: EvaluationFilter | null,
     @Args(() => PageArgs) page: PageArgs,
   ): Promise<Connection<Evaluation>> {
     return this.service.list(filter, page);
   }
 
-  @Query(() => Evaluation, { nullable: true, description: 'One evaluation by id; a NOT_FOUND error when there is none.' })
-  evaluation(@Arg('id', () => ID, { description: 'The evaluation\'s id.' }) id: string): Promise<Evaluation> {
+  @Query(() => Evaluation, {
+    nullable: true,
+    description: 'One evaluation by id; a NOT_FOUND error when there is none.',
+  })
+  evaluation(@Arg('id', () => ID, { description: "The evaluation's id." }) id: string): Promise<Evaluation> {
     return this.service.get(id);
   }
 
@@ -50,7 +57,8 @@ export class EvaluationResolver {
 
   @FieldResolver(() => Float, {
     nullable: true,
-    description: 'score ÷ mean dense score (no ticket, PRETRAINED init) of the same model, task, training mode and steps (dense ÷ score for a loss metric such as PRETRAIN\'s, so more is better); null while no such dense evaluation exists.',
+    description:
+      "score ÷ mean dense score (no ticket, PRETRAINED init) of the same model, task, training mode and steps (dense ÷ score for a loss metric such as PRETRAIN's, so more is better); null while no such dense evaluation exists.",
   })
   relativeScore(@Root() e: Evaluation, @Ctx() ctx: Context): Promise<number | null> {
     return this.service.relativeScore(e, ctx);

@@ -51,7 +51,10 @@ export class EvaluationService {
    */
   async relativeScore(e: Evaluation, ctx: Context): Promise<number | null> {
     if (e.relativeScore !== null) return e.relativeScore;
-    const [mean, task] = await Promise.all([denseMeanLoader(ctx, this.ds).load(denseKey(e)), ctx.loaders.load(Task, e.taskId)]);
+    const [mean, task] = await Promise.all([
+      denseMeanLoader(ctx, this.ds).load(denseKey(e)),
+      ctx.loaders.load(Task, e.taskId),
+    ]);
     if (mean === null || !task) return null;
     // Oriented like the runs store it: for a loss metric (PRETRAIN) dense ÷ score.
     if (lowerIsBetter(task.kind)) return e.score === 0 ? null : mean / e.score;

@@ -28,7 +28,9 @@ interface Envelope {
 export async function publishEvent(db: Queryable, topic: Topic, payload: unknown): Promise<void> {
   const text = JSON.stringify({ topic, payload } satisfies Envelope);
   if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) {
-    throw new Error(`event payload of ${Buffer.byteLength(text)} bytes is too large for NOTIFY; send ids and re-read rows`);
+    throw new Error(
+      `event payload of ${Buffer.byteLength(text)} bytes is too large for NOTIFY; send ids and re-read rows`,
+    );
   }
   await db.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, text]);
 }
@@ -131,7 +133,9 @@ export class PgPubSub implements PubSub {
   }
 
   publish(routingKey: string, ...args: unknown[]): void {
-    void publishEvent(this.publisher, routingKey as Topic, args[0]).catch((e) => this.log(`publish failed: ${String(e)}`));
+    void publishEvent(this.publisher, routingKey as Topic, args[0]).catch((e) =>
+      this.log(`publish failed: ${String(e)}`),
+    );
   }
 
   subscribe(routingKey: string): AsyncIterable<unknown> {

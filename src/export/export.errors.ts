@@ -4,12 +4,17 @@ import { isDatabaseUnavailable } from '../kit/unavailable';
 import { DATABASE_UNAVAILABLE_MESSAGE } from '../kit/errors';
 
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
-export const notFound = (what: string, id: string) => new HttpError(404, 'NOT_FOUND', `${what} ${JSON.stringify(id)} not found`);
+export const notFound = (what: string, id: string) =>
+  new HttpError(404, 'NOT_FOUND', `${what} ${JSON.stringify(id)} not found`);
 export const badRequest = (message: string) => new HttpError(400, 'BAD_USER_INPUT', message);
 
 /**
@@ -17,7 +22,10 @@ export const badRequest = (message: string) => new HttpError(400, 'BAD_USER_INPU
  * 500 without details (no stack traces); once the body has started, the connection is cut so the
  * client sees a truncated download rather than a file that looks complete.
  */
-export function handle(fn: (req: Request, res: Response) => Promise<void>, log: (err: unknown) => void): RequestHandler {
+export function handle(
+  fn: (req: Request, res: Response) => Promise<void>,
+  log: (err: unknown) => void,
+): RequestHandler {
   return (req: Request, res: Response, _next: NextFunction) => {
     fn(req, res).catch((err: unknown) => {
       if (res.headersSent) {

@@ -58,7 +58,8 @@ const EVALUATION_PARAMS = new Set(['modelId', 'taskId', 'ticketId', 'runId', 'we
 
 function evaluationFilter(req: Request): EvaluationCsvFilter {
   const unknown = Object.keys(req.query as object).filter((k) => !EVALUATION_PARAMS.has(k));
-  if (unknown.length) throw badRequest(`unknown query parameter ${unknown[0]}; accepted: ${[...EVALUATION_PARAMS].join(', ')}`);
+  if (unknown.length)
+    throw badRequest(`unknown query parameter ${unknown[0]}; accepted: ${[...EVALUATION_PARAMS].join(', ')}`);
   const dense = single(req, 'dense');
   if (dense !== undefined && dense !== 'true' && dense !== 'false') throw badRequest('dense must be true or false');
   return {
@@ -73,8 +74,24 @@ function evaluationFilter(req: Request): EvaluationCsvFilter {
 }
 
 const EVALUATION_COLUMNS = [
-  'id', 'created_at', 'model_id', 'model_name', 'task_id', 'task_name', 'task_kind', 'ticket_id', 'ticket_method',
-  'ticket_sparsity', 'ticket_level', 'weight_init', 'training_mode', 'seed', 'steps', 'score', 'relative_score', 'run_id',
+  'id',
+  'created_at',
+  'model_id',
+  'model_name',
+  'task_id',
+  'task_name',
+  'task_kind',
+  'ticket_id',
+  'ticket_method',
+  'ticket_sparsity',
+  'ticket_level',
+  'weight_init',
+  'training_mode',
+  'seed',
+  'steps',
+  'score',
+  'relative_score',
+  'run_id',
 ] as const;
 
 function csvHeaders(res: Response, filename: string): void {
@@ -88,55 +105,73 @@ export function mountExportRoutes(app: Express, ds: DataSource, opts: ExportOpti
   const log = opts.log ?? ((err: unknown) => console.error('[ticketlab] export failed:', err));
   const service = new ExportService(ds);
 
-  app.get('/export/tickets/:id/mask.safetensors', handle(async (req, res) => {
-    await authorize(req);
-    const id = String(req.params.id);
-    const found = isUuid(id) ? await service.ticketMask(id).catch((err: unknown) => {
-      if (err instanceof MaskLayoutError) throw new HttpError(409, 'CONFLICT', err.message);
-      throw err;
-    }) : null;
-    if (!found) throw notFound('ticket', id);
-    const file = maskFile(found.mask, { 'ticketlab.ticket': id, 'ticketlab.model': found.modelId, 'ticketlab.model_name': found.modelName });
-    res.status(200);
-    res.setHeader('content-type', 'application/octet-stream');
-    res.setHeader('content-length', String(file.size));
-    res.setHeader('content-disposition', `attachment; filename="ticket-${id}-mask.safetensors"`);
-    if (req.method === 'HEAD') return void res.end();
-    if (!(await write(res, file.header))) return;
-    for (const t of file.tensors()) if (!(await write(res, t))) return;
-    res.end();
-  }, log));
+  app.get(
+    '/export/tickets/:id/mask.safetensors',
+    handle(async (req, res) => {
+      await authorize(req);
+      const id = String(req.params.id);
+      const found = isUuid(id)
+        ? await service.ticketMask(id).catch((err: unknown) => {
+            if (err instanceof MaskLayoutError) throw new HttpError(409, 'CONFLICT', err.message);
+            throw err;
+          })
+        : null;
+      if (!found) throw notFound('ticket', id);
+      const file = maskFile(found.mask, {
+        'ticketlab.ticket': id,
+        'ticketlab.model': found.modelId,
+        'ticketlab.model_name': found.modelName,
+      });
+      res.status(200);
+      res.setHeader('content-type', 'application/octet-stream');
+      res.setHeader('content-length', String(file.size));
+      res.setHeader('content-disposition', `attachment; filename="ticket-${id}-mask.safetensors"`);
+      if (req.method === 'HEAD') return void res.end();
+      if (!(await write(res, file.header))) return;
+      for (const t of file.tensors()) if (!(await write(res, t))) return;
+      res.end();
+    }, log),
+  );
 
-  app.get('/export/evaluations.csv', handle(async (req, res) => {
-    await authorize(req);
-    const filter = evaluationFilter(req);
-    const metricNames = await service.metricNames(filter);
-    csvHeaders(res, 'evaluations.csv');
-    if (!(await write(res, csvRow([...EVALUATION_COLUMNS, ...metricNames.map((n) => `metrics.${n}`)])))) return;
-    for await (const batch of service.evaluations(filter)) {
-      const text = batch.map((r) => csvRow([...EVALUATION_COLUMNS.map((c) => r[c]), ...metricNames.map((n) => r.metrics[n])])).join('');
-      if (!(await write(res, text))) return;
-    }
-    res.end();
-  }, log));
+  app.get(
+    '/export/evaluations.csv',
+    handle(async (req, res) => {
+      await authorize(req);
+      const filter = evaluationFilter(req);
+      const metricNames = await service.metricNames(filter);
+      csvHeaders(res, 'evaluations.csv');
+      if (!(await write(res, csvRow([...EVALUATION_COLUMNS, ...metricNames.map((n) => `metrics.${n}`)])))) return;
+      for await (const batch of service.evaluations(filter)) {
+        const text = batch
+          .map((r) => csvRow([...EVALUATION_COLUMNS.map((c) => r[c]), ...metricNames.map((n) => r.metrics[n])]))
+          .join('');
+        if (!(await write(res, text))) return;
+      }
+      res.end();
+    }, log),
+  );
 
-  app.get('/export/runs/:id/metrics.csv', handle(async (req, res) => {
-    await authorize(req);
-    const id = String(req.params.id);
-    const unknown = Object.keys(req.query as object).filter((k) => k !== 'name');
-    if (unknown.length) throw badRequest(`unknown query parameter ${unknown[0]}; accepted: name (repeatable)`);
-    const raw = (req.query as Record<string, unknown>).name;
-    const names = raw === undefined ? null : (Array.isArray(raw) ? raw : [raw]).map(String);
-    // Checked before the 200 is sent: PostgreSQL would refuse a NUL midway through the body.
-    if (names?.some((n) => n.includes('\u0000') || n.length > 200)) throw badRequest('name must be a metric name: at most 200 characters, no NUL byte');
-    if (!isUuid(id) || !(await service.runExists(id))) throw notFound('run', id);
-    csvHeaders(res, `run-${id}-metrics.csv`);
-    if (!(await write(res, csvRow(['step', 'name', 'value'])))) return;
-    for await (const batch of service.metricPoints(id, names)) {
-      if (!(await write(res, batch.map((p) => csvRow([p.step, p.name, p.value])).join('')))) return;
-    }
-    res.end();
-  }, log));
+  app.get(
+    '/export/runs/:id/metrics.csv',
+    handle(async (req, res) => {
+      await authorize(req);
+      const id = String(req.params.id);
+      const unknown = Object.keys(req.query as object).filter((k) => k !== 'name');
+      if (unknown.length) throw badRequest(`unknown query parameter ${unknown[0]}; accepted: name (repeatable)`);
+      const raw = (req.query as Record<string, unknown>).name;
+      const names = raw === undefined ? null : (Array.isArray(raw) ? raw : [raw]).map(String);
+      // Checked before the 200 is sent: PostgreSQL would refuse a NUL midway through the body.
+      if (names?.some((n) => n.includes('\u0000') || n.length > 200))
+        throw badRequest('name must be a metric name: at most 200 characters, no NUL byte');
+      if (!isUuid(id) || !(await service.runExists(id))) throw notFound('run', id);
+      csvHeaders(res, `run-${id}-metrics.csv`);
+      if (!(await write(res, csvRow(['step', 'name', 'value'])))) return;
+      for await (const batch of service.metricPoints(id, names)) {
+        if (!(await write(res, batch.map((p) => csvRow([p.step, p.name, p.value])).join('')))) return;
+      }
+      res.end();
+    }, log),
+  );
 
   mountWeightsRoute(app, ds, authorize, opts.artifactsDir, log);
 }

@@ -27,7 +27,8 @@ export function maskFile(mask: Mask, metadata: Record<string, string>): MaskFile
   };
   // All tensors are U8: the data section holds them in header order, back to back.
   const header: Record<string, unknown> = { __metadata__: meta };
-  for (const s of mask.segments) header[s.name] = { dtype: 'U8', shape: [...s.shape], data_offsets: [s.offset, s.offset + s.length] };
+  for (const s of mask.segments)
+    header[s.name] = { dtype: 'U8', shape: [...s.shape], data_offsets: [s.offset, s.offset + s.length] };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const padded = Math.ceil(json.length / 8) * 8;
   const head = Buffer.alloc(8 + padded, 0x20);

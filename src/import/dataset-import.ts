@@ -39,17 +39,25 @@ interface Manifest {
 }
 
 export class TaskImporter {
-  constructor(private readonly ds: DataSource, private readonly home: string, private readonly writeOpts: VerifiedWriteOptions = {}) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly home: string,
+    private readonly writeOpts: VerifiedWriteOptions = {},
+  ) {}
 
   async importTask(req: ImportTaskRequest): Promise<Task> {
     const name = (req.name ?? '').trim();
     if (name.length === 0 || name.length > 100) throw new BadInputError('name: must be 1..100 characters');
-    if (((await this.ds.query(`SELECT 1 FROM task WHERE name = $1`, [name])) as unknown[]).length) throw new BadInputError(`name: a task named ${JSON.stringify(name)} already exists`);
+    if (((await this.ds.query(`SELECT 1 FROM task WHERE name = $1`, [name])) as unknown[]).length)
+      throw new BadInputError(`name: a task named ${JSON.stringify(name)} already exists`);
     const dir = resolveImportPath(this.home, 'path', req.path, 'directory');
     const manifest = readManifest(this.home, dir, req.kind);
     const regions = this.readRegions(dir);
     const ctx: RowContext = {
-      kind: req.kind, text: manifest.text, vocabSize: manifest.vocabSize, answers: manifest.answers,
+      kind: req.kind,
+      text: manifest.text,
+      vocabSize: manifest.vocabSize,
+      answers: manifest.answers,
       regionsOf: (id) => regions.images.get(id)?.count,
     };
     const { lines, sizes, longest } = this.readSplits(dir, ctx);
@@ -64,9 +72,15 @@ export class TaskImporter {
       const reg = writeVerified(artifacts, regionFile, '.safetensors', this.writeOpts);
       if (reg.created) created.push(reg.path);
       const params = {
-        source: 'IMPORTED', format: DATASET_FORMAT, importedFrom: path.relative(fs.realpathSync(importsDir(this.home)), dir),
-        text: manifest.text, vocabSize: manifest.vocabSize, answers: manifest.answers.length ? manifest.answers : undefined,
-        regionFeatureDim: regions.dim, images: regions.images.size, longestText: longest,
+        source: 'IMPORTED',
+        format: DATASET_FORMAT,
+        importedFrom: path.relative(fs.realpathSync(importsDir(this.home)), dir),
+        text: manifest.text,
+        vocabSize: manifest.vocabSize,
+        answers: manifest.answers.length ? manifest.answers : undefined,
+        regionFeatureDim: regions.dim,
+        images: regions.images.size,
+        longestText: longest,
         mostRegions: Math.max(...[...regions.images.values()].map((i) => i.count)),
         files: { annotations: ann.sha256, regions: reg.sha256 },
       };
@@ -88,12 +102,22 @@ export class TaskImporter {
     const st = resolveInside(this.home, 'path', dir, 'regions.safetensors', false);
     if (st) return readSafetensorsRegions(st);
     const f = resolveInside(this.home, 'path', dir, 'features.npy', false);
-    if (!f) throw new BadInputError('path: the dataset directory has neither regions.safetensors nor features.npy + boxes.npy + images.json');
-    return readNpyRegions(f, resolveInside(this.home, 'path', dir, 'boxes.npy', true)!, resolveInside(this.home, 'path', dir, 'images.json', true)!);
+    if (!f)
+      throw new BadInputError(
+        'path: the dataset directory has neither regions.safetensors nor features.npy + boxes.npy + images.json',
+      );
+    return readNpyRegions(
+      f,
+      resolveInside(this.home, 'path', dir, 'boxes.npy', true)!,
+      resolveInside(this.home, 'path', dir, 'images.json', true)!,
+    );
   }
 
   /** Every row of every split, validated; the first problems and the count of bad rows in one error. */
-  private readSplits(dir: string, ctx: RowContext): { lines: string[]; sizes: Record<string, number>; longest: number } {
+  private readSplits(
+    dir: string,
+    ctx: RowContext,
+  ): { lines: string[]; sizes: Record<string, number>; longest: number } {
     const lines: string[] = [];
     const sizes: Record<string, number> = { train: 0, val: 0, test: 0 };
     const problems: string[] = [];
@@ -103,7 +127,8 @@ export class TaskImporter {
       const file = resolveInside(this.home, 'path', dir, `${split}.jsonl`, split === 'train');
       if (!file) continue;
       const size = fs.statSync(file).size;
-      if (size > MAX_JSONL_BYTES) throw new BadInputError(`path: ${split}.jsonl has ${size} bytes, more than ${MAX_JSONL_BYTES}`);
+      if (size > MAX_JSONL_BYTES)
+        throw new BadInputError(`path: ${split}.jsonl has ${size} bytes, more than ${MAX_JSONL_BYTES}`);
       const text = fs.readFileSync(file, 'utf8');
       let lineNo = 0;
       for (const line of text.split('\n')) {
@@ -122,7 +147,8 @@ export class TaskImporter {
         const r = validateRow(row, ctx);
         if (!r.example) {
           badRows++;
-          if (problems.length < SHOWN_PROBLEMS) problems.push(`${where}: ${r.problems.map((p) => `field "${p.field}" ${p.why}`).join('; ')}`);
+          if (problems.length < SHOWN_PROBLEMS)
+            problems.push(`${where}: ${r.problems.map((p) => `field "${p.field}" ${p.why}`).join('; ')}`);
           continue;
         }
         longest = Math.max(longest, longestText(r.example));
@@ -130,7 +156,10 @@ export class TaskImporter {
         lines.push(JSON.stringify({ split, ...r.example }));
       }
     }
-    if (badRows) throw new BadInputError(`path: ${badRows} bad row(s); first ${Math.min(badRows, SHOWN_PROBLEMS)}: ${problems.join(' | ')}`);
+    if (badRows)
+      throw new BadInputError(
+        `path: ${badRows} bad row(s); first ${Math.min(badRows, SHOWN_PROBLEMS)}: ${problems.join(' | ')}`,
+      );
     if (sizes.train === 0) throw new BadInputError('path: train.jsonl has no rows');
     return { lines, sizes, longest };
   }
@@ -145,25 +174,38 @@ function readManifest(home: string, dir: string, kind: TaskKind): Manifest {
   } catch (e) {
     throw new BadInputError(`dataset.json: not valid JSON (${(e as Error).message})`);
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new BadInputError('dataset.json: must be a JSON object');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new BadInputError('dataset.json: must be a JSON object');
   const o = raw as Record<string, unknown>;
-  if (o.kind !== undefined && o.kind !== kind) throw new BadInputError(`dataset.json: kind is ${JSON.stringify(o.kind)}, the request says ${kind}`);
+  if (o.kind !== undefined && o.kind !== kind)
+    throw new BadInputError(`dataset.json: kind is ${JSON.stringify(o.kind)}, the request says ${kind}`);
   const text = o.text ?? 'words';
   if (text !== 'words' && text !== 'ids') throw new BadInputError('dataset.json: text must be "words" or "ids"');
   let vocabSize = VOCAB_SIZE;
   if (text === 'ids') {
-    if (typeof o.vocabSize !== 'number' || !Number.isInteger(o.vocabSize) || o.vocabSize < 5 || o.vocabSize > 1_000_000) {
+    if (
+      typeof o.vocabSize !== 'number' ||
+      !Number.isInteger(o.vocabSize) ||
+      o.vocabSize < 5 ||
+      o.vocabSize > 1_000_000
+    ) {
       throw new BadInputError('dataset.json: vocabSize (an integer in 5..1000000) is required when text is "ids"');
     }
     vocabSize = o.vocabSize;
   }
   let answers: string[] = [];
   if (kind === 'VQA' || kind === 'GQA') {
-    if (!Array.isArray(o.answers) || o.answers.length < 2 || o.answers.length > 100_000 || !o.answers.every((a) => typeof a === 'string')) {
+    if (
+      !Array.isArray(o.answers) ||
+      o.answers.length < 2 ||
+      o.answers.length > 100_000 ||
+      !o.answers.every((a) => typeof a === 'string')
+    ) {
       throw new BadInputError(`dataset.json: answers (the ${kind} answer classes, 2..100000 strings) is required`);
     }
     answers = o.answers as string[];
-    if (new Set(answers).size !== answers.length) throw new BadInputError('dataset.json: answers must not repeat a class');
+    if (new Set(answers).size !== answers.length)
+      throw new BadInputError('dataset.json: answers must not repeat a class');
   }
   return { kind, text, vocabSize, answers };
 }
@@ -197,7 +239,10 @@ function encodeRegions(t: RegionTable): Buffer {
     row += img.count;
   }
   return encodeSafetensors(
-    [{ name: 'features', dtype: 'F32', shape: [total, t.dim], data: features }, { name: 'boxes', dtype: 'F32', shape: [total, BOX_DIM], data: boxes }],
+    [
+      { name: 'features', dtype: 'F32', shape: [total, t.dim], data: features },
+      { name: 'boxes', dtype: 'F32', shape: [total, BOX_DIM], data: boxes },
+    ],
     { format: DATASET_FORMAT, images: JSON.stringify(index) },
   );
 }
@@ -223,10 +268,13 @@ export function isImportedTask(t: TaskRow): boolean {
 export function importedTaskProblem(t: TaskRow, config: ModelConfig): string | null {
   const p = t.params ?? {};
   const name = JSON.stringify(t.name);
-  if (p.regionFeatureDim !== config.regionFeatureDim) return `task ${name} has region features of dimension ${String(p.regionFeatureDim)}; the model's regionFeatureDim is ${config.regionFeatureDim}`;
+  if (p.regionFeatureDim !== config.regionFeatureDim)
+    return `task ${name} has region features of dimension ${String(p.regionFeatureDim)}; the model's regionFeatureDim is ${config.regionFeatureDim}`;
   const vocab = p.text === 'ids' ? Number(p.vocabSize) : VOCAB_SIZE;
-  if (vocab > config.vocabSize) return `task ${name} uses token ids up to ${vocab - 1} (${p.text === 'ids' ? 'its vocabSize' : 'the built-in vocabulary'}); the model's vocabSize is ${config.vocabSize}`;
-  if (t.kind === 'REFCOCO' && Number(p.mostRegions) > config.maxRegions) return `task ${name} has images with ${String(p.mostRegions)} regions, a target among them may lie beyond the model's maxRegions (${config.maxRegions})`;
+  if (vocab > config.vocabSize)
+    return `task ${name} uses token ids up to ${vocab - 1} (${p.text === 'ids' ? 'its vocabSize' : 'the built-in vocabulary'}); the model's vocabSize is ${config.vocabSize}`;
+  if (t.kind === 'REFCOCO' && Number(p.mostRegions) > config.maxRegions)
+    return `task ${name} has images with ${String(p.mostRegions)} regions, a target among them may lie beyond the model's maxRegions (${config.maxRegions})`;
   if (t.val_size + t.test_size === 0) return `task ${name} has no val or test rows to measure a score on`;
   return null;
 }

@@ -21,7 +21,17 @@ const UNITER_KEYS: Record<string, { key: keyof ModelConfig; map?: (v: number) =>
   hidden_dropout_prob: { key: 'dropout' },
 };
 
-const OURS: ReadonlyArray<keyof ModelConfig> = ['layers', 'hidden', 'heads', 'intermediate', 'vocabSize', 'regionFeatureDim', 'maxTextLength', 'maxRegions', 'dropout'];
+const OURS: ReadonlyArray<keyof ModelConfig> = [
+  'layers',
+  'hidden',
+  'heads',
+  'intermediate',
+  'vocabSize',
+  'regionFeatureDim',
+  'maxTextLength',
+  'maxRegions',
+  'dropout',
+];
 
 /** UNITER keeps at most 100 regions per image; its configs do not say so. */
 export const DEFAULT_MAX_REGIONS = 100;
@@ -35,18 +45,22 @@ export function configFromJson(text: string, field: string): ConfigFields {
   } catch (e) {
     throw new BadInputError(`${field}: not valid JSON (${(e as Error).message})`);
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new BadInputError(`${field}: must be a JSON object`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new BadInputError(`${field}: must be a JSON object`);
   const o = raw as Record<string, unknown>;
   const out: ConfigFields = {};
   for (const [k, spec] of Object.entries(UNITER_KEYS)) {
     if (typeof o[k] === 'number') out[spec.key] = spec.map ? spec.map(o[k]) : o[k];
   }
   if (o.type_vocab_size !== undefined && o.type_vocab_size !== TOKEN_TYPES) {
-    throw new BadInputError(`${field}: type_vocab_size is ${JSON.stringify(o.type_vocab_size)}; UNITER-style models have ${TOKEN_TYPES} token types`);
+    throw new BadInputError(
+      `${field}: type_vocab_size is ${JSON.stringify(o.type_vocab_size)}; UNITER-style models have ${TOKEN_TYPES} token types`,
+    );
   }
   for (const k of OURS) {
     if (o[k] === undefined) continue;
-    if (typeof o[k] !== 'number') throw new BadInputError(`${field}: ${k} must be a number, got ${JSON.stringify(o[k])}`);
+    if (typeof o[k] !== 'number')
+      throw new BadInputError(`${field}: ${k} must be a number, got ${JSON.stringify(o[k])}`);
     out[k] = o[k];
   }
   return out;
@@ -57,7 +71,8 @@ export function mergeConfig(fromFile: ConfigFields, input: ConfigFields): ModelC
   const merged: ConfigFields = { maxRegions: DEFAULT_MAX_REGIONS, dropout: DEFAULT_DROPOUT, ...fromFile };
   for (const k of OURS) if (input[k] !== null && input[k] !== undefined) merged[k] = input[k];
   const missing = OURS.filter((k) => merged[k] === undefined);
-  if (missing.length) throw new BadInputError(`config: ${missing.join(', ')} not given (neither in configPath nor in config)`);
+  if (missing.length)
+    throw new BadInputError(`config: ${missing.join(', ')} not given (neither in configPath nor in config)`);
   const config = merged as ModelConfig;
   const problems = configProblems(config);
   if (problems.length) throw new BadInputError(`config: ${problems.join('; ')}`);

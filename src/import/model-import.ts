@@ -33,21 +33,28 @@ export interface ImportModelRequest {
 }
 
 export class ModelImporter {
-  constructor(private readonly ds: DataSource, private readonly home: string, private readonly writeOpts: VerifiedWriteOptions = {}) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly home: string,
+    private readonly writeOpts: VerifiedWriteOptions = {},
+  ) {}
 
   async importModel(req: ImportModelRequest): Promise<Model> {
     const name = (req.name ?? '').trim();
     if (name.length === 0 || name.length > 100) throw new BadInputError('name: must be 1..100 characters');
-    if (await this.nameTaken(name)) throw new BadInputError(`name: a model named ${JSON.stringify(name)} already exists`);
+    if (await this.nameTaken(name))
+      throw new BadInputError(`name: a model named ${JSON.stringify(name)} already exists`);
     const file = resolveImportPath(this.home, 'path', req.path, 'file');
     const fromFile = req.configPath ? readConfigFile(this.home, req.configPath) : {};
     const config = mergeConfig(fromFile, req.config ?? {});
     const size = fs.statSync(file).size;
-    if (size > MAX_WEIGHTS_FILE_BYTES) throw new BadInputError(`path: ${size} bytes exceeds the limit of ${MAX_WEIGHTS_FILE_BYTES} bytes`);
+    if (size > MAX_WEIGHTS_FILE_BYTES)
+      throw new BadInputError(`path: ${size} bytes exceeds the limit of ${MAX_WEIGHTS_FILE_BYTES} bytes`);
 
     const header = readHeader(file, size);
     const fit = checkHeaderFits(config, header.tensors, req.ignoreUnknownWeights === true);
-    if (fit.problems.length) throw new BadInputError(`path: the checkpoint does not fit the config: ${fit.problems.join('; ')}`);
+    if (fit.problems.length)
+      throw new BadInputError(`path: the checkpoint does not fit the config: ${fit.problems.join('; ')}`);
     const raw = fs.readFileSync(file);
     if (raw.length !== size) throw new BadInputError('path: the file changed while it was read');
     const weights = decodeWeights(raw, config);
@@ -55,8 +62,18 @@ export class ModelImporter {
     if (bad.length) throw new BadInputError(`path: ${bad.length} weight(s) hold NaN or Infinity: ${listSome(bad)}`);
 
     const canonical = encodeSafetensors(
-      encoderParamSpecs(config).map((s) => ({ name: s.name, dtype: 'F32' as const, shape: s.shape, data: weights.get(s.name)! })),
-      { format: 'ticketlab-encoder', source: 'import', imported_from: path.relative(fs.realpathSync(importsDir(this.home)), file), source_sha256: sha256(raw) },
+      encoderParamSpecs(config).map((s) => ({
+        name: s.name,
+        dtype: 'F32' as const,
+        shape: s.shape,
+        data: weights.get(s.name)!,
+      })),
+      {
+        format: 'ticketlab-encoder',
+        source: 'import',
+        imported_from: path.relative(fs.realpathSync(importsDir(this.home)), file),
+        source_sha256: sha256(raw),
+      },
     );
     return this.store(name, config, canonical);
   }
@@ -92,7 +109,8 @@ export class ModelImporter {
 function readConfigFile(home: string, given: string): ConfigFields {
   const file = resolveImportPath(home, 'configPath', given, 'file');
   const size = fs.statSync(file).size;
-  if (size > MAX_CONFIG_BYTES) throw new BadInputError(`configPath: ${size} bytes; a config is at most ${MAX_CONFIG_BYTES} bytes`);
+  if (size > MAX_CONFIG_BYTES)
+    throw new BadInputError(`configPath: ${size} bytes; a config is at most ${MAX_CONFIG_BYTES} bytes`);
   return configFromJson(fs.readFileSync(file, 'utf8'), 'configPath');
 }
 
@@ -101,10 +119,12 @@ function readHeader(file: string, size: number): SafetensorsHeader {
   const fd = fs.openSync(file, 'r');
   try {
     const len = Buffer.alloc(8);
-    if (fs.readSync(fd, len, 0, 8, 0) !== 8) throw new SafetensorsError(`file too short (${size} bytes): no 8-byte header length`);
+    if (fs.readSync(fd, len, 0, 8, 0) !== 8)
+      throw new SafetensorsError(`file too short (${size} bytes): no 8-byte header length`);
     const n = headerLength(len, size, MAX_IMPORT_HEADER_BYTES);
     const head = Buffer.alloc(8 + n);
-    if (fs.readSync(fd, head, 0, 8 + n, 0) !== 8 + n) throw new SafetensorsError('file changed while its header was read');
+    if (fs.readSync(fd, head, 0, 8 + n, 0) !== 8 + n)
+      throw new SafetensorsError('file changed while its header was read');
     return parseHeader(head, size, { maxHeaderBytes: MAX_IMPORT_HEADER_BYTES });
   } catch (e) {
     if (e instanceof SafetensorsError) throw new BadInputError(`path: not a valid safetensors file: ${e.message}`);

@@ -27,16 +27,19 @@ export function resolveImportPath(home: string, field: string, given: string, wa
   const root = importsDir(home);
   fs.mkdirSync(root, { recursive: true });
   const rootReal = fs.realpathSync(root);
-  if (given.split(/[\\/]+/).includes('..')) throw bad('must not contain ".." (paths are relative to $TICKETLAB_HOME/imports)');
+  if (given.split(/[\\/]+/).includes('..'))
+    throw bad('must not contain ".." (paths are relative to $TICKETLAB_HOME/imports)');
   const lexical = path.isAbsolute(given) ? path.normalize(given) : path.join(root, given);
-  if (!inside(path.resolve(root), lexical) && !inside(rootReal, lexical)) throw bad('is outside $TICKETLAB_HOME/imports');
+  if (!inside(path.resolve(root), lexical) && !inside(rootReal, lexical))
+    throw bad('is outside $TICKETLAB_HOME/imports');
   let real: string;
   try {
     real = fs.realpathSync(lexical);
   } catch {
     throw bad(`${JSON.stringify(given)} does not exist in $TICKETLAB_HOME/imports`);
   }
-  if (!inside(rootReal, real)) throw bad(`${JSON.stringify(given)} resolves (through a symbolic link) outside $TICKETLAB_HOME/imports`);
+  if (!inside(rootReal, real))
+    throw bad(`${JSON.stringify(given)} resolves (through a symbolic link) outside $TICKETLAB_HOME/imports`);
   const st = fs.statSync(real);
   if (want === 'file' && !st.isFile()) throw bad(`${JSON.stringify(given)} is not a regular file`);
   if (want === 'directory' && !st.isDirectory()) throw bad(`${JSON.stringify(given)} is not a directory`);
@@ -44,7 +47,13 @@ export function resolveImportPath(home: string, field: string, given: string, wa
 }
 
 /** A file inside an already resolved import directory, checked the same way (it may be a symlink). */
-export function resolveInside(home: string, field: string, dir: string, name: string, required: boolean): string | null {
+export function resolveInside(
+  home: string,
+  field: string,
+  dir: string,
+  name: string,
+  required: boolean,
+): string | null {
   const full = path.join(dir, name);
   if (!fs.existsSync(full) && !isLink(full)) {
     if (required) throw new BadInputError(`${field}: the dataset directory has no ${name}`);

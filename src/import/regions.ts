@@ -31,7 +31,8 @@ const bad = (field: string, why: string): BadInputError => new BadInputError(`${
 
 function readLimited(file: string, field: string): Buffer {
   const size = fs.statSync(file).size;
-  if (size > MAX_WEIGHTS_FILE_BYTES) throw bad(field, `${size} bytes exceeds the limit of ${MAX_WEIGHTS_FILE_BYTES} bytes`);
+  if (size > MAX_WEIGHTS_FILE_BYTES)
+    throw bad(field, `${size} bytes exceeds the limit of ${MAX_WEIGHTS_FILE_BYTES} bytes`);
   return fs.readFileSync(file);
 }
 
@@ -58,12 +59,17 @@ export function readSafetensorsRegions(file: string): RegionTable {
     const f = decoded.tensors.get(`${id}.features`);
     const b = decoded.tensors.get(`${id}.boxes`);
     if (!f || !b) throw bad(field, `image ${JSON.stringify(id)} needs both ${id}.features and ${id}.boxes`);
-    if (!(f.data instanceof Float32Array) || !(b.data instanceof Float32Array)) throw bad(field, `image ${JSON.stringify(id)}: features and boxes must be F32, F16 or BF16`);
+    if (!(f.data instanceof Float32Array) || !(b.data instanceof Float32Array))
+      throw bad(field, `image ${JSON.stringify(id)}: features and boxes must be F32, F16 or BF16`);
     if (f.shape.length !== 2 || b.shape.length !== 2 || b.shape[1] !== BOX_DIM || f.shape[0] !== b.shape[0]) {
-      throw bad(field, `image ${JSON.stringify(id)}: features must be [n, D] and boxes [n, ${BOX_DIM}] with the same n, got [${f.shape.join(', ')}] and [${b.shape.join(', ')}]`);
+      throw bad(
+        field,
+        `image ${JSON.stringify(id)}: features must be [n, D] and boxes [n, ${BOX_DIM}] with the same n, got [${f.shape.join(', ')}] and [${b.shape.join(', ')}]`,
+      );
     }
     if (dim === -1) dim = f.shape[1];
-    if (f.shape[1] !== dim) throw bad(field, `image ${JSON.stringify(id)}: feature dimension ${f.shape[1]}, other images have ${dim}`);
+    if (f.shape[1] !== dim)
+      throw bad(field, `image ${JSON.stringify(id)}: feature dimension ${f.shape[1]}, other images have ${dim}`);
     images.set(id, checked(field, id, { count: f.shape[0], features: f.data, boxes: b.data }));
   }
   if (images.size === 0) throw bad(field, 'holds no images');
@@ -93,26 +99,34 @@ export function readNpyRegions(featuresFile: string, boxesFile: string, imagesFi
     if (e instanceof BadInputError) throw e;
     throw bad('images.json', `not valid JSON (${(e as Error).message})`);
   }
-  if (!Array.isArray(list) || list.length !== n) throw bad('images.json', `must be an array of ${n} entries (one per row of features.npy)`);
+  if (!Array.isArray(list) || list.length !== n)
+    throw bad('images.json', `must be an array of ${n} entries (one per row of features.npy)`);
   const images = new Map<string, ImageRegions>();
   list.forEach((e: unknown, i) => {
     const o = e as { id?: unknown; regions?: unknown } | null;
-    if (!o || typeof o.id !== 'string' || o.id.length === 0) throw bad(`images.json[${i}].id`, 'must be a non-empty string');
-    if (typeof o.regions !== 'number' || !Number.isInteger(o.regions) || o.regions < 1 || o.regions > r) throw bad(`images.json[${i}].regions`, `must be an integer in 1..${r}`);
+    if (!o || typeof o.id !== 'string' || o.id.length === 0)
+      throw bad(`images.json[${i}].id`, 'must be a non-empty string');
+    if (typeof o.regions !== 'number' || !Number.isInteger(o.regions) || o.regions < 1 || o.regions > r)
+      throw bad(`images.json[${i}].regions`, `must be an integer in 1..${r}`);
     if (images.has(o.id)) throw bad(`images.json[${i}].id`, `image ${JSON.stringify(o.id)} is listed twice`);
     const c = o.regions;
-    images.set(o.id, checked('features.npy', o.id, {
-      count: c,
-      features: f.data.slice(i * r * dim, (i * r + c) * dim),
-      boxes: b.data.slice(i * r * BOX_DIM, (i * r + c) * BOX_DIM),
-    }));
+    images.set(
+      o.id,
+      checked('features.npy', o.id, {
+        count: c,
+        features: f.data.slice(i * r * dim, (i * r + c) * dim),
+        boxes: b.data.slice(i * r * BOX_DIM, (i * r + c) * BOX_DIM),
+      }),
+    );
   });
   return { dim, images };
 }
 
 function checked(field: string, id: string, img: ImageRegions): ImageRegions {
-  if (img.count < 1 || img.count > MAX_REGIONS_PER_IMAGE) throw bad(field, `image ${JSON.stringify(id)} has ${img.count} regions; 1..${MAX_REGIONS_PER_IMAGE} are accepted`);
-  if (!img.features.every(Number.isFinite)) throw bad(field, `image ${JSON.stringify(id)}: features hold NaN or Infinity`);
+  if (img.count < 1 || img.count > MAX_REGIONS_PER_IMAGE)
+    throw bad(field, `image ${JSON.stringify(id)} has ${img.count} regions; 1..${MAX_REGIONS_PER_IMAGE} are accepted`);
+  if (!img.features.every(Number.isFinite))
+    throw bad(field, `image ${JSON.stringify(id)}: features hold NaN or Infinity`);
   if (!img.boxes.every(Number.isFinite)) throw bad(field, `image ${JSON.stringify(id)}: boxes hold NaN or Infinity`);
   return img;
 }

@@ -38,7 +38,9 @@ export async function ensureBuiltinModel(ds: DataSource): Promise<{ id: string; 
     [BUILTIN_MODEL_NAME, JSON.stringify(config), counts.parameterCount, counts.prunableParameterCount, sha],
   )) as Array<{ id: string }>;
   if (rows[0]) return { id: rows[0].id, changed: false };
-  const found = (await ds.query(`SELECT id, weights_sha256 FROM model WHERE name = $1`, [BUILTIN_MODEL_NAME])) as Array<{ id: string; weights_sha256: string | null }>;
+  const found = (await ds.query(`SELECT id, weights_sha256 FROM model WHERE name = $1`, [
+    BUILTIN_MODEL_NAME,
+  ])) as Array<{ id: string; weights_sha256: string | null }>;
   // Results stored over the shipped model refer to the θ0 it had then; a different file is worth a warning.
   return found[0] ? { id: found[0].id, changed: found[0].weights_sha256 !== sha } : null;
 }
@@ -53,7 +55,10 @@ export interface ModelRow {
 }
 
 export async function modelRow(db: DataSource | EntityManager, id: string): Promise<ModelRow | null> {
-  const rows = (await db.query(`SELECT id, name, config, source, weights_sha256, prunable_parameter_count FROM model WHERE id = $1`, [id])) as ModelRow[];
+  const rows = (await db.query(
+    `SELECT id, name, config, source, weights_sha256, prunable_parameter_count FROM model WHERE id = $1`,
+    [id],
+  )) as ModelRow[];
   return rows[0] ?? null;
 }
 

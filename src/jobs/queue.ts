@@ -33,13 +33,19 @@ function guardUnawaitedCompletions(log?: (line: string) => void): void {
   if (completionsGuarded) return;
   completionsGuarded = true;
   try {
-    const Manager = require('pg-boss/src/manager') as { prototype: Record<string, (...a: unknown[]) => Promise<unknown>> };
+    const Manager = require('pg-boss/src/manager') as {
+      prototype: Record<string, (...a: unknown[]) => Promise<unknown>>;
+    };
     for (const name of ['complete', 'fail']) {
       const original = Manager.prototype[name];
       if (typeof original !== 'function') continue;
       Manager.prototype[name] = function guarded(this: unknown, ...args: unknown[]) {
         const p = original.apply(this, args);
-        p.catch((e: unknown) => log?.(`queue: could not mark a job ${name === 'complete' ? 'completed' : 'failed'} (${e instanceof Error ? e.message : String(e)}); the run row decides its retry`));
+        p.catch((e: unknown) =>
+          log?.(
+            `queue: could not mark a job ${name === 'complete' ? 'completed' : 'failed'} (${e instanceof Error ? e.message : String(e)}); the run row decides its retry`,
+          ),
+        );
         return p;
       };
     }
@@ -75,7 +81,10 @@ export async function openQueue(o: QueueOptions): Promise<PgBoss> {
  * QUEUED runs that no pending job will deliver (the process that stored one died before sending
  * its job, or a job was lost): older than `minAgeMs` and without a created/retry job in pg-boss.
  */
-export async function unqueuedRuns(db: { query(sql: string, p?: unknown[]): Promise<unknown> }, minAgeMs: number): Promise<string[]> {
+export async function unqueuedRuns(
+  db: { query(sql: string, p?: unknown[]): Promise<unknown> },
+  minAgeMs: number,
+): Promise<string[]> {
   const rows = (await db.query(
     `SELECT r.id FROM run r
       WHERE r.status = 'QUEUED' AND r.kind <> 'TRANSFER'
@@ -98,7 +107,10 @@ export async function enqueueRun(boss: PgBoss, runId: string): Promise<void> {
 export class QueueSender {
   private boss: Promise<PgBoss> | null = null;
 
-  constructor(private readonly databaseUrl: string, private readonly log?: (l: string) => void) {}
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly log?: (l: string) => void,
+  ) {}
 
   private get(): Promise<PgBoss> {
     if (!this.boss) {

@@ -30,7 +30,12 @@ export class RunReporter {
   private failed: unknown = null;
   private closed = false;
 
-  constructor(private readonly ds: DataSource, private readonly runId: string, private readonly token: string, private readonly logLine: (l: string) => void) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly runId: string,
+    private readonly token: string,
+    private readonly logLine: (l: string) => void,
+  ) {}
 
   /** Drops everything reported from now on (the run was lost: its events would mislead). */
   close(): void {
@@ -61,7 +66,13 @@ export class RunReporter {
     const now = Date.now();
     if (now - this.lastEvent >= EVENT_INTERVAL_MS || p.step === p.totalSteps) {
       this.lastEvent = now;
-      this.persist({ step: p.step, totalSteps: p.totalSteps, progress: p.progress, metrics: { loss: p.loss, lr: p.lr }, at: p.at });
+      this.persist({
+        step: p.step,
+        totalSteps: p.totalSteps,
+        progress: p.progress,
+        metrics: { loss: p.loss, lr: p.lr },
+        at: p.at,
+      });
     }
   }
 
@@ -90,7 +101,8 @@ export class RunReporter {
   checkpoint(step: number, totalSteps: number): void {
     // The last loss of a unit is kept even when it fell inside a sampling window.
     const l = this.latest;
-    if (l && !this.points.some(([s, n]) => s === l.step && n === 'loss') && Number.isFinite(l.loss)) this.points.push([l.step, 'loss', l.loss]);
+    if (l && !this.points.some(([s, n]) => s === l.step && n === 'loss') && Number.isFinite(l.loss))
+      this.points.push([l.step, 'loss', l.loss]);
     // Stamped with the last step's time: later steps, stamped by the compute thread before this
     // boundary was processed, must not appear to precede it.
     this.persist({ step, totalSteps, progress: totalSteps > 0 ? step / totalSteps : 0, at: l?.at }, true);
@@ -102,7 +114,10 @@ export class RunReporter {
     const pts = this.points;
     this.points = [];
     const values = pts.map((_, i) => `($1, $${i * 3 + 2}, $${i * 3 + 3}, $${i * 3 + 4})`).join(', ');
-    await this.ds.query(`INSERT INTO metric_point (run_id, step, name, value) VALUES ${values}`, [this.runId, ...pts.flat()]);
+    await this.ds.query(`INSERT INTO metric_point (run_id, step, name, value) VALUES ${values}`, [
+      this.runId,
+      ...pts.flat(),
+    ]);
   }
 
   /** Waits for every queued write. */

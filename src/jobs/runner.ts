@@ -45,20 +45,32 @@ export async function executeRun(o: RunnerOptions, runId: string): Promise<void>
     if (!abort.signal.aborted) abort.abort(why);
   };
   const hb = setInterval(() => {
-    lifecycle.heartbeat(o.ds, run.id, run.token).then((ok) => !ok && lose('lost'), (e) => o.log(`run ${run.id}: heartbeat failed: ${String(e)}`));
+    lifecycle.heartbeat(o.ds, run.id, run.token).then(
+      (ok) => !ok && lose('lost'),
+      (e) => o.log(`run ${run.id}: heartbeat failed: ${String(e)}`),
+    );
   }, o.heartbeatMs);
   const poll = setInterval(() => {
-    lifecycle.stillOwned(o.ds, run.id, run.token).then((ok) => !ok && lose('lost'), () => undefined);
+    lifecycle.stillOwned(o.ds, run.id, run.token).then(
+      (ok) => !ok && lose('lost'),
+      () => undefined,
+    );
   }, o.ownershipPollMs ?? 1000);
   const ctx: RunContext = {
-    ds: o.ds, run, reporter, artifacts: new ArtifactStore(o.home), signal: abort.signal, log: o.log,
-    write: (fn) => o.ds.transaction(async (m) => {
-      if (!(await lifecycle.lockOwned(m, run.id, run.token))) {
-        lose('lost');
-        throw new LostRun(run.id);
-      }
-      return fn(m);
-    }),
+    ds: o.ds,
+    run,
+    reporter,
+    artifacts: new ArtifactStore(o.home),
+    signal: abort.signal,
+    log: o.log,
+    write: (fn) =>
+      o.ds.transaction(async (m) => {
+        if (!(await lifecycle.lockOwned(m, run.id, run.token))) {
+          lose('lost');
+          throw new LostRun(run.id);
+        }
+        return fn(m);
+      }),
     compute: (spec, onMessage) => runCompute(spec, o.backend, abort.signal, onMessage, o.computeMode),
   };
   let outcome: { status: 'SUCCEEDED' | 'FAILED'; error: string | null } | null = null;
@@ -71,7 +83,9 @@ export async function executeRun(o: RunnerOptions, runId: string): Promise<void>
     } else if (isDatabaseUnavailable(e)) {
       // Not the run's fault: it keeps its claim without heartbeats, goes stale and is resumed
       // from what it stored (a FAILED written once the database is back would end it wrongly).
-      o.log(`run ${run.id}: database unavailable (${e instanceof Error ? e.message : String(e)}); it resumes once its heartbeat is stale`);
+      o.log(
+        `run ${run.id}: database unavailable (${e instanceof Error ? e.message : String(e)}); it resumes once its heartbeat is stale`,
+      );
     } else {
       // Stored and shown to clients: the server's own paths are not theirs to see.
       const message = e instanceof Error ? e.message : String(e);

@@ -28,13 +28,14 @@ export async function insertTicket(m: EntityManager, t: TicketWrite): Promise<st
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      ON CONFLICT (run_id, level, sparsity) WHERE run_id IS NOT NULL DO NOTHING
      RETURNING id`,
-    [
-      t.modelId, t.taskId, t.method, t.sparsity, t.level, t.parentId, t.runId, t.seed,
-      mask, t.maskBits, sha256(mask),
-    ],
+    [t.modelId, t.taskId, t.method, t.sparsity, t.level, t.parentId, t.runId, t.seed, mask, t.maskBits, sha256(mask)],
   )) as Array<{ id: string }>;
   if (rows[0]) return rows[0].id;
-  const found = (await m.query(`SELECT id FROM ticket WHERE run_id = $1 AND level = $2 AND sparsity = $3`, [t.runId, t.level, t.sparsity])) as Array<{ id: string }>;
+  const found = (await m.query(`SELECT id FROM ticket WHERE run_id = $1 AND level = $2 AND sparsity = $3`, [
+    t.runId,
+    t.level,
+    t.sparsity,
+  ])) as Array<{ id: string }>;
   return found[0].id;
 }
 
@@ -56,13 +57,28 @@ export async function insertEvaluation(m: EntityManager, e: EvaluationWrite): Pr
      ON CONFLICT (run_id, COALESCE(ticket_id, '00000000-0000-0000-0000-000000000000'::uuid), task_id, weight_init, training_mode, seed, steps)
        WHERE run_id IS NOT NULL DO NOTHING`,
     [
-      e.modelId, e.ticketId, e.taskId, e.runId, e.weightInit, e.trainingMode, e.result.seed, e.result.steps,
-      JSON.stringify(e.result.metrics), e.result.score, e.relativeScore !== null && Number.isFinite(e.relativeScore) ? e.relativeScore : null,
+      e.modelId,
+      e.ticketId,
+      e.taskId,
+      e.runId,
+      e.weightInit,
+      e.trainingMode,
+      e.result.seed,
+      e.result.steps,
+      JSON.stringify(e.result.metrics),
+      e.result.score,
+      e.relativeScore !== null && Number.isFinite(e.relativeScore) ? e.relativeScore : null,
     ],
   );
 }
 
-export async function putCheckpoint(m: EntityManager, runId: string, name: string, meta: Record<string, unknown>, data: Uint8Array | null): Promise<void> {
+export async function putCheckpoint(
+  m: EntityManager,
+  runId: string,
+  name: string,
+  meta: Record<string, unknown>,
+  data: Uint8Array | null,
+): Promise<void> {
   await m.query(
     `INSERT INTO run_checkpoint (run_id, name, meta, data) VALUES ($1, $2, $3, $4)
      ON CONFLICT (run_id, name) DO UPDATE SET meta = EXCLUDED.meta, data = EXCLUDED.data, updated_at = now()`,
@@ -70,15 +86,25 @@ export async function putCheckpoint(m: EntityManager, runId: string, name: strin
   );
 }
 
-export async function getCheckpoint(m: { query(sql: string, p?: unknown[]): Promise<unknown> }, runId: string, name: string): Promise<{ meta: Record<string, unknown>; data: Buffer | null } | null> {
-  const rows = (await m.query(`SELECT meta, data FROM run_checkpoint WHERE run_id = $1 AND name = $2`, [runId, name])) as Array<{ meta: Record<string, unknown>; data: Buffer | null }>;
+export async function getCheckpoint(
+  m: { query(sql: string, p?: unknown[]): Promise<unknown> },
+  runId: string,
+  name: string,
+): Promise<{ meta: Record<string, unknown>; data: Buffer | null } | null> {
+  const rows = (await m.query(`SELECT meta, data FROM run_checkpoint WHERE run_id = $1 AND name = $2`, [
+    runId,
+    name,
+  ])) as Array<{ meta: Record<string, unknown>; data: Buffer | null }>;
   return rows[0] ?? null;
 }
 
 /** Mean dense score (no ticket, PRETRAINED init) of a model on a task in a setting; null if none. */
 export async function denseMean(
   m: { query(sql: string, p?: unknown[]): Promise<unknown> },
-  modelId: string, taskId: string, trainingMode: string, steps: number,
+  modelId: string,
+  taskId: string,
+  trainingMode: string,
+  steps: number,
 ): Promise<number | null> {
   const rows = (await m.query(
     `SELECT avg(score) AS mean FROM evaluation

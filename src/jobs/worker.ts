@@ -52,7 +52,16 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const boss = await openQueue({ databaseUrl: o.databaseUrl, supervise: true, log: o.log });
   const active = new Map<string, string>();
   const computeMode = o.config.compute ?? defaultComputeMode(o.backend);
-  const runner = { ds: o.ds, home: o.home, backend: o.backend, heartbeatMs: o.config.heartbeatMs, staleMs: o.config.staleMs, active, computeMode, log: o.log };
+  const runner = {
+    ds: o.ds,
+    home: o.home,
+    backend: o.backend,
+    heartbeatMs: o.config.heartbeatMs,
+    staleMs: o.config.staleMs,
+    active,
+    computeMode,
+    log: o.log,
+  };
   for (let i = 0; i < o.config.concurrency; i++) {
     await boss.work<RunJob>(RUN_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async (jobs) => {
       for (const job of jobs) {
@@ -87,7 +96,9 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   // Scan several times per stale window so a takeover happens soon after the heartbeat goes stale.
   const timer = setInterval(() => void scan(), Math.max(500, Math.min(10_000, o.config.staleMs / 4)));
   void scan();
-  o.log(`worker: ${o.config.concurrency} concurrent run(s) in ${computeMode === 'thread' ? 'worker threads' : 'child processes'}, heartbeat ${o.config.heartbeatMs / 1000} s, stale after ${o.config.staleMs / 1000} s`);
+  o.log(
+    `worker: ${o.config.concurrency} concurrent run(s) in ${computeMode === 'thread' ? 'worker threads' : 'child processes'}, heartbeat ${o.config.heartbeatMs / 1000} s, stale after ${o.config.staleMs / 1000} s`,
+  );
   return {
     boss,
     async close() {

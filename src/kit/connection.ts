@@ -22,7 +22,10 @@ export class PageInfo {
   @Field(() => String, { nullable: true, description: 'Cursor of the first item of the page.' })
   startCursor!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Cursor of the last item of the page; pass it as `after` for the next page.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Cursor of the last item of the page; pass it as `after` for the next page.',
+  })
   endCursor!: string | null;
 }
 
@@ -31,7 +34,10 @@ export class PageArgs {
   @Field(() => Int, { nullable: true, description: `Page size: ${DEFAULT_PAGE} when omitted, at most ${MAX_PAGE}.` })
   first?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'Return the items after this cursor (a previous page\'s `pageInfo.endCursor`).' })
+  @Field(() => String, {
+    nullable: true,
+    description: "Return the items after this cursor (a previous page's `pageInfo.endCursor`).",
+  })
   after?: string | null;
 }
 
@@ -47,7 +53,11 @@ export interface Connection<T> {
 }
 
 /** Declares `<Name>Edge` and `<Name>Connection` object types for a node type. */
-export function connectionType<T extends object>(name: string, node: ClassType<T>, what: string): ClassType<Connection<T>> {
+export function connectionType<T extends object>(
+  name: string,
+  node: ClassType<T>,
+  what: string,
+): ClassType<Connection<T>> {
   @ObjectType(`${name}Edge`, { description: `One ${what} in a page, with its cursor.` })
   class EdgeType {
     @Field({ description: 'Opaque position of this item; pass as `after` to continue after it.' })
@@ -82,7 +92,14 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
     // Within what timestamptz stores and what this API writes (years 1..9999): a date out of
     // PostgreSQL's range would fail the query instead of answering BAD_USER_INPUT.
     const year = createdAt.getUTCFullYear();
-    if (typeof at === 'string' && !Number.isNaN(createdAt.getTime()) && year >= 1 && year <= 9999 && typeof id === 'string' && isUuid(id)) {
+    if (
+      typeof at === 'string' &&
+      !Number.isNaN(createdAt.getTime()) &&
+      year >= 1 &&
+      year <= 9999 &&
+      typeof id === 'string' &&
+      isUuid(id)
+    ) {
       return { createdAt, id };
     }
   } catch {
@@ -113,9 +130,19 @@ export async function paginate<T extends ObjectLiteral & { id: string; createdAt
   const totalCount = await qb.clone().getCount();
   const page = qb.clone();
   if (after) {
-    page.andWhere(`(${alias}.created_at, ${alias}.id) < (:afterAt, :afterId)`, { afterAt: after.createdAt, afterId: after.id });
+    page.andWhere(`(${alias}.created_at, ${alias}.id) < (:afterAt, :afterId)`, {
+      afterAt: after.createdAt,
+      afterId: after.id,
+    });
   }
-  const rows = limit === 0 ? [] : await page.orderBy(`${alias}.created_at`, 'DESC').addOrderBy(`${alias}.id`, 'DESC').limit(limit + 1).getMany();
+  const rows =
+    limit === 0
+      ? []
+      : await page
+          .orderBy(`${alias}.created_at`, 'DESC')
+          .addOrderBy(`${alias}.id`, 'DESC')
+          .limit(limit + 1)
+          .getMany();
   const nodes = rows.slice(0, limit);
   const edges = nodes.map((node) => ({ cursor: encodeCursor(node.createdAt, node.id), node }));
   return {

@@ -6,9 +6,18 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { isDatabaseUnavailable } from './unavailable';
 
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT' | 'INTERNAL_SERVER_ERROR'
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'CONFLICT'
+  | 'INTERNAL_SERVER_ERROR'
   // request limits (src/auth/limits.ts)
-  | 'QUERY_TOO_DEEP' | 'QUERY_TOO_COSTLY' | 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_SUBSCRIPTIONS'
+  | 'QUERY_TOO_DEEP'
+  | 'QUERY_TOO_COSTLY'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'TOO_MANY_SUBSCRIPTIONS'
   // the database is down or restarting: retry later (src/kit/unavailable.ts)
   | 'SERVICE_UNAVAILABLE';
 
@@ -48,10 +57,19 @@ export class ForbiddenError extends DomainError {
 }
 
 /** What a client is told while PostgreSQL cannot be reached (a restart, a failover). */
-export const DATABASE_UNAVAILABLE_MESSAGE = 'the database is not reachable right now; nothing was changed, retry in a few seconds';
+export const DATABASE_UNAVAILABLE_MESSAGE =
+  'the database is not reachable right now; nothing was changed, retry in a few seconds';
 
 /** Codes graphql/Apollo assign themselves before resolvers run (parse, validation, variables). */
-const PASS_THROUGH = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
+const PASS_THROUGH = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
 
 let logInternal: (err: unknown) => void = (err) => console.error('[ticketlab] internal error:', err);
 
@@ -64,7 +82,10 @@ export function setInternalErrorLogger(fn: (err: unknown) => void): void {
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const unwrapped = unwrapResolverError(error);
   // A DomainError raised before execution (the request guard) arrives wrapped, without a path.
-  const original = unwrapped instanceof GraphQLError && unwrapped.originalError instanceof DomainError ? unwrapped.originalError : unwrapped;
+  const original =
+    unwrapped instanceof GraphQLError && unwrapped.originalError instanceof DomainError
+      ? unwrapped.originalError
+      : unwrapped;
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
   if (original instanceof DomainError) {
     return { ...base, message: original.message, extensions: { code: original.code } };
@@ -74,7 +95,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...base, message: original.message, extensions: { code: 'BAD_USER_INPUT' } };
   }
   const code = formatted.extensions?.code;
-  if (typeof code === 'string' && PASS_THROUGH.has(code) && !(original instanceof Error && !(original instanceof GraphQLError))) {
+  if (
+    typeof code === 'string' &&
+    PASS_THROUGH.has(code) &&
+    !(original instanceof Error && !(original instanceof GraphQLError))
+  ) {
     return { ...base, extensions: { code } };
   }
   // A GraphQLError raised by graphql-js itself (e.g. a scalar that rejects an input literal).
@@ -86,5 +111,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...base, message: DATABASE_UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } };
   }
   logInternal(original);
-  return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  return {
+    message: 'Internal server error',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
 }

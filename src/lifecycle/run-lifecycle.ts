@@ -26,8 +26,18 @@ export interface ClaimedRun {
 
 /** The names of the transitions, for tests and logs. */
 export const TRANSITIONS = [
-  'queued', 'queueFailed', 'claim', 'heartbeat', 'progress', 'phase', 'finish', 'cancel', 'retry',
-  'requeueStale', 'release', 'settleParent',
+  'queued',
+  'queueFailed',
+  'claim',
+  'heartbeat',
+  'progress',
+  'phase',
+  'finish',
+  'cancel',
+  'retry',
+  'requeueStale',
+  'release',
+  'settleParent',
 ] as const;
 
 const ids = (rows: RunRow[]): string[] => rows.map((r) => r.id);
@@ -40,7 +50,12 @@ export function queued(db: Queryable, runIds: string[]): Promise<void> {
 
 /** A QUEUED run whose job could not be sent: FAILED, so that retryRun can queue it again. */
 export async function queueFailed(db: Queryable, runId: string, error: string): Promise<boolean> {
-  const rows = await transition(db, `UPDATE run SET status = 'FAILED', error = $2, finished_at = now() WHERE id = $1 AND status = 'QUEUED'`, [runId, error], { message: error });
+  const rows = await transition(
+    db,
+    `UPDATE run SET status = 'FAILED', error = $2, finished_at = now() WHERE id = $1 AND status = 'QUEUED'`,
+    [runId, error],
+    { message: error },
+  );
   return rows.length === 1;
 }
 
@@ -62,7 +77,10 @@ export async function claim(db: Queryable, runId: string, staleMs: number): Prom
 
 /** Refreshes the heartbeat (no event: nothing a client sees changes); false when no longer ours. */
 export async function heartbeat(db: Queryable, runId: string, token: string): Promise<boolean> {
-  const rows = (await db.query(`WITH t AS (UPDATE run SET heartbeat_at = now() WHERE ${OWNED} RETURNING id) SELECT id FROM t`, [runId, token])) as unknown[];
+  const rows = (await db.query(
+    `WITH t AS (UPDATE run SET heartbeat_at = now() WHERE ${OWNED} RETURNING id) SELECT id FROM t`,
+    [runId, token],
+  )) as unknown[];
   return rows.length === 1;
 }
 
@@ -80,7 +98,9 @@ export async function lockOwned(db: Queryable, runId: string, token: string): Pr
 
 /** Step, total and progress of a run we hold, with the latest logged values. */
 export async function progress(
-  db: Queryable, runId: string, token: string,
+  db: Queryable,
+  runId: string,
+  token: string,
   p: { step: number; totalSteps: number; progress: number; metrics?: Record<string, number>; at?: number },
 ): Promise<boolean> {
   const rows = await transition(
@@ -99,7 +119,13 @@ export async function phase(db: Queryable, runId: string, token: string, text: s
 }
 
 /** Final status of a run we hold; false when it was no longer ours. */
-export async function finish(db: Queryable, runId: string, token: string, status: 'SUCCEEDED' | 'FAILED', error: string | null): Promise<boolean> {
+export async function finish(
+  db: Queryable,
+  runId: string,
+  token: string,
+  status: 'SUCCEEDED' | 'FAILED',
+  error: string | null,
+): Promise<boolean> {
   const rows = await transition(
     db,
     `UPDATE run SET status = $3, error = $4, finished_at = now(), claim_token = NULL,
@@ -115,13 +141,15 @@ export async function finish(db: Queryable, runId: string, token: string, status
 
 /** QUEUED or RUNNING → CANCELLED at once, with the run's children; ids of the runs cancelled. */
 export async function cancel(db: Queryable, runId: string): Promise<string[]> {
-  return ids(await transition(
-    db,
-    `UPDATE run SET status = 'CANCELLED', finished_at = now(), claim_token = NULL, phase = NULL
+  return ids(
+    await transition(
+      db,
+      `UPDATE run SET status = 'CANCELLED', finished_at = now(), claim_token = NULL, phase = NULL
       WHERE (id = $1 OR parent_id = $1) AND status IN ('QUEUED', 'RUNNING')`,
-    [runId],
-    { message: 'cancelled on request' },
-  ));
+      [runId],
+      { message: 'cancelled on request' },
+    ),
+  );
 }
 
 /**
@@ -137,7 +165,13 @@ export async function retry(db: Queryable, runId: string, kind: string, parentId
     [runId, kind],
   );
   if (rows.some((r) => r.id === runId) && parentId) {
-    rows.push(...(await transition(db, `UPDATE run SET status = 'RUNNING', finished_at = NULL, error = NULL WHERE id = $1 AND status IN ('FAILED', 'CANCELLED')`, [parentId])));
+    rows.push(
+      ...(await transition(
+        db,
+        `UPDATE run SET status = 'RUNNING', finished_at = NULL, error = NULL WHERE id = $1 AND status IN ('FAILED', 'CANCELLED')`,
+        [parentId],
+      )),
+    );
   }
   return rows;
 }
@@ -145,19 +179,26 @@ export async function retry(db: Queryable, runId: string, kind: string, parentId
 /** RUNNING runs with a stale heartbeat back to QUEUED (their worker died); their ids, to enqueue again. */
 export async function requeueStale(db: Queryable, staleMs: number): Promise<string[]> {
   const why = 'requeued: its worker stopped sending heartbeats';
-  return ids(await transition(
-    db,
-    `UPDATE run SET status = 'QUEUED', claim_token = NULL, phase = $2
+  return ids(
+    await transition(
+      db,
+      `UPDATE run SET status = 'QUEUED', claim_token = NULL, phase = $2
       WHERE status = 'RUNNING' AND kind <> 'TRANSFER' AND heartbeat_at < now() - $1 * interval '1 millisecond'`,
-    [staleMs, why],
-    { message: why },
-  ));
+      [staleMs, why],
+      { message: why },
+    ),
+  );
 }
 
 /** Hands a run we hold back to the queue (graceful shutdown); false when it was no longer ours. */
 export async function release(db: Queryable, runId: string, token: string): Promise<boolean> {
   const why = 'requeued: its worker shut down';
-  const rows = await transition(db, `UPDATE run SET status = 'QUEUED', claim_token = NULL, phase = $3 WHERE ${OWNED}`, [runId, token, why], { message: why });
+  const rows = await transition(
+    db,
+    `UPDATE run SET status = 'QUEUED', claim_token = NULL, phase = $3 WHERE ${OWNED}`,
+    [runId, token, why],
+    { message: why },
+  );
   return rows.length === 1;
 }
 
@@ -168,7 +209,9 @@ export async function release(db: Queryable, runId: string, token: string): Prom
  */
 export async function settleParent(db: Queryable, parentId: string | null): Promise<void> {
   if (!parentId) return;
-  const rows = (await db.query(`SELECT status, count(*)::int AS n FROM run WHERE parent_id = $1 GROUP BY status`, [parentId])) as Array<{ status: string; n: number }>;
+  const rows = (await db.query(`SELECT status, count(*)::int AS n FROM run WHERE parent_id = $1 GROUP BY status`, [
+    parentId,
+  ])) as Array<{ status: string; n: number }>;
   const count = (s: string): number => rows.find((r) => r.status === s)?.n ?? 0;
   const total = rows.reduce((a, r) => a + r.n, 0);
   const open = count('QUEUED') + count('RUNNING');
@@ -181,7 +224,8 @@ export async function settleParent(db: Queryable, parentId: string | null): Prom
     );
     return;
   }
-  const status = count('FAILED') > 0 ? RunStatus.FAILED : count('CANCELLED') > 0 ? RunStatus.CANCELLED : RunStatus.SUCCEEDED;
+  const status =
+    count('FAILED') > 0 ? RunStatus.FAILED : count('CANCELLED') > 0 ? RunStatus.CANCELLED : RunStatus.SUCCEEDED;
   const error = status === RunStatus.FAILED ? `${count('FAILED')} of ${total} child runs failed` : null;
   await transition(
     db,

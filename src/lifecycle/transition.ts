@@ -44,7 +44,12 @@ function envelope(p: number, messageSql?: string): string {
  * Runs `update` (an UPDATE … WHERE …, without RETURNING) and announces every row it changed.
  * `update` uses $1…$n of `params`; the extras take the next three.
  */
-export async function transition(db: Queryable, update: string, params: unknown[], extras: EventExtras = {}): Promise<RunRow[]> {
+export async function transition(
+  db: Queryable,
+  update: string,
+  params: unknown[],
+  extras: EventExtras = {},
+): Promise<RunRow[]> {
   const n = params.length;
   const sql = `WITH t AS (${update} RETURNING ${RETURNING})
     SELECT t.id, t.kind, t.status, t.params, t.parent_id, t.attempts, pg_notify('${EVENTS_CHANNEL}', ${envelope(n + 1, extras.messageSql)}) FROM t`;
@@ -57,8 +62,10 @@ export async function transition(db: Queryable, update: string, params: unknown[
 export async function announce(db: Queryable, ids: string[], extras: EventExtras = {}): Promise<void> {
   if (ids.length === 0) return;
   const at = extras.at === undefined ? null : new Date(extras.at).toISOString();
-  await db.query(
-    `SELECT pg_notify('${EVENTS_CHANNEL}', ${envelope(2)}) FROM run t WHERE t.id = ANY($1::uuid[])`,
-    [ids, extras.message ?? null, extras.metrics ? JSON.stringify(extras.metrics) : null, at],
-  );
+  await db.query(`SELECT pg_notify('${EVENTS_CHANNEL}', ${envelope(2)}) FROM run t WHERE t.id = ANY($1::uuid[])`, [
+    ids,
+    extras.message ?? null,
+    extras.metrics ? JSON.stringify(extras.metrics) : null,
+    at,
+  ]);
 }

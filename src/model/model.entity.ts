@@ -20,7 +20,7 @@ export class ModelConfigType {
   @Field(() => Int, { description: 'Word-level vocabulary size.' })
   vocabSize!: number;
 
-  @Field(() => Int, { description: 'Dimension of each region feature vector (2048 for UNITER\'s detector).' })
+  @Field(() => Int, { description: "Dimension of each region feature vector (2048 for UNITER's detector)." })
   regionFeatureDim!: number;
 
   @Field(() => Int, { description: 'Longest text, in tokens, including [CLS] and [SEP].' })
@@ -53,7 +53,8 @@ export class Model {
   parameterCount!: number;
 
   @Field(() => Int, {
-    description: 'Number of prunable weights (attention Q/K/V/output, intermediate and output dense matrices, pooler): the length of every ticket mask over this model.',
+    description:
+      'Number of prunable weights (attention Q/K/V/output, intermediate and output dense matrices, pooler): the length of every ticket mask over this model.',
   })
   @Column('bigint', { name: 'prunable_parameter_count', transformer: bigintAsNumber })
   prunableParameterCount!: number;

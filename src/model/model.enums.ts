@@ -8,7 +8,7 @@ export enum ModelSource {
 
 registerEnumType(ModelSource, {
   name: 'ModelSource',
-  description: 'Where a model\'s pre-trained weights θ0 come from.',
+  description: "Where a model's pre-trained weights θ0 come from.",
   valuesConfig: {
     BUILTIN: { description: 'Shipped with the server (pre-trained on the built-in SyntheticVL benchmark).' },
     PRETRAINED_BY_RUN: { description: 'Produced by a PRETRAIN run of this server.' },

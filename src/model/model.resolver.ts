@@ -14,11 +14,14 @@ export class ModelResolver {
   }
 
   @Query(() => Model, { nullable: true, description: 'One model by id; a NOT_FOUND error when there is none.' })
-  model(@Arg('id', () => ID, { description: 'The model\'s id.' }) id: string): Promise<Model> {
+  model(@Arg('id', () => ID, { description: "The model's id." }) id: string): Promise<Model> {
     return this.service.get(id);
   }
 
-  @FieldResolver(() => Run, { nullable: true, description: 'The PRETRAIN run that produced the weights (source PRETRAINED_BY_RUN).' })
+  @FieldResolver(() => Run, {
+    nullable: true,
+    description: 'The PRETRAIN run that produced the weights (source PRETRAINED_BY_RUN).',
+  })
   run(@Root() model: Model, @Ctx() ctx: Context): Promise<Run | null> {
     return ctx.loaders.load(Run, model.runId);
   }

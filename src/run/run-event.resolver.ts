@@ -9,12 +9,15 @@ export class RunEventResolver {
 
   @Subscription(() => RunEvent, {
     topics: RUN_EVENTS,
-    filter: ({ payload, args }: { payload: RunEventPayload; args: { runId?: string | null } }) => !args.runId || payload.runId === args.runId,
-    description: 'Progress, metrics and status changes of one run (or of every run when runId is null), from any process on the database.',
+    filter: ({ payload, args }: { payload: RunEventPayload; args: { runId?: string | null } }) =>
+      !args.runId || payload.runId === args.runId,
+    description:
+      'Progress, metrics and status changes of one run (or of every run when runId is null), from any process on the database.',
   })
   runEvents(
     @Root() payload: RunEventPayload,
-    @Arg('runId', () => ID, { nullable: true, description: 'The run to follow; null follows every run.' }) _runId: string | null,
+    @Arg('runId', () => ID, { nullable: true, description: 'The run to follow; null follows every run.' })
+    _runId: string | null,
   ): Promise<RunEvent> {
     return this.service.eventFromPayload(payload);
   }

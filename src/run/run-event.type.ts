@@ -22,7 +22,10 @@ export class RunEvent {
   @Field(() => String, { nullable: true, description: 'Current phase.' })
   phase!: string | null;
 
-  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Scalars logged with this event, by name (e.g. {"loss": 0.71}).' })
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: 'Scalars logged with this event, by name (e.g. {"loss": 0.71}).',
+  })
   metrics!: Record<string, number> | null;
 
   @Field(() => String, { nullable: true, description: 'Human-readable note (e.g. an error message).' })

@@ -66,7 +66,10 @@ export class Run {
   @Column({ name: 'finished_at', nullable: true, ...TIMESTAMP })
   finishedAt!: Date | null;
 
-  @Field(() => Date, { nullable: true, description: 'Last sign of life from the worker running it (a stale one means the worker died).' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Last sign of life from the worker running it (a stale one means the worker died).',
+  })
   @Column({ name: 'heartbeat_at', nullable: true, ...TIMESTAMP })
   heartbeatAt!: Date | null;
 
@@ -74,7 +77,9 @@ export class Run {
   @Column('uuid', { name: 'claim_token', nullable: true, select: false })
   claimToken!: string | null;
 
-  @Field(() => Int, { description: 'How many times a worker took the run up (more than 1 after a retry or a crash takeover).' })
+  @Field(() => Int, {
+    description: 'How many times a worker took the run up (more than 1 after a retry or a crash takeover).',
+  })
   @Column('integer', { default: 0 })
   attempts!: number;
 }

@@ -1,6 +1,12 @@
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { TrainingMode, WeightInit } from '../evaluation/evaluation.enums';
-import { EVALUATE_DEFAULTS, MAX_STEPS, PRETRAIN_DEFAULTS, PRUNE_DEFAULTS, TRANSFER_DEFAULTS } from '../core/experiments/params';
+import {
+  EVALUATE_DEFAULTS,
+  MAX_STEPS,
+  PRETRAIN_DEFAULTS,
+  PRUNE_DEFAULTS,
+  TRANSFER_DEFAULTS,
+} from '../core/experiments/params';
 import { PruningMethod } from '../ticket/ticket.enums';
 
 // Defaults and bounds quoted from the experiment description (src/core/experiments), never retyped.
@@ -8,7 +14,10 @@ const P = PRUNE_DEFAULTS;
 const E = EVALUATE_DEFAULTS;
 const T = TRANSFER_DEFAULTS;
 
-@InputType({ description: 'Shape of a new UNITER-style encoder (pretrainModel). Every field defaults to the shipped mini-uniter\'s.' })
+@InputType({
+  description:
+    "Shape of a new UNITER-style encoder (pretrainModel). Every field defaults to the shipped mini-uniter's.",
+})
 export class ModelConfigInput {
   @Field(() => Int, { nullable: true, description: 'Transformer layers (1..24).' })
   layers?: number | null;
@@ -22,7 +31,10 @@ export class ModelConfigInput {
   @Field(() => Int, { nullable: true, description: 'Feed-forward intermediate size (≤ 4096).' })
   intermediate?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Word-level vocabulary size; at least the built-in vocabulary\'s size.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Word-level vocabulary size; at least the built-in vocabulary's size.",
+  })
   vocabSize?: number | null;
 
   @Field(() => Int, { nullable: true, description: 'Dimension of each region feature vector.' })
@@ -43,29 +55,47 @@ export class PretrainInput {
   @Field({ description: 'Unique name of the model to create.' })
   name!: string;
 
-  @Field(() => ModelConfigInput, { nullable: true, description: 'Encoder shape; omitted fields take the shipped model\'s values.' })
+  @Field(() => ModelConfigInput, {
+    nullable: true,
+    description: "Encoder shape; omitted fields take the shipped model's values.",
+  })
   config?: ModelConfigInput | null;
 
-  @Field(() => Int, { nullable: true, description: `Pre-training steps (default ${PRETRAIN_DEFAULTS.steps}, at most ${MAX_STEPS}).` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Pre-training steps (default ${PRETRAIN_DEFAULTS.steps}, at most ${MAX_STEPS}).`,
+  })
   steps?: number | null;
 
-  @Field(() => Int, { nullable: true, description: `Seed of initialisation, batch order and masking (default ${PRETRAIN_DEFAULTS.seed}).` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Seed of initialisation, batch order and masking (default ${PRETRAIN_DEFAULTS.seed}).`,
+  })
   seed?: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Peak learning rate (default the PRETRAIN task\'s).' })
+  @Field(() => Float, { nullable: true, description: "Peak learning rate (default the PRETRAIN task's)." })
   lr?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Batch size (default the PRETRAIN task\'s).' })
+  @Field(() => Int, { nullable: true, description: "Batch size (default the PRETRAIN task's)." })
   batchSize?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Examples in the synthetic pre-training corpus (default the built-in size).' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Examples in the synthetic pre-training corpus (default the built-in size).',
+  })
   corpusSize?: number | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'Start a new run even when an identical one is queued, running or succeeded.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Start a new run even when an identical one is queued, running or succeeded.',
+  })
   force?: boolean | null;
 }
 
-@InputType({ description: 'Find tickets of a model on a task: IMP (one ticket per level) or a one-shot / random baseline (one per sparsity).' })
+@InputType({
+  description:
+    'Find tickets of a model on a task: IMP (one ticket per level) or a one-shot / random baseline (one per sparsity).',
+})
 export class PruningInput {
   @Field(() => ID, { description: 'The model θ0 to prune.' })
   modelId!: string;
@@ -76,28 +106,40 @@ export class PruningInput {
   @Field(() => PruningMethod, { nullable: true, description: `How masks are found (default ${P.method}).` })
   method?: PruningMethod | null;
 
-  @Field(() => [Float], { nullable: true, description: `Target sparsities, each in (0, 1), as fractions of the prunable weights; strictly increasing for IMP (default ${P.sparsities[0]}, ${P.sparsities[1]}, …, ${P.sparsities[P.sparsities.length - 1]}).` })
+  @Field(() => [Float], {
+    nullable: true,
+    description: `Target sparsities, each in (0, 1), as fractions of the prunable weights; strictly increasing for IMP (default ${P.sparsities[0]}, ${P.sparsities[1]}, …, ${P.sparsities[P.sparsities.length - 1]}).`,
+  })
   sparsities?: number[] | null;
 
-  @Field(() => Int, { nullable: true, description: 'Fine-tune steps per level / per sparsity (default the task\'s).' })
+  @Field(() => Int, { nullable: true, description: "Fine-tune steps per level / per sparsity (default the task's)." })
   stepsPerLevel?: number | null;
 
-  @Field(() => Int, { nullable: true, description: `IMP rewinding: 0 rewinds to θ0, r > 0 to the weights after r steps of level 0 (default ${P.rewindStep}).` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `IMP rewinding: 0 rewinds to θ0, r > 0 to the weights after r steps of level 0 (default ${P.rewindStep}).`,
+  })
   rewindStep?: number | null;
 
   @Field(() => Int, { nullable: true, description: `Seed of fine-tuning and random masks (default ${P.seed}).` })
   seed?: number | null;
 
-  @Field(() => TrainingMode, { nullable: true, description: `Standard or adversarial fine-tuning (default ${P.trainingMode}).` })
+  @Field(() => TrainingMode, {
+    nullable: true,
+    description: `Standard or adversarial fine-tuning (default ${P.trainingMode}).`,
+  })
   trainingMode?: TrainingMode | null;
 
-  @Field(() => Float, { nullable: true, description: 'Peak learning rate (default the task\'s).' })
+  @Field(() => Float, { nullable: true, description: "Peak learning rate (default the task's)." })
   lr?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Batch size (default the task\'s).' })
+  @Field(() => Int, { nullable: true, description: "Batch size (default the task's)." })
   batchSize?: number | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'Start a new run even when an identical one is queued, running or succeeded.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Start a new run even when an identical one is queued, running or succeeded.',
+  })
   force?: boolean | null;
 }
 
@@ -112,29 +154,41 @@ export class EvaluateInput {
   @Field(() => ID, { nullable: true, description: 'The ticket whose mask to apply; null evaluates the dense model.' })
   ticketId?: string | null;
 
-  @Field(() => WeightInit, { nullable: true, description: `Initial values of the surviving weights (default ${E.weightInit}).` })
+  @Field(() => WeightInit, {
+    nullable: true,
+    description: `Initial values of the surviving weights (default ${E.weightInit}).`,
+  })
   weightInit?: WeightInit | null;
 
-  @Field(() => TrainingMode, { nullable: true, description: `Standard or adversarial fine-tuning (default ${E.trainingMode}).` })
+  @Field(() => TrainingMode, {
+    nullable: true,
+    description: `Standard or adversarial fine-tuning (default ${E.trainingMode}).`,
+  })
   trainingMode?: TrainingMode | null;
 
-  @Field(() => Int, { nullable: true, description: 'Fine-tune steps (default the task\'s).' })
+  @Field(() => Int, { nullable: true, description: "Fine-tune steps (default the task's)." })
   steps?: number | null;
 
   @Field(() => [Int], { nullable: true, description: `Seeds, one evaluation each (default [${E.seeds.join(', ')}]).` })
   seeds?: number[] | null;
 
-  @Field(() => Float, { nullable: true, description: 'Peak learning rate (default the task\'s).' })
+  @Field(() => Float, { nullable: true, description: "Peak learning rate (default the task's)." })
   lr?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Batch size (default the task\'s).' })
+  @Field(() => Int, { nullable: true, description: "Batch size (default the task's)." })
   batchSize?: number | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'Start a new run even when an identical one is queued, running or succeeded.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Start a new run even when an identical one is queued, running or succeeded.',
+  })
   force?: boolean | null;
 }
 
-@InputType({ description: 'Evaluate tickets on other tasks: one EVALUATE child run per (ticket, task), plus the dense baseline of each task when it is missing.' })
+@InputType({
+  description:
+    'Evaluate tickets on other tasks: one EVALUATE child run per (ticket, task), plus the dense baseline of each task when it is missing.',
+})
 export class TransferInput {
   @Field(() => ID, { description: 'The model the tickets are masks over.' })
   modelId!: string;
@@ -145,15 +199,21 @@ export class TransferInput {
   @Field(() => [ID], { description: 'Target tasks.' })
   taskIds!: string[];
 
-  @Field(() => TrainingMode, { nullable: true, description: `Standard or adversarial fine-tuning (default ${T.trainingMode}).` })
+  @Field(() => TrainingMode, {
+    nullable: true,
+    description: `Standard or adversarial fine-tuning (default ${T.trainingMode}).`,
+  })
   trainingMode?: TrainingMode | null;
 
-  @Field(() => Int, { nullable: true, description: 'Fine-tune steps on each target (default each task\'s).' })
+  @Field(() => Int, { nullable: true, description: "Fine-tune steps on each target (default each task's)." })
   steps?: number | null;
 
   @Field(() => [Int], { nullable: true, description: `Seeds, one evaluation each (default [${T.seeds.join(', ')}]).` })
   seeds?: number[] | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'Start a new run even when an identical one is queued, running or succeeded.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Start a new run even when an identical one is queued, running or succeeded.',
+  })
   force?: boolean | null;
 }

@@ -15,10 +15,17 @@ import { Run } from './run.entity';
 import { RunKind, RunStatus } from './run.enums';
 import type { EvaluateInput, PretrainInput, PruningInput, TransferInput } from './run.launch.input';
 import {
-  MAX_TRANSFER_TASKS, MAX_TRANSFER_TICKETS, findModel, findTask, findTicket, intIn, seedsOf,
-  validateEvaluate, validatePretrain, validatePruning,
+  MAX_TRANSFER_TASKS,
+  MAX_TRANSFER_TICKETS,
+  findModel,
+  findTask,
+  findTicket,
+  intIn,
+  seedsOf,
+  validateEvaluate,
+  validatePretrain,
+  validatePruning,
 } from './run.validate';
-
 
 type Params = Record<string, Json | undefined>;
 
@@ -26,7 +33,10 @@ export class LaunchService {
   private readonly repo: Repository<Run>;
   private readonly queue: QueueSender;
 
-  constructor(private readonly ds: DataSource, queue: QueueSender) {
+  constructor(
+    private readonly ds: DataSource,
+    queue: QueueSender,
+  ) {
     this.repo = ds.getRepository(Run);
     this.queue = queue;
   }
@@ -35,21 +45,40 @@ export class LaunchService {
    * Existing identical run, or a new one (QUEUED, or RUNNING for a TRANSFER parent) announced in
    * the same transaction but not yet enqueued.
    */
-  private async findOrCreate(m: EntityManager, kind: RunKind, params: Params, force: boolean, parentId: string | null = null): Promise<{ run: Run; created: boolean }> {
+  private async findOrCreate(
+    m: EntityManager,
+    kind: RunKind,
+    params: Params,
+    force: boolean,
+    parentId: string | null = null,
+  ): Promise<{ run: Run; created: boolean }> {
     const canonical = canonicalParams(params, DEFAULTS_BY_KIND[kind]);
     const hash = paramsHash(kind, canonical);
     // Serialises identical requests, so two at once cannot both create a run.
     await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [hash]);
     if (!force) {
-      const same = await m.getRepository(Run).createQueryBuilder('r')
-        .where('r.params_hash = :hash AND r.kind = :kind AND r.status IN (:...st)', { hash, kind, st: ['QUEUED', 'RUNNING', 'SUCCEEDED'] })
-        .orderBy('r.created_at', 'DESC').getOne();
+      const same = await m
+        .getRepository(Run)
+        .createQueryBuilder('r')
+        .where('r.params_hash = :hash AND r.kind = :kind AND r.status IN (:...st)', {
+          hash,
+          kind,
+          st: ['QUEUED', 'RUNNING', 'SUCCEEDED'],
+        })
+        .orderBy('r.created_at', 'DESC')
+        .getOne();
       if (same) return { run: same, created: false };
     }
     const parent = kind === RunKind.TRANSFER;
     const run = m.getRepository(Run).create({
-      kind, status: parent ? RunStatus.RUNNING : RunStatus.QUEUED, startedAt: parent ? new Date() : null,
-      params: canonical, paramsHash: hash, parentId, progress: 0, step: 0,
+      kind,
+      status: parent ? RunStatus.RUNNING : RunStatus.QUEUED,
+      startedAt: parent ? new Date() : null,
+      params: canonical,
+      paramsHash: hash,
+      parentId,
+      progress: 0,
+      step: 0,
     });
     const saved = await m.getRepository(Run).save(run);
     // Announced before the job exists, so no worker's RUNNING event can overtake it.
@@ -63,7 +92,11 @@ export class LaunchService {
         await this.queue.enqueue(r.id);
       } catch (e) {
         // Without a job nobody would ever run it: FAILED, so that retryRun can queue it again.
-        await lifecycle.queueFailed(this.ds, r.id, `could not be queued: ${e instanceof Error ? e.message : String(e)}`);
+        await lifecycle.queueFailed(
+          this.ds,
+          r.id,
+          `could not be queued: ${e instanceof Error ? e.message : String(e)}`,
+        );
         throw e;
       }
     }
@@ -94,9 +127,13 @@ export class LaunchService {
    */
   async transfer(i: TransferInput): Promise<Run> {
     const model = await findModel(this.ds, 'modelId', i.modelId);
-    if (i.ticketIds.length === 0 || i.ticketIds.length > MAX_TRANSFER_TICKETS) throw new BadInputError(`ticketIds: must list 1..${MAX_TRANSFER_TICKETS} tickets, got ${i.ticketIds.length}`);
-    if (i.taskIds.length === 0 || i.taskIds.length > MAX_TRANSFER_TASKS) throw new BadInputError(`taskIds: must list 1..${MAX_TRANSFER_TASKS} tasks, got ${i.taskIds.length}`);
-    const ticketIds = [...new Set(await Promise.all(i.ticketIds.map((t, k) => findTicket(this.ds, `ticketIds[${k}]`, t, model.id))))];
+    if (i.ticketIds.length === 0 || i.ticketIds.length > MAX_TRANSFER_TICKETS)
+      throw new BadInputError(`ticketIds: must list 1..${MAX_TRANSFER_TICKETS} tickets, got ${i.ticketIds.length}`);
+    if (i.taskIds.length === 0 || i.taskIds.length > MAX_TRANSFER_TASKS)
+      throw new BadInputError(`taskIds: must list 1..${MAX_TRANSFER_TASKS} tasks, got ${i.taskIds.length}`);
+    const ticketIds = [
+      ...new Set(await Promise.all(i.ticketIds.map((t, k) => findTicket(this.ds, `ticketIds[${k}]`, t, model.id)))),
+    ];
     const tasks: Array<{ id: string; kind: Awaited<ReturnType<typeof findTask>> }> = [];
     for (const [k, t] of i.taskIds.entries()) {
       const kind = await findTask(this.ds, `taskIds[${k}]`, t, model);
@@ -106,14 +143,38 @@ export class LaunchService {
     const seeds = seedsOf('seeds', i.seeds);
     const trainingMode = i.trainingMode ?? undefined;
     // Sorted: the same tickets and tasks in another order are the same request.
-    const params: Params = { modelId: model.id, ticketIds: [...ticketIds].sort(), taskIds: tasks.map((t) => t.id).sort(), trainingMode, steps, seeds };
+    const params: Params = {
+      modelId: model.id,
+      ticketIds: [...ticketIds].sort(),
+      taskIds: tasks.map((t) => t.id).sort(),
+      trainingMode,
+      steps,
+      seeds,
+    };
     const toEnqueue: Run[] = [];
     const parent = await this.ds.transaction(async (m) => {
       const { run, created } = await this.findOrCreate(m, RunKind.TRANSFER, params, !!i.force);
       if (!created) return run;
       for (const task of tasks) {
-        const child = (ticketId: string | undefined): Params => ({ modelId: model.id, taskId: task.id, ticketId, trainingMode, steps, seeds }) as EvaluateParams as unknown as Params;
-        if (!(await this.denseCovered(m, model.id, task.id, trainingMode ?? EVALUATE_DEFAULTS.trainingMode, steps ?? defaultSteps(task.kind), seeds ?? [...EVALUATE_DEFAULTS.seeds]))) {
+        const child = (ticketId: string | undefined): Params =>
+          ({
+            modelId: model.id,
+            taskId: task.id,
+            ticketId,
+            trainingMode,
+            steps,
+            seeds,
+          }) as EvaluateParams as unknown as Params;
+        if (
+          !(await this.denseCovered(
+            m,
+            model.id,
+            task.id,
+            trainingMode ?? EVALUATE_DEFAULTS.trainingMode,
+            steps ?? defaultSteps(task.kind),
+            seeds ?? [...EVALUATE_DEFAULTS.seeds],
+          ))
+        ) {
           const dense = await this.findOrCreate(m, RunKind.EVALUATE, child(undefined), false, run.id);
           if (dense.created) toEnqueue.push(dense.run);
         }
@@ -130,7 +191,14 @@ export class LaunchService {
   }
 
   /** Dense evaluations for every seed are stored, or a dense run that will store them is pending. */
-  private async denseCovered(m: EntityManager, modelId: string, taskId: string, mode: string, steps: number, seeds: number[]): Promise<boolean> {
+  private async denseCovered(
+    m: EntityManager,
+    modelId: string,
+    taskId: string,
+    mode: string,
+    steps: number,
+    seeds: number[],
+  ): Promise<boolean> {
     const rows = (await m.query(
       `SELECT DISTINCT seed FROM evaluation WHERE model_id = $1 AND task_id = $2 AND training_mode = $3 AND steps = $4
           AND ticket_id IS NULL AND weight_init = 'PRETRAINED' AND seed = ANY($5)`,
@@ -149,7 +217,8 @@ export class LaunchService {
   async cancel(id: string): Promise<Run> {
     const run = await this.get(id);
     const ids = await lifecycle.cancel(this.ds, run.id);
-    if (!ids.includes(run.id)) throw new ConflictError(`run ${run.id} is ${run.status}; only QUEUED or RUNNING runs can be cancelled`);
+    if (!ids.includes(run.id))
+      throw new ConflictError(`run ${run.id} is ${run.status}; only QUEUED or RUNNING runs can be cancelled`);
     await lifecycle.settleParent(this.ds, run.parentId);
     return this.get(run.id);
   }
@@ -158,10 +227,10 @@ export class LaunchService {
   async retry(id: string): Promise<Run> {
     const run = await this.get(id);
     const rows = await lifecycle.retry(this.ds, run.id, run.kind, run.parentId);
-    if (!rows.some((r) => r.id === run.id)) throw new ConflictError(`run ${run.id} is ${run.status}; only FAILED or CANCELLED runs can be retried`);
+    if (!rows.some((r) => r.id === run.id))
+      throw new ConflictError(`run ${run.id} is ${run.status}; only FAILED or CANCELLED runs can be retried`);
     const toQueue = rows.filter((r) => r.status === RunStatus.QUEUED).map((r) => ({ id: r.id }));
     if (toQueue.length) await this.enqueue(await this.repo.findBy(toQueue));
     return this.get(run.id);
   }
-
 }

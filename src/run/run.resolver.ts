@@ -39,22 +39,28 @@ export class RunResolver {
 
   @Query(() => RunConnection, { description: 'Runs, newest first, filtered and paginated.' })
   runs(
-    @Arg('filter', () => RunFilter, { nullable: true, description: 'Only runs matching all given fields.' }) filter: RunFilter | null,
+    @Arg('filter', () => RunFilter, { nullable: true, description: 'Only runs matching all given fields.' })
+    filter: RunFilter | null,
     @Args(() => PageArgs) page: PageArgs,
   ): Promise<Connection<Run>> {
     return this.service.list(filter, page);
   }
 
   @Query(() => Run, { nullable: true, description: 'One run by id; a NOT_FOUND error when there is none.' })
-  run(@Arg('id', () => ID, { description: 'The run\'s id.' }) id: string): Promise<Run> {
+  run(@Arg('id', () => ID, { description: "The run's id." }) id: string): Promise<Run> {
     return this.service.get(id);
   }
 
   @FieldResolver(() => [MetricSeries], { description: 'Logged metric history, one series per name, sorted by name.' })
   metrics(
     @Root() run: Run,
-    @Arg('names', () => [String], { nullable: true, description: 'Only these metric names (all when omitted).' }) names: string[] | null,
-    @Arg('points', () => Int, { nullable: true, description: `Most points per series (default ${DEFAULT_SERIES_POINTS}, 2..${MAX_SERIES_POINTS}).` }) points: number | null,
+    @Arg('names', () => [String], { nullable: true, description: 'Only these metric names (all when omitted).' })
+    names: string[] | null,
+    @Arg('points', () => Int, {
+      nullable: true,
+      description: `Most points per series (default ${DEFAULT_SERIES_POINTS}, 2..${MAX_SERIES_POINTS}).`,
+    })
+    points: number | null,
   ): Promise<MetricSeriesData[]> {
     return this.service.metrics(run.id, names, points);
   }
@@ -74,7 +80,9 @@ export class RunResolver {
     return ctx.loaders.load(Run, run.parentId);
   }
 
-  @FieldResolver(() => [Run], { description: 'Runs spawned by this one (e.g. a TRANSFER run\'s EVALUATE runs), oldest first.' })
+  @FieldResolver(() => [Run], {
+    description: "Runs spawned by this one (e.g. a TRANSFER run's EVALUATE runs), oldest first.",
+  })
   children(@Root() run: Run): Promise<Run[]> {
     return this.service.children(run.id);
   }

@@ -47,7 +47,11 @@ export class RunService {
    * the n stored points are cut into `points` equal index buckets and the first point of each
    * bucket is kept, so the first and last points always survive.
    */
-  async metrics(runId: string, names: string[] | null | undefined, points: number | null | undefined): Promise<MetricSeriesData[]> {
+  async metrics(
+    runId: string,
+    names: string[] | null | undefined,
+    points: number | null | undefined,
+  ): Promise<MetricSeriesData[]> {
     const p = points ?? DEFAULT_SERIES_POINTS;
     if (!Number.isInteger(p) || p < 2 || p > MAX_SERIES_POINTS) {
       throw new BadInputError(`points must be between 2 and ${MAX_SERIES_POINTS}, got ${p}`);

@@ -14,7 +14,15 @@ import { BadInputError, NotFoundError } from '../kit/errors';
 import { importedTaskProblem, isImportedTask, type TaskRow } from '../import/dataset-import';
 import { isUuid } from '../kit/ids';
 import { parameterCounts } from '../jobs/models';
-import { MAX_LEVELS, MAX_SEEDS, MAX_STEPS, defaultSteps, type EvaluateParams, type PretrainParams, type PruneParams } from '../core/experiments/params';
+import {
+  MAX_LEVELS,
+  MAX_SEEDS,
+  MAX_STEPS,
+  defaultSteps,
+  type EvaluateParams,
+  type PretrainParams,
+  type PruneParams,
+} from '../core/experiments/params';
 import type { EvaluateInput, PretrainInput, PruningInput } from './run.launch.input';
 
 export const MAX_PARAMETERS = 20_000_000;
@@ -52,14 +60,24 @@ export interface ModelInfo {
 }
 
 export async function findModel(ds: DataSource, field: string, id: string): Promise<ModelInfo> {
-  const rows = isUuid(id) ? ((await ds.query(`SELECT id, config, prunable_parameter_count FROM model WHERE id = $1`, [id])) as Array<{ id: string; config: ModelConfig; prunable_parameter_count: string }>) : [];
+  const rows = isUuid(id)
+    ? ((await ds.query(`SELECT id, config, prunable_parameter_count FROM model WHERE id = $1`, [id])) as Array<{
+        id: string;
+        config: ModelConfig;
+        prunable_parameter_count: string;
+      }>)
+    : [];
   if (!rows[0]) throw new NotFoundError(`model (${field})`, id);
   return { id: rows[0].id, config: rows[0].config, prunable: Number(rows[0].prunable_parameter_count) };
 }
 
 /** The task's kind, after checking the model can serve it (vocabulary, text and region budgets). */
 export async function findTask(ds: DataSource, field: string, id: string, model: ModelInfo): Promise<TaskKind> {
-  const rows = isUuid(id) ? ((await ds.query(`SELECT kind, name, built_in, params, val_size, test_size FROM task WHERE id = $1`, [id])) as TaskRow[]) : [];
+  const rows = isUuid(id)
+    ? ((await ds.query(`SELECT kind, name, built_in, params, val_size, test_size FROM task WHERE id = $1`, [
+        id,
+      ])) as TaskRow[])
+    : [];
   if (!rows[0]) throw new NotFoundError(`task (${field})`, id);
   const kind = rows[0].kind;
   if (isImportedTask(rows[0])) {
@@ -68,7 +86,11 @@ export async function findTask(ds: DataSource, field: string, id: string, model:
     return kind;
   }
   const c = model.config;
-  if (c.vocabSize < VOCAB_SIZE) throw bad(field, `task kind ${kind} uses the ${VOCAB_SIZE}-token built-in vocabulary; the model's vocabSize is ${c.vocabSize}`);
+  if (c.vocabSize < VOCAB_SIZE)
+    throw bad(
+      field,
+      `task kind ${kind} uses the ${VOCAB_SIZE}-token built-in vocabulary; the model's vocabSize is ${c.vocabSize}`,
+    );
   try {
     // A few generated examples show whether the task's texts and scenes fit the model's budgets.
     const s = taskData(kind, c, { seed: 1, sizes: { train: 4, val: 0, test: 0 } });
@@ -80,15 +102,26 @@ export async function findTask(ds: DataSource, field: string, id: string, model:
 }
 
 export async function findTicket(ds: DataSource, field: string, id: string, modelId: string): Promise<string> {
-  const rows = isUuid(id) ? ((await ds.query(`SELECT id, model_id FROM ticket WHERE id = $1`, [id])) as Array<{ id: string; model_id: string }>) : [];
+  const rows = isUuid(id)
+    ? ((await ds.query(`SELECT id, model_id FROM ticket WHERE id = $1`, [id])) as Array<{
+        id: string;
+        model_id: string;
+      }>)
+    : [];
   if (!rows[0]) throw new NotFoundError(`ticket (${field})`, id);
-  if (rows[0].model_id !== modelId) throw bad(field, `ticket ${id} is a mask over another model (${rows[0].model_id}), not over modelId ${modelId}`);
+  if (rows[0].model_id !== modelId)
+    throw bad(field, `ticket ${id} is a mask over another model (${rows[0].model_id}), not over modelId ${modelId}`);
   return rows[0].id;
 }
 
-export function validateSparsities(method: string, v: number[] | null | undefined, prunable: number): number[] | undefined {
+export function validateSparsities(
+  method: string,
+  v: number[] | null | undefined,
+  prunable: number,
+): number[] | undefined {
   if (v === null || v === undefined) return undefined;
-  if (v.length === 0 || v.length > MAX_LEVELS) throw bad('sparsities', `must list 1..${MAX_LEVELS} sparsities, got ${v.length}`);
+  if (v.length === 0 || v.length > MAX_LEVELS)
+    throw bad('sparsities', `must list 1..${MAX_LEVELS} sparsities, got ${v.length}`);
   v.forEach((s, i) => {
     if (!Number.isFinite(s) || s <= 0 || s >= 1) throw bad(`sparsities[${i}]`, `must be in (0, 1), got ${s}`);
   });
@@ -111,13 +144,21 @@ export async function validatePruning(ds: DataSource, i: PruningInput): Promise<
   const method = i.method ?? 'IMP';
   const steps = intIn('stepsPerLevel', i.stepsPerLevel, 1, MAX_STEPS);
   const rewindStep = intIn('rewindStep', i.rewindStep, 0, MAX_STEPS);
-  if (rewindStep !== undefined && rewindStep > (steps ?? defaultSteps(kind))) throw bad('rewindStep', `must not exceed stepsPerLevel (${steps ?? defaultSteps(kind)})`);
-  if (rewindStep && !getSearchMethod(method).rewinds) throw bad('rewindStep', `does not apply to ${method}: it rewinds nothing`);
+  if (rewindStep !== undefined && rewindStep > (steps ?? defaultSteps(kind)))
+    throw bad('rewindStep', `must not exceed stepsPerLevel (${steps ?? defaultSteps(kind)})`);
+  if (rewindStep && !getSearchMethod(method).rewinds)
+    throw bad('rewindStep', `does not apply to ${method}: it rewinds nothing`);
   return {
-    modelId: model.id, taskId: i.taskId.toLowerCase(), method,
+    modelId: model.id,
+    taskId: i.taskId.toLowerCase(),
+    method,
     sparsities: validateSparsities(method, i.sparsities, model.prunable),
-    stepsPerLevel: steps, rewindStep, seed: intIn('seed', i.seed, 0, 2 ** 31 - 1),
-    trainingMode: i.trainingMode ?? undefined, lr: lrOf('lr', i.lr), batchSize: intIn('batchSize', i.batchSize, 1, 1024),
+    stepsPerLevel: steps,
+    rewindStep,
+    seed: intIn('seed', i.seed, 0, 2 ** 31 - 1),
+    trainingMode: i.trainingMode ?? undefined,
+    lr: lrOf('lr', i.lr),
+    batchSize: intIn('batchSize', i.batchSize, 1, 1024),
   };
 }
 
@@ -126,8 +167,15 @@ export async function validateEvaluate(ds: DataSource, i: EvaluateInput): Promis
   await findTask(ds, 'taskId', i.taskId, model);
   const ticketId = i.ticketId ? await findTicket(ds, 'ticketId', i.ticketId, model.id) : undefined;
   return {
-    modelId: model.id, taskId: i.taskId.toLowerCase(), ticketId, weightInit: i.weightInit ?? undefined, trainingMode: i.trainingMode ?? undefined,
-    steps: intIn('steps', i.steps, 1, MAX_STEPS), seeds: seedsOf('seeds', i.seeds), lr: lrOf('lr', i.lr), batchSize: intIn('batchSize', i.batchSize, 1, 1024),
+    modelId: model.id,
+    taskId: i.taskId.toLowerCase(),
+    ticketId,
+    weightInit: i.weightInit ?? undefined,
+    trainingMode: i.trainingMode ?? undefined,
+    steps: intIn('steps', i.steps, 1, MAX_STEPS),
+    seeds: seedsOf('seeds', i.seeds),
+    lr: lrOf('lr', i.lr),
+    batchSize: intIn('batchSize', i.batchSize, 1, 1024),
   };
 }
 
@@ -141,7 +189,8 @@ export async function validatePretrain(ds: DataSource, i: PretrainInput): Promis
   const config = { ...base, ...given } as ModelConfig;
   const problems = configProblems(config);
   if (problems.length) throw bad('config', problems.join('; '));
-  if (config.vocabSize < VOCAB_SIZE) throw bad('config.vocabSize', `must be at least the built-in vocabulary's ${VOCAB_SIZE}`);
+  if (config.vocabSize < VOCAB_SIZE)
+    throw bad('config.vocabSize', `must be at least the built-in vocabulary's ${VOCAB_SIZE}`);
   if (config.layers > 24) throw bad('config.layers', 'must be at most 24');
   if (config.hidden > 1024) throw bad('config.hidden', 'must be at most 1024');
   if (config.intermediate > 4096) throw bad('config.intermediate', 'must be at most 4096');
@@ -153,7 +202,12 @@ export async function validatePretrain(ds: DataSource, i: PretrainInput): Promis
     throw bad('config', `cannot hold the PRETRAIN task's examples: ${e instanceof Error ? e.message : String(e)}`);
   }
   return {
-    name, config, steps: intIn('steps', i.steps, 1, MAX_STEPS), seed: intIn('seed', i.seed, 0, 2 ** 31 - 1),
-    lr: lrOf('lr', i.lr), batchSize: intIn('batchSize', i.batchSize, 1, 1024), corpusSize: intIn('corpusSize', i.corpusSize, 16, MAX_CORPUS),
+    name,
+    config,
+    steps: intIn('steps', i.steps, 1, MAX_STEPS),
+    seed: intIn('seed', i.seed, 0, 2 ** 31 - 1),
+    lr: lrOf('lr', i.lr),
+    batchSize: intIn('batchSize', i.batchSize, 1, 1024),
+    corpusSize: intIn('corpusSize', i.corpusSize, 16, MAX_CORPUS),
   };
 }

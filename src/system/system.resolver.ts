@@ -4,7 +4,7 @@ import { computeInfo } from '../core/backend';
 import type { QueueSender } from '../jobs/queue';
 import { UnavailableError } from '../kit/errors';
 
-@ObjectType({ description: 'The compute backend this server\'s workers run on.' })
+@ObjectType({ description: "The compute backend this server's workers run on." })
 export class ComputeInfo {
   @Field({ description: 'Active tfjs backend: tensorflow, wasm or cpu.' })
   backend!: string;
@@ -15,15 +15,23 @@ export class ComputeInfo {
   @Field(() => String, { nullable: true, description: 'Device description, e.g. "cpu (wasm)" or "cuda:0".' })
   device!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Kernel set running the hot ops, e.g. "plain" or "native-blas".' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Kernel set running the hot ops, e.g. "plain" or "native-blas".',
+  })
   kernels!: string | null;
 }
 
 @Resolver()
 export class SystemResolver {
-  constructor(private readonly ds: DataSource, private readonly queue: QueueSender) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly queue: QueueSender,
+  ) {}
 
-  @Query(() => String, { description: '"ok" when the server, its database and its job queue answer; SERVICE_UNAVAILABLE otherwise.' })
+  @Query(() => String, {
+    description: '"ok" when the server, its database and its job queue answer; SERVICE_UNAVAILABLE otherwise.',
+  })
   async health(): Promise<string> {
     await this.ds.query('SELECT 1');
     if (!(await this.queue.ready())) throw new UnavailableError('the job queue is not installed in this database');

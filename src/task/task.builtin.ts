@@ -17,12 +17,13 @@ export interface BuiltinTaskSpec {
   testSize: number;
 }
 
-export const BUILTIN_SPLIT_SIZES: Record<TaskKind, { trainSize: number; valSize: number; testSize: number }> = Object.fromEntries(
-  Object.values(TaskKind).map((kind) => {
-    const d = dataSource(kind).defaultSizes;
-    return [kind, { trainSize: d.train, valSize: d.val, testSize: d.test }];
-  }),
-) as Record<TaskKind, { trainSize: number; valSize: number; testSize: number }>;
+export const BUILTIN_SPLIT_SIZES: Record<TaskKind, { trainSize: number; valSize: number; testSize: number }> =
+  Object.fromEntries(
+    Object.values(TaskKind).map((kind) => {
+      const d = dataSource(kind).defaultSizes;
+      return [kind, { trainSize: d.train, valSize: d.val, testSize: d.test }];
+    }),
+  ) as Record<TaskKind, { trainSize: number; valSize: number; testSize: number }>;
 
 const PRIMARY_METRIC: Record<TaskKind, string> = {
   VQA: 'vqa_score',

@@ -12,7 +12,7 @@ export class TaskResolver {
   }
 
   @Query(() => Task, { nullable: true, description: 'One task by id; a NOT_FOUND error when there is none.' })
-  task(@Arg('id', () => ID, { description: 'The task\'s id.' }) id: string): Promise<Task> {
+  task(@Arg('id', () => ID, { description: "The task's id." }) id: string): Promise<Task> {
     return this.service.get(id);
   }
 }

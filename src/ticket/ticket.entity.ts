@@ -18,7 +18,7 @@ export class LayerSparsity {
   sparsity!: number;
 }
 
-@ObjectType({ description: 'A binary mask over a model\'s prunable weights: a candidate winning ticket.' })
+@ObjectType({ description: "A binary mask over a model's prunable weights: a candidate winning ticket." })
 @Entity({ name: 'ticket' })
 export class Ticket {
   @Field(() => ID, { description: 'Stable identifier (UUID).' })
@@ -40,7 +40,9 @@ export class Ticket {
   @Column('double precision')
   sparsity!: number;
 
-  @Field(() => Int, { description: 'IMP round that produced the mask (0 = all ones); 0 for one-shot and random masks.' })
+  @Field(() => Int, {
+    description: 'IMP round that produced the mask (0 = all ones); 0 for one-shot and random masks.',
+  })
   @Column('integer', { default: 0 })
   level!: number;
 
@@ -54,7 +56,10 @@ export class Ticket {
   @Column('integer', { nullable: true })
   seed!: number | null;
 
-  @Field(() => [LayerSparsity], { description: 'Per-matrix sparsity counted exactly from the stored mask, in the model\'s canonical prunable order (per layer Q, K, V, attention output, intermediate, output; then the pooler).' })
+  @Field(() => [LayerSparsity], {
+    description:
+      "Per-matrix sparsity counted exactly from the stored mask, in the model's canonical prunable order (per layer Q, K, V, attention output, intermediate, output; then the pooler).",
+  })
   /**
    * One source: the stored mask (TicketService.layerSparsity counts it). New tickets store []; rows
    * written before kept their counts, read only when a mask does not fit its model's layout.
@@ -69,7 +74,7 @@ export class Ticket {
   @Column('bytea', { select: false })
   mask!: Buffer;
 
-  @Field(() => Int, { description: 'Mask length in bits; equals the model\'s prunableParameterCount.' })
+  @Field(() => Int, { description: "Mask length in bits; equals the model's prunableParameterCount." })
   @Column('bigint', { name: 'mask_bits', transformer: bigintAsNumber })
   maskBits!: number;
 

@@ -57,7 +57,12 @@ async function keptInProcess(ds: DataSource, ids: string[], model: Model): Promi
   for (const stored of await masksForTickets(ds, ids)) {
     if (!stored) continue;
     try {
-      out.set(stored.ticketId, maskOf(stored, model.config).layerStats().map((l) => l.total - l.pruned));
+      out.set(
+        stored.ticketId,
+        maskOf(stored, model.config)
+          .layerStats()
+          .map((l) => l.total - l.pruned),
+      );
     } catch (err) {
       if (!(err instanceof MaskLayoutError)) throw err;
     }

@@ -31,7 +31,9 @@ export function maskOf(stored: StoredMask, config: StoredConfig): Mask {
   const layout = layoutFor(config);
   const total = layout.length === 0 ? 0 : layout[layout.length - 1].offset + layout[layout.length - 1].length;
   if (stored.bits !== total) {
-    throw new MaskLayoutError(`ticket ${stored.ticketId}: mask has ${stored.bits} bits, its model has ${total} prunable weights`);
+    throw new MaskLayoutError(
+      `ticket ${stored.ticketId}: mask has ${stored.bits} bits, its model has ${total} prunable weights`,
+    );
   }
   try {
     return Mask.fromPacked(layout, stored.packed);

@@ -19,8 +19,10 @@ export function keptCount(packed: Uint8Array, bits: number): number {
 export function maskProblems(packed: Uint8Array, bits: number, sha256: string, prunable: number): string[] {
   const problems: string[] = [];
   if (bits !== prunable) problems.push(`mask has ${bits} bits, the model has ${prunable} prunable weights`);
-  if (packed.length !== Math.ceil(bits / 8)) problems.push(`mask has ${packed.length} bytes, ${bits} bits need ${Math.ceil(bits / 8)}`);
-  else if (bits % 8 !== 0 && packed[packed.length - 1] >> (bits % 8) !== 0) problems.push('padding bits of the last mask byte are not 0');
+  if (packed.length !== Math.ceil(bits / 8))
+    problems.push(`mask has ${packed.length} bytes, ${bits} bits need ${Math.ceil(bits / 8)}`);
+  else if (bits % 8 !== 0 && packed[packed.length - 1] >> (bits % 8) !== 0)
+    problems.push('padding bits of the last mask byte are not 0');
   if (maskSha256(packed) !== sha256) problems.push('mask sha256 does not match its bytes');
   return problems;
 }

@@ -17,14 +17,15 @@ export class TicketResolver {
 
   @Query(() => TicketConnection, { description: 'Stored tickets, newest first, filtered and paginated.' })
   tickets(
-    @Arg('filter', () => TicketFilter, { nullable: true, description: 'Only tickets matching all given fields.' }) filter: TicketFilter | null,
+    @Arg('filter', () => TicketFilter, { nullable: true, description: 'Only tickets matching all given fields.' })
+    filter: TicketFilter | null,
     @Args(() => PageArgs) page: PageArgs,
   ): Promise<Connection<Ticket>> {
     return this.service.list(filter, page);
   }
 
   @Query(() => Ticket, { nullable: true, description: 'One ticket by id; a NOT_FOUND error when there is none.' })
-  ticket(@Arg('id', () => ID, { description: 'The ticket\'s id.' }) id: string): Promise<Ticket> {
+  ticket(@Arg('id', () => ID, { description: "The ticket's id." }) id: string): Promise<Ticket> {
     return this.service.get(id);
   }
 
@@ -33,12 +34,18 @@ export class TicketResolver {
     return ctx.loaders.load(Model, t.modelId);
   }
 
-  @FieldResolver(() => Task, { nullable: true, description: 'The task the mask was found on (PRETRAIN for pre-training tickets).' })
+  @FieldResolver(() => Task, {
+    nullable: true,
+    description: 'The task the mask was found on (PRETRAIN for pre-training tickets).',
+  })
   task(@Root() t: Ticket, @Ctx() ctx: Context): Promise<Task | null> {
     return ctx.loaders.load(Task, t.taskId);
   }
 
-  @FieldResolver(() => Ticket, { nullable: true, description: 'The previous IMP level\'s ticket (this mask ⊆ its mask).' })
+  @FieldResolver(() => Ticket, {
+    nullable: true,
+    description: "The previous IMP level's ticket (this mask ⊆ its mask).",
+  })
   parent(@Root() t: Ticket, @Ctx() ctx: Context): Promise<Ticket | null> {
     return ctx.loaders.load(Ticket, t.parentId);
   }
@@ -48,7 +55,9 @@ export class TicketResolver {
     return ctx.loaders.load(Run, t.runId);
   }
 
-  @FieldResolver(() => [Evaluation], { description: 'Every evaluation of this mask, on any task and setting, oldest first.' })
+  @FieldResolver(() => [Evaluation], {
+    description: 'Every evaluation of this mask, on any task and setting, oldest first.',
+  })
   evaluations(@Root() t: Ticket, @Ctx() ctx: Context): Promise<Evaluation[]> {
     return this.service.evaluations(t, ctx);
   }
@@ -58,7 +67,10 @@ export class TicketResolver {
     return this.service.layerSparsity(t, ctx);
   }
 
-  @FieldResolver(() => String, { description: 'Path (on this server) of the mask as a safetensors file of uint8 0/1 tensors named like the model\'s parameters.' })
+  @FieldResolver(() => String, {
+    description:
+      "Path (on this server) of the mask as a safetensors file of uint8 0/1 tensors named like the model's parameters.",
+  })
   maskUrl(@Root() t: Ticket): string {
     return maskPath(t.id);
   }

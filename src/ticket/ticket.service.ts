@@ -30,14 +30,17 @@ export class TicketService {
     const taskId = filterId('taskId', f.taskId);
     const runId = filterId('runId', f.runId);
     for (const s of [f.minSparsity, f.maxSparsity]) {
-      if (s !== null && s !== undefined && !(s >= 0 && s <= 1)) throw new BadInputError(`sparsity bounds must be in [0, 1], got ${s}`);
+      if (s !== null && s !== undefined && !(s >= 0 && s <= 1))
+        throw new BadInputError(`sparsity bounds must be in [0, 1], got ${s}`);
     }
     if (modelId) qb.andWhere('t.model_id = :modelId', { modelId });
     if (taskId) qb.andWhere('t.task_id = :taskId', { taskId });
     if (runId) qb.andWhere('t.run_id = :runId', { runId });
     if (f.method) qb.andWhere('t.method = :method', { method: f.method });
-    if (f.minSparsity !== null && f.minSparsity !== undefined) qb.andWhere('t.sparsity >= :minS', { minS: f.minSparsity });
-    if (f.maxSparsity !== null && f.maxSparsity !== undefined) qb.andWhere('t.sparsity <= :maxS', { maxS: f.maxSparsity });
+    if (f.minSparsity !== null && f.minSparsity !== undefined)
+      qb.andWhere('t.sparsity >= :minS', { minS: f.minSparsity });
+    if (f.maxSparsity !== null && f.maxSparsity !== undefined)
+      qb.andWhere('t.sparsity <= :maxS', { maxS: f.maxSparsity });
     return paginate(qb, 't', page);
   }
 
@@ -56,7 +59,11 @@ export class TicketService {
   layerSparsity(t: Ticket, ctx: Context): Promise<LayerSparsity[]> {
     const loader = ctx.batch.get(
       'layerSparsity',
-      () => new DataLoader<Ticket, LayerSparsity[], string>((ts) => layerSparsityForTickets(this.ds, ts, (x) => ctx.loaders.load(Model, x.modelId)), { cacheKeyFn: (x) => x.id }),
+      () =>
+        new DataLoader<Ticket, LayerSparsity[], string>(
+          (ts) => layerSparsityForTickets(this.ds, ts, (x) => ctx.loaders.load(Model, x.modelId)),
+          { cacheKeyFn: (x) => x.id },
+        ),
     );
     return loader.load(t);
   }

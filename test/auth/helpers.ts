@@ -5,22 +5,35 @@ import { MAIN_JS } from '../helpers/server';
 export interface HttpResult {
   status: number;
   contentType: string;
-  body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } & Record<string, unknown>;
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  } & Record<string, unknown>;
   text: string;
 }
 
 /** POST /graphql with an optional bearer token (or a raw Authorization value). */
-export async function post(url: string, query: string, opts: { token?: string; authorization?: string; variables?: Record<string, unknown>; rawBody?: string } = {}): Promise<HttpResult> {
+export async function post(
+  url: string,
+  query: string,
+  opts: { token?: string; authorization?: string; variables?: Record<string, unknown>; rawBody?: string } = {},
+): Promise<HttpResult> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.authorization !== undefined) headers.authorization = opts.authorization;
-  const res = await fetch(url, { method: 'POST', headers, body: opts.rawBody ?? JSON.stringify({ query, variables: opts.variables }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers,
+    body: opts.rawBody ?? JSON.stringify({ query, variables: opts.variables }),
+  });
   return parse(res);
 }
 
 /** GET with an optional bearer token (and the header Apollo's CSRF check wants on GET /graphql). */
 export async function get(url: string, token?: string): Promise<HttpResult> {
-  const res = await fetch(url, { headers: { 'apollo-require-preflight': 'true', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+  const res = await fetch(url, {
+    headers: { 'apollo-require-preflight': 'true', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  });
   return parse(res);
 }
 
@@ -40,9 +53,15 @@ export function codes(r: HttpResult): string[] {
 }
 
 /** Runs `ticketlab <args>` (async: the server under test keeps serving meanwhile). */
-export function cli(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function cli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [MAIN_JS, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [MAIN_JS, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -18,11 +18,18 @@ const sockets: RawWs[] = [];
 beforeAll(async () => {
   home = tempHome();
   // No server on this home yet: the CLI starts (and stops) the embedded PostgreSQL itself.
-  const created = await cli(['token', 'create', '--name', 'made-offline', '--scope', 'admin'], { TICKETLAB_HOME: home, DATABASE_URL: '' });
+  const created = await cli(['token', 'create', '--name', 'made-offline', '--scope', 'admin'], {
+    TICKETLAB_HOME: home,
+    DATABASE_URL: '',
+  });
   expect(created.status).toBe(0);
   expect(created.stdout.trim()).toMatch(/^tl_/);
   // The embedded cluster the CLI just made on this home, with the token in it.
-  server = await startServer({ home, embedded: true, env: { TICKETLAB_WORKER: '0', TICKETLAB_MAX_SUBSCRIPTIONS: '3', TICKETLAB_MAX_WS_MESSAGE_BYTES: '4096' } });
+  server = await startServer({
+    home,
+    embedded: true,
+    env: { TICKETLAB_WORKER: '0', TICKETLAB_MAX_SUBSCRIPTIONS: '3', TICKETLAB_MAX_WS_MESSAGE_BYTES: '4096' },
+  });
 });
 
 afterAll(async () => {
@@ -47,12 +54,15 @@ async function stillServing(): Promise<void> {
   expect((await post(server.graphqlUrl, '{ health }')).body).toEqual({ data: { health: 'ok' } });
 }
 
-const nested = (parents: number) => `query($id: ID!) { ticket(id: $id) { ${'parent { '.repeat(parents)}id${' }'.repeat(parents)} } }`;
+const nested = (parents: number) =>
+  `query($id: ID!) { ticket(id: $id) { ${'parent { '.repeat(parents)}id${' }'.repeat(parents)} } }`;
 const TICKET = { id: '00000000-0000-4000-8000-000000000000' };
 
 test('start-up log names the mode and the limits; auth off on loopback; the offline-made token is listed', async () => {
   expect(server.output()).toContain('auth: off (HOST 127.0.0.1 is loopback; TICKETLAB_AUTH=required turns tokens on)');
-  expect(server.output()).toContain('limits: depth 12, cost 20000, body 1048576 B, WebSocket message 4096 B, 3 operations per WebSocket');
+  expect(server.output()).toContain(
+    'limits: depth 12, cost 20000, body 1048576 B, WebSocket message 4096 B, 3 operations per WebSocket',
+  );
   await stillServing();
   const list = await cli(['token', 'list'], { TICKETLAB_HOME: home, DATABASE_URL: '' });
   expect(list.status).toBe(0);
@@ -69,9 +79,12 @@ test('depth: 12 levels pass, 13 are QUERY_TOO_DEEP (400)', async () => {
 });
 
 test('cost: `first` multiplies what is below it; over 20000 is QUERY_TOO_COSTLY (400); `first` > 100 is BAD_USER_INPUT', async () => {
-  const q = 'query($n: Int) { tickets(first: $n) { edges { node { evaluations { ticket { evaluations { id score } } } } } } }';
+  const q =
+    'query($n: Int) { tickets(first: $n) { edges { node { evaluations { ticket { evaluations { id score } } } } } } }';
   // 2 + n·(node, evaluations) + 10n tickets + 10n evaluations + 100n·(id, score): n = 10 → 2 222, n = 100 → 22 202
-  expect((await post(server.graphqlUrl, q, { variables: { n: 10 } })).body).toEqual({ data: { tickets: { edges: [] } } });
+  expect((await post(server.graphqlUrl, q, { variables: { n: 10 } })).body).toEqual({
+    data: { tickets: { edges: [] } },
+  });
   const costly = await post(server.graphqlUrl, q, { variables: { n: 100 } });
   expectClean(costly, 400, 'QUERY_TOO_COSTLY');
   expect(costly.body.errors![0].message).toMatch(/^the operation would resolve 22251 fields .* at most 20000/);
@@ -104,9 +117,23 @@ test('WebSocket: the 4th open operation of a connection is TOO_MANY_SUBSCRIPTION
   c.subscribe('e', sub, { id: runId });
   const other = await ws(); // the cap is per connection
   for (const id of ['x', 'y', 'z']) other.subscribe(id, sub, { id: runId });
-  await untilSubscribed(server.databaseUrl, runId, [[c, 'b'], [c, 'c'], [c, 'e'], [other, 'x'], [other, 'y'], [other, 'z']]);
+  await untilSubscribed(server.databaseUrl, runId, [
+    [c, 'b'],
+    [c, 'c'],
+    [c, 'e'],
+    [other, 'x'],
+    [other, 'y'],
+    [other, 'z'],
+  ]);
   await publishRunEvent(server.databaseUrl, { runId, step: 3 });
-  for (const [conn, id] of [[c, 'b'], [c, 'c'], [c, 'e'], [other, 'x'], [other, 'y'], [other, 'z']] as const) {
+  for (const [conn, id] of [
+    [c, 'b'],
+    [c, 'c'],
+    [c, 'e'],
+    [other, 'x'],
+    [other, 'y'],
+    [other, 'z'],
+  ] as const) {
     expect((await conn.result(id))?.payload).toEqual({ data: { runEvents: { step: 3 } } });
   }
   expect(c.messages.some((m) => m.id === 'a' && m.type === 'next')).toBe(false);

@@ -28,7 +28,8 @@ test('every Mutation field of the schema has an explicit scope; runs need run, i
   const fields = Object.keys(schema.getMutationType()!.getFields());
   expect(fields.length).toBeGreaterThanOrEqual(6);
   expect(fields.filter((f) => !(f in MUTATION_SCOPES))).toEqual([]);
-  for (const f of ['pretrainModel', 'startPruning', 'evaluate', 'runTransfer', 'cancelRun', 'retryRun']) expect(MUTATION_SCOPES[f]).toBe('run');
+  for (const f of ['pretrainModel', 'startPruning', 'evaluate', 'runTransfer', 'cancelRun', 'retryRun'])
+    expect(MUTATION_SCOPES[f]).toBe('run');
   for (const f of ['importModel', 'importTask']) expect(MUTATION_SCOPES[f]).toBe('admin');
 });
 
@@ -37,8 +38,13 @@ test('an operation needs the highest scope of its root fields, through fragments
   expect(scopeOf('subscription { runEvents { runId } }')).toEqual({ scope: 'read', field: null });
   expect(scopeOf('mutation { __typename }')).toEqual({ scope: 'read', field: null });
   expect(scopeOf('mutation { a: cancelRun(id: "x") { id } }')).toEqual({ scope: 'run', field: 'cancelRun' });
-  expect(scopeOf('mutation { cancelRun(id: "x") { id } ... on Mutation { importModel { id } } }')).toEqual({ scope: 'admin', field: 'importModel' });
-  expect(scopeOf('mutation { ...F } fragment F on Mutation { ...G } fragment G on Mutation { retryRun(id: "x") { id } }')).toEqual({ scope: 'run', field: 'retryRun' });
+  expect(scopeOf('mutation { cancelRun(id: "x") { id } ... on Mutation { importModel { id } } }')).toEqual({
+    scope: 'admin',
+    field: 'importModel',
+  });
+  expect(
+    scopeOf('mutation { ...F } fragment F on Mutation { ...G } fragment G on Mutation { retryRun(id: "x") { id } }'),
+  ).toEqual({ scope: 'run', field: 'retryRun' });
   expect(scopeOf('mutation { frobnicate }')).toEqual({ scope: 'admin', field: 'frobnicate' }); // default deny
   expect(scopeOf('mutation { ...F } fragment F on Mutation { ...F }')).toEqual({ scope: 'read', field: null }); // a cycle ends
 });
@@ -52,13 +58,23 @@ test('cost counts each field once per object it resolves on; `first` (clamped to
   expect(size(v, {}).cost).toBe(3 + 3 * 20 + 200);
   expect(size(v, { n: 100000 }).cost).toBe(size(v, { n: 100 }).cost);
   // Fragments and aliases count like the fields they stand for; __typename and introspection do not.
-  expect(size('{ a: tickets(first: 3) { ...E } b: tickets(first: 3) { ...E __typename } } fragment E on TicketConnection { totalCount edges { node { id evaluations { id } } } }').cost).toBe(84);
+  expect(
+    size(
+      '{ a: tickets(first: 3) { ...E } b: tickets(first: 3) { ...E __typename } } fragment E on TicketConnection { totalCount edges { node { id evaluations { id } } } }',
+    ).cost,
+  ).toBe(84);
   expect(size(getIntrospectionQuery())).toEqual({ depth: 0, cost: 0, truncated: false });
 });
 
 test('a fragment fan-out stops the walk (counted as too costly) instead of taking exponential time', () => {
-  const defs = Array.from({ length: 30 }, (_, i) => `fragment F${i} on Query { ${i === 29 ? 'health' : `...F${i + 1} a${i}: health`} }`);
-  const fan = Array.from({ length: 30 }, (_, i) => `fragment G${i} on Query { ${i === 29 ? 'health' : `...G${i + 1} ...G${i + 1}`} }`);
+  const defs = Array.from(
+    { length: 30 },
+    (_, i) => `fragment F${i} on Query { ${i === 29 ? 'health' : `...F${i + 1} a${i}: health`} }`,
+  );
+  const fan = Array.from(
+    { length: 30 },
+    (_, i) => `fragment G${i} on Query { ${i === 29 ? 'health' : `...G${i + 1} ...G${i + 1}`} }`,
+  );
   expect(size(`{ ...F0 } ${defs.join(' ')}`).truncated).toBe(false);
   const t0 = Date.now();
   expect(size(`{ ...G0 } ${fan.join(' ')}`).truncated).toBe(true);
@@ -66,20 +82,59 @@ test('a fragment fan-out stops the walk (counted as too costly) instead of takin
 });
 
 test('auth mode: off on loopback unless required; always required elsewhere, where off is refused', () => {
-  for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopback(h)).toBe(true);
-  for (const h of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', 'example.org', '128.0.0.1']) expect(isLoopback(h)).toBe(false);
+  for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'])
+    expect(isLoopback(h)).toBe(true);
+  for (const h of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', 'example.org', '128.0.0.1'])
+    expect(isLoopback(h)).toBe(false);
   expect(loadConfig({}).auth).toMatchObject({ mode: 'off', recheckMs: 5000 });
   expect(loadConfig({ TICKETLAB_AUTH: 'required' }).auth.mode).toBe('required');
-  expect(loadConfig({ HOST: '0.0.0.0' }).auth).toMatchObject({ mode: 'required', reason: 'HOST 0.0.0.0 is not a loopback address' });
+  expect(loadConfig({ HOST: '0.0.0.0' }).auth).toMatchObject({
+    mode: 'required',
+    reason: 'HOST 0.0.0.0 is not a loopback address',
+  });
   expect(loadConfig({ HOST: '0.0.0.0', TICKETLAB_AUTH: 'required' }).auth.mode).toBe('required');
   expect(() => loadConfig({ HOST: '0.0.0.0', TICKETLAB_AUTH: 'off' })).toThrow(ConfigError);
   expect(() => loadConfig({ TICKETLAB_AUTH: 'maybe' })).toThrow(/TICKETLAB_AUTH must be required or off/);
 });
 
 test('limits: documented defaults, overridable, validated', () => {
-  expect(loadConfig({}).limits).toEqual({ maxDepth: 12, maxCost: 20000, listSize: 10, bodyBytes: 1048576, wsMessageBytes: 1048576, subscriptionsPerConnection: 20, maxTokens: 5000, maxRootFields: 20, dbFieldCost: 50, concurrentPerCaller: 8, queuedPerCaller: 64 });
-  const c = loadConfig({ TICKETLAB_MAX_DEPTH: '8', TICKETLAB_MAX_COST: '500', TICKETLAB_LIST_COST: '4', TICKETLAB_MAX_BODY_BYTES: '2048', TICKETLAB_MAX_WS_MESSAGE_BYTES: '4096', TICKETLAB_MAX_SUBSCRIPTIONS: '3', TICKETLAB_MAX_TOKENS: '900', TICKETLAB_MAX_ROOT_FIELDS: '5', TICKETLAB_DB_FIELD_COST: '7' });
-  expect(c.limits).toEqual({ maxDepth: 8, maxCost: 500, listSize: 4, bodyBytes: 2048, wsMessageBytes: 4096, subscriptionsPerConnection: 3, maxTokens: 900, maxRootFields: 5, dbFieldCost: 7, concurrentPerCaller: 8, queuedPerCaller: 64 });
+  expect(loadConfig({}).limits).toEqual({
+    maxDepth: 12,
+    maxCost: 20000,
+    listSize: 10,
+    bodyBytes: 1048576,
+    wsMessageBytes: 1048576,
+    subscriptionsPerConnection: 20,
+    maxTokens: 5000,
+    maxRootFields: 20,
+    dbFieldCost: 50,
+    concurrentPerCaller: 8,
+    queuedPerCaller: 64,
+  });
+  const c = loadConfig({
+    TICKETLAB_MAX_DEPTH: '8',
+    TICKETLAB_MAX_COST: '500',
+    TICKETLAB_LIST_COST: '4',
+    TICKETLAB_MAX_BODY_BYTES: '2048',
+    TICKETLAB_MAX_WS_MESSAGE_BYTES: '4096',
+    TICKETLAB_MAX_SUBSCRIPTIONS: '3',
+    TICKETLAB_MAX_TOKENS: '900',
+    TICKETLAB_MAX_ROOT_FIELDS: '5',
+    TICKETLAB_DB_FIELD_COST: '7',
+  });
+  expect(c.limits).toEqual({
+    maxDepth: 8,
+    maxCost: 500,
+    listSize: 4,
+    bodyBytes: 2048,
+    wsMessageBytes: 4096,
+    subscriptionsPerConnection: 3,
+    maxTokens: 900,
+    maxRootFields: 5,
+    dbFieldCost: 7,
+    concurrentPerCaller: 8,
+    queuedPerCaller: 64,
+  });
   expect(() => loadConfig({ TICKETLAB_MAX_DEPTH: '0' })).toThrow(/TICKETLAB_MAX_DEPTH must be an integer in 1\.\.1000/);
   expect(() => loadConfig({ TICKETLAB_MAX_COST: 'lots' })).toThrow(ConfigError);
 });

@@ -17,7 +17,9 @@ const sockets: RawWs[] = [];
 
 beforeAll(async () => {
   // No in-process worker: QUEUED rows inserted here must stay as they are unless a mutation changes them.
-  server = await startServer({ env: { TICKETLAB_AUTH: 'required', TICKETLAB_WORKER: '0', TICKETLAB_AUTH_RECHECK_S: '2' } });
+  server = await startServer({
+    env: { TICKETLAB_AUTH: 'required', TICKETLAB_WORKER: '0', TICKETLAB_AUTH_RECHECK_S: '2' },
+  });
   env = { TICKETLAB_HOME: server.home, DATABASE_URL: '' };
   const created = await Promise.all(SCOPES.map((s) => createToken(env, `${s}-token`, s)));
   SCOPES.forEach((s, i) => (token[s] = created[i]));
@@ -58,16 +60,27 @@ test('start-up log names the mode; the CLI prints a token once and lists and rev
 });
 
 test('HTTP: no, malformed, unknown tokens are 401 UNAUTHENTICATED; every scope may query', async () => {
-  for (const opts of [{}, { authorization: 'Basic dXNlcjpwdw==' }, { token: 'tl_not-a-real-token' }, { token: 'garbage' }]) {
+  for (const opts of [
+    {},
+    { authorization: 'Basic dXNlcjpwdw==' },
+    { token: 'tl_not-a-real-token' },
+    { token: 'garbage' },
+  ]) {
     const r = await post(server.graphqlUrl, '{ health }', opts);
     expect(r.status).toBe(401);
     expect(codes(r)).toEqual(['UNAUTHENTICATED']);
     expect(r.text).not.toMatch(/stack|at .*\.js/);
   }
   for (const s of SCOPES) {
-    const r = await post(server.graphqlUrl, 'query($n: Int) { health runs(first: $n) { totalCount } __schema { queryType { name } } }', { token: token[s], variables: { n: 1 } });
+    const r = await post(
+      server.graphqlUrl,
+      'query($n: Int) { health runs(first: $n) { totalCount } __schema { queryType { name } } }',
+      { token: token[s], variables: { n: 1 } },
+    );
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ data: { health: 'ok', runs: { totalCount: expect.any(Number) }, __schema: { queryType: { name: 'Query' } } } });
+    expect(r.body).toEqual({
+      data: { health: 'ok', runs: { totalCount: expect.any(Number) }, __schema: { queryType: { name: 'Query' } } },
+    });
   }
   const viaGet = await get(`${server.graphqlUrl}?query=${encodeURIComponent('{ health }')}`, token.read);
   expect(viaGet.body).toEqual({ data: { health: 'ok' } });
@@ -85,10 +98,27 @@ const namedKind = (t: IntrospectedType): string => (t.ofType ? namedKind(t.ofTyp
 
 test('every Mutation field of the live schema: refused (403 FORBIDDEN) below its scope, let through at or above it', async () => {
   const TYPE = 'kind name ofType { kind name ofType { kind name ofType { kind name } } }';
-  const intro = await post(server.graphqlUrl, `{ __schema { mutationType { fields { name args { name type { ${TYPE} } } type { ${TYPE} } } } } }`, { token: token.admin });
-  const fields = (intro.body.data as { __schema: { mutationType: { fields: Array<{ name: string; args: Array<{ name: string; type: IntrospectedType }>; type: IntrospectedType }> } } })
-    .__schema.mutationType.fields;
-  expect(fields.map((f) => f.name)).toEqual(expect.arrayContaining(['pretrainModel', 'startPruning', 'evaluate', 'runTransfer', 'cancelRun', 'retryRun']));
+  const intro = await post(
+    server.graphqlUrl,
+    `{ __schema { mutationType { fields { name args { name type { ${TYPE} } } type { ${TYPE} } } } } }`,
+    { token: token.admin },
+  );
+  const fields = (
+    intro.body.data as {
+      __schema: {
+        mutationType: {
+          fields: Array<{
+            name: string;
+            args: Array<{ name: string; type: IntrospectedType }>;
+            type: IntrospectedType;
+          }>;
+        };
+      };
+    }
+  ).__schema.mutationType.fields;
+  expect(fields.map((f) => f.name)).toEqual(
+    expect.arrayContaining(['pretrainModel', 'startPruning', 'evaluate', 'runTransfer', 'cancelRun', 'retryRun']),
+  );
   let checked = 0;
   for (const f of fields) {
     const required = f.args.filter((a) => a.type.kind === 'NON_NULL');
@@ -102,9 +132,18 @@ test('every Mutation field of the live schema: refused (403 FORBIDDEN) below its
       if (covers(s, need) && required.length === 0) continue; // it would really run
       const r = await post(server.graphqlUrl, doc, { token: token[s] });
       if (covers(s, need)) {
-        expect({ field: f.name, scope: s, codes: codes(r) }).toEqual({ field: f.name, scope: s, codes: ['BAD_USER_INPUT'] });
+        expect({ field: f.name, scope: s, codes: codes(r) }).toEqual({
+          field: f.name,
+          scope: s,
+          codes: ['BAD_USER_INPUT'],
+        });
       } else {
-        expect({ field: f.name, scope: s, status: r.status, codes: codes(r) }).toEqual({ field: f.name, scope: s, status: 403, codes: ['FORBIDDEN'] });
+        expect({ field: f.name, scope: s, status: r.status, codes: codes(r) }).toEqual({
+          field: f.name,
+          scope: s,
+          status: 403,
+          codes: ['FORBIDDEN'],
+        });
         expect(r.body.errors![0].message).toContain(`needs a token of scope ${need}`);
       }
       checked++;
@@ -119,12 +158,23 @@ test('a refused mutation does nothing; the same mutation with a run token does i
   const refused = await post(server.graphqlUrl, cancel, { token: token.read, variables: { id: runId } });
   expect(codes(refused)).toEqual(['FORBIDDEN']);
   // Hidden in a fragment, and next to a query field: still refused.
-  const hidden = await post(server.graphqlUrl, `mutation($id: ID!) { ...M } fragment M on Mutation { cancelRun(id: $id) { id } }`, { token: token.read, variables: { id: runId } });
+  const hidden = await post(
+    server.graphqlUrl,
+    `mutation($id: ID!) { ...M } fragment M on Mutation { cancelRun(id: $id) { id } }`,
+    { token: token.read, variables: { id: runId } },
+  );
   expect(codes(hidden)).toEqual(['FORBIDDEN']);
-  const status = () => withDb(server.databaseUrl, async (db) => (await db.query('SELECT status FROM run WHERE id = $1', [runId])).rows[0].status as string);
+  const status = () =>
+    withDb(
+      server.databaseUrl,
+      async (db) => (await db.query('SELECT status FROM run WHERE id = $1', [runId])).rows[0].status as string,
+    );
   expect(await status()).toBe('QUEUED');
 
-  const unknown = await post(server.graphqlUrl, cancel, { token: token.run, variables: { id: '00000000-0000-4000-8000-000000000000' } });
+  const unknown = await post(server.graphqlUrl, cancel, {
+    token: token.run,
+    variables: { id: '00000000-0000-4000-8000-000000000000' },
+  });
   expect(codes(unknown)).toEqual(['NOT_FOUND']);
   const done = await post(server.graphqlUrl, cancel, { token: token.run, variables: { id: runId } });
   expect(done.body.data).toEqual({ cancelRun: { id: runId, status: 'CANCELLED' } });
@@ -143,21 +193,39 @@ test('exports: 401 without a valid token, served to every scope', async () => {
   for (const route of routes) {
     for (const bad of [undefined, 'tl_unknown']) {
       const r = await get(server.baseUrl + route.path, bad);
-      expect({ path: route.path, status: r.status, error: r.body.error }).toEqual({ path: route.path, status: 401, error: 'UNAUTHENTICATED' });
+      expect({ path: route.path, status: r.status, error: r.body.error }).toEqual({
+        path: route.path,
+        status: 401,
+        error: 'UNAUTHENTICATED',
+      });
     }
     for (const s of SCOPES) {
       const r = await get(server.baseUrl + route.path, token[s]);
-      expect({ path: route.path, scope: s, status: r.status }).toEqual({ path: route.path, scope: s, status: route.ok });
+      expect({ path: route.path, scope: s, status: r.status }).toEqual({
+        path: route.path,
+        scope: s,
+        status: route.ok,
+      });
     }
   }
 });
 
 test('WebSocket: connection_init without a valid token is closed 4403; read tokens query and subscribe, not mutate', async () => {
-  for (const params of [undefined, {}, { authorization: 'Bearer tl_unknown' }, { token: 'tl_unknown' }, { authorization: 'Basic x' }]) {
+  for (const params of [
+    undefined,
+    {},
+    { authorization: 'Bearer tl_unknown' },
+    { token: 'tl_unknown' },
+    { authorization: 'Basic x' },
+  ]) {
     const c = await ws(params);
     const closed = await c.closed;
     expect(closed.code).toBe(4403);
-    expect(closed.reason).toMatch(params && Object.keys(params).length ? /^UNAUTHENTICATED: (invalid or revoked token|the Authorization header must be)/ : /^UNAUTHENTICATED: no token: send \{"authorization": "Bearer <token>"\} in connection_init$/);
+    expect(closed.reason).toMatch(
+      params && Object.keys(params).length
+        ? /^UNAUTHENTICATED: (invalid or revoked token|the Authorization header must be)/
+        : /^UNAUTHENTICATED: no token: send \{"authorization": "Bearer <token>"\} in connection_init$/,
+    );
   }
   const viaToken = await ws({ token: token.read });
   const viaHeader = await ws({ authorization: `Bearer ${token.read}` });
@@ -190,12 +258,17 @@ test('a revoked token is refused at once: HTTP, exports, the next operation on a
   open.subscribe('before', sub, { id: runId });
   const bystander = await ws({ token: other });
   bystander.subscribe('s', sub, { id: runId });
-  await untilSubscribed(server.databaseUrl, runId, [[open, 'before'], [bystander, 's']]);
+  await untilSubscribed(server.databaseUrl, runId, [
+    [open, 'before'],
+    [bystander, 's'],
+  ]);
   await publishRunEvent(server.databaseUrl, { runId, step: 1 });
   expect((await open.result('before'))?.payload).toEqual({ data: { runEvents: { step: 1 } } });
 
   // Revoked in the database, then the open socket's next subscribe at once (no cache).
-  await withDb(server.databaseUrl, (db) => db.query(`UPDATE api_token SET revoked_at = now() WHERE name = 'doomed' AND revoked_at IS NULL`));
+  await withDb(server.databaseUrl, (db) =>
+    db.query(`UPDATE api_token SET revoked_at = now() WHERE name = 'doomed' AND revoked_at IS NULL`),
+  );
   open.subscribe('after', sub, { id: runId });
   const after = await open.result('after');
   if (after) {

@@ -27,7 +27,12 @@ export class RawWs {
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
       const m = JSON.parse(String(data)) as WsMessage;
-      if (m.type === 'next' && m.id !== undefined && this.probed.has(m.id) && isProbe((m.payload as { data?: { runEvents?: { step?: number } } })?.data?.runEvents)) {
+      if (
+        m.type === 'next' &&
+        m.id !== undefined &&
+        this.probed.has(m.id) &&
+        isProbe((m.payload as { data?: { runEvents?: { step?: number } } })?.data?.runEvents)
+      ) {
         this.probed.set(m.id, true);
         return;
       }
@@ -84,7 +89,8 @@ export class RawWs {
       const found = this.messages.find(pred);
       if (found) return found;
       if (this.closeInfo) return null;
-      if (Date.now() > deadline) throw new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.messages)}`);
+      if (Date.now() > deadline)
+        throw new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.messages)}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
         this.waiters.push(() => {
@@ -110,7 +116,11 @@ export class RawWs {
   }
 
   settled(id: string): boolean {
-    return this.probed.get(id) === true || this.closeInfo !== null || this.messages.some((m) => m.id === id && (m.type === 'error' || m.type === 'complete'));
+    return (
+      this.probed.get(id) === true ||
+      this.closeInfo !== null ||
+      this.messages.some((m) => m.id === id && (m.type === 'error' || m.type === 'complete'))
+    );
   }
 
   async close(): Promise<void> {
@@ -122,7 +132,10 @@ export class RawWs {
 /** `extensions.code` of each error of an `error` message or a `next` result. */
 export function wsCodes(m: WsMessage | null): string[] {
   if (!m) return [];
-  const errors = m.type === 'error' ? (m.payload as Array<{ extensions?: { code?: string } }>) : ((m.payload as { errors?: Array<{ extensions?: { code?: string } }> })?.errors ?? []);
+  const errors =
+    m.type === 'error'
+      ? (m.payload as Array<{ extensions?: { code?: string } }>)
+      : ((m.payload as { errors?: Array<{ extensions?: { code?: string } }> })?.errors ?? []);
   return errors.map((e) => e.extensions?.code ?? '(none)');
 }
 
@@ -131,7 +144,15 @@ export function wsCodes(m: WsMessage | null): string[] {
  * server: probe events are published until one reached each of them (graphql-ws acknowledges no
  * subscribe, and an event published before the subscription is registered is missed).
  */
-export async function untilSubscribed(databaseUrl: string, runId: string, subs: Array<readonly [RawWs, string]>): Promise<void> {
+export async function untilSubscribed(
+  databaseUrl: string,
+  runId: string,
+  subs: Array<readonly [RawWs, string]>,
+): Promise<void> {
   for (const [c, id] of subs) c.dropProbes(id);
-  await publishUntil(databaseUrl, () => probeEvent(runId), () => subs.every(([c, id]) => c.settled(id)));
+  await publishUntil(
+    databaseUrl,
+    () => probeEvent(runId),
+    () => subs.every(([c, id]) => c.settled(id)),
+  );
 }

@@ -18,7 +18,9 @@ beforeAll(async () => {
   server = await startServer({ env: { TICKETLAB_AUTH: 'required' } });
   url = server.graphqlUrl;
   for (const scope of ['read', 'run']) {
-    const r = await cli(['token', 'create', '--name', `cli-${scope}`, '--scope', scope], { TICKETLAB_HOME: server.home });
+    const r = await cli(['token', 'create', '--name', `cli-${scope}`, '--scope', scope], {
+      TICKETLAB_HOME: server.home,
+    });
     expect(r.code).toBe(0);
     tokens[scope] = r.stdout.trim().split('\n').pop()!;
   }
@@ -43,10 +45,39 @@ test('no token or a wrong one: one line, exit 4; a read token reads', async () =
 });
 
 test('a read token cannot start runs; a run token prunes and watches over the WebSocket', async () => {
-  const weak = await cli(['prune', '--url', url, '--token', tokens.read, '--model', 'mini-uniter', '--task', 'vqa', '--sparsities', '0.5', '--steps', '10']);
+  const weak = await cli([
+    'prune',
+    '--url',
+    url,
+    '--token',
+    tokens.read,
+    '--model',
+    'mini-uniter',
+    '--task',
+    'vqa',
+    '--sparsities',
+    '0.5',
+    '--steps',
+    '10',
+  ]);
   expect(weak.code).toBe(4);
   expect(weak.stderr).toMatch(/\(FORBIDDEN\)\n$/);
-  const r = await cli(['prune', '--url', url, '--token', tokens.run, '--model', 'mini-uniter', '--task', 'vqa', '--sparsities', '0.5', '--steps', '30', '--watch']);
+  const r = await cli([
+    'prune',
+    '--url',
+    url,
+    '--token',
+    tokens.run,
+    '--model',
+    'mini-uniter',
+    '--task',
+    'vqa',
+    '--sparsities',
+    '0.5',
+    '--steps',
+    '30',
+    '--watch',
+  ]);
   expect(r.stderr).toMatch(/^PRUNE run \S+ QUEUED/);
   expect(r.code).toBe(0);
   const id = r.stdout.split('\n')[0];

@@ -49,17 +49,37 @@ test('status: health, compute and queue; the URL comes from --url or the runtime
   const viaHome = await cli(['status'], { TICKETLAB_HOME: server.home });
   expect(viaHome.code).toBe(0);
   expect(viaHome.stdout).toContain(`server    ${url}  health ok`);
-  const json = JSON.parse((await cli(['status', '--json', '--url', url])).stdout) as { health: string; compute: { backend: string } };
+  const json = JSON.parse((await cli(['status', '--json', '--url', url])).stdout) as {
+    health: string;
+    compute: { backend: string };
+  };
   expect(json).toMatchObject({ health: 'ok', compute: { backend: compute.backend } });
 });
 
 test('prune prints the run id of an IMP run with the given schedule; watch follows it to SUCCEEDED and exits 0', async () => {
-  const started = await cli(['prune', '--url', url, '--model', 'tiny-cli', '--task', 'snli-ve', '--sparsities', '0.2,0.4,0.6', '--steps', '80']);
+  const started = await cli([
+    'prune',
+    '--url',
+    url,
+    '--model',
+    'tiny-cli',
+    '--task',
+    'snli-ve',
+    '--sparsities',
+    '0.2,0.4,0.6',
+    '--steps',
+    '80',
+  ]);
   expect(started.code).toBe(0);
   impRun = started.stdout.trim();
   expect(impRun).toMatch(UUID);
-  expect(started.stderr).toMatch(new RegExp(`^PRUNE run ${impRun} QUEUED: IMP of tiny-cli on synthetic-snli-ve, sparsities 0.2, 0.4, 0.6`));
-  const run = await server.gql<{ run: { kind: string; params: Record<string, unknown> } }>('query($id: ID!) { run(id: $id) { kind params } }', { id: impRun });
+  expect(started.stderr).toMatch(
+    new RegExp(`^PRUNE run ${impRun} QUEUED: IMP of tiny-cli on synthetic-snli-ve, sparsities 0.2, 0.4, 0.6`),
+  );
+  const run = await server.gql<{ run: { kind: string; params: Record<string, unknown> } }>(
+    'query($id: ID!) { run(id: $id) { kind params } }',
+    { id: impRun },
+  );
   expect(run.data!.run.kind).toBe('PRUNE');
   expect(run.data!.run.params).toMatchObject({ sparsities: [0.2, 0.4, 0.6], stepsPerLevel: 80 });
 
@@ -84,7 +104,20 @@ test('prune prints the run id of an IMP run with the given schedule; watch follo
 }, 120_000);
 
 test('prune --watch on a finished identical request says so and exits 0 at once', async () => {
-  const r = await cli(['prune', '--url', url, '--model', 'tiny-cli', '--task', 'SNLI_VE', '--sparsities', '0.2,0.4,0.6', '--steps', '80', '--watch']);
+  const r = await cli([
+    'prune',
+    '--url',
+    url,
+    '--model',
+    'tiny-cli',
+    '--task',
+    'SNLI_VE',
+    '--sparsities',
+    '0.2,0.4,0.6',
+    '--steps',
+    '80',
+    '--watch',
+  ]);
   expect(r.code).toBe(0);
   expect(r.stdout.split('\n')[0]).toBe(impRun);
   expect(r.stderr).toContain('an identical run already exists, SUCCEEDED; --force starts a new one');
@@ -92,7 +125,23 @@ test('prune --watch on a finished identical request says so and exits 0 at once'
 });
 
 test('watch exits 2 when the run is cancelled', async () => {
-  const s = await cli(['prune', '--url', url, '--model', 'tiny-cli', '--task', 'gqa', '--levels', '3', '--rate', '0.5', '--steps', '2000', '--seed', '9']);
+  const s = await cli([
+    'prune',
+    '--url',
+    url,
+    '--model',
+    'tiny-cli',
+    '--task',
+    'gqa',
+    '--levels',
+    '3',
+    '--rate',
+    '0.5',
+    '--steps',
+    '2000',
+    '--seed',
+    '9',
+  ]);
   expect(s.code).toBe(0);
   const id = s.stdout.trim();
   const watching = cli(['watch', id, '--url', url]);
@@ -115,44 +164,79 @@ test('runs: a table of recent runs, filters, JSON', async () => {
 });
 
 test('evaluate a ticket by id (its model implied) with --watch', async () => {
-  const t = await server.gql<{ run: { tickets: Array<{ id: string; level: number }> } }>('query($id: ID!) { run(id: $id) { tickets { id level } } }', { id: impRun });
+  const t = await server.gql<{ run: { tickets: Array<{ id: string; level: number }> } }>(
+    'query($id: ID!) { run(id: $id) { tickets { id level } } }',
+    { id: impRun },
+  );
   const ticket = t.data!.run.tickets.find((x) => x.level === 2)!.id;
-  const r = await cli(['evaluate', '--url', url, '--ticket', ticket, '--task', 'synthetic-gqa', '--steps', '20', '--seeds', '1,2', '--watch']);
+  const r = await cli([
+    'evaluate',
+    '--url',
+    url,
+    '--ticket',
+    ticket,
+    '--task',
+    'synthetic-gqa',
+    '--steps',
+    '20',
+    '--seeds',
+    '1,2',
+    '--watch',
+  ]);
   expect(r.code).toBe(0);
   const id = r.stdout.split('\n')[0];
   expect(id).toMatch(UUID);
   expect(r.stdout).toMatch(/^evaluations \(2\):$/m);
-  const e = await server.gql<{ run: { kind: string; evaluations: Array<{ seed: number; steps: number; ticket: { id: string } }> } }>(
-    'query($id: ID!) { run(id: $id) { kind evaluations { seed steps ticket { id } } } }', { id });
+  const e = await server.gql<{
+    run: { kind: string; evaluations: Array<{ seed: number; steps: number; ticket: { id: string } }> };
+  }>('query($id: ID!) { run(id: $id) { kind evaluations { seed steps ticket { id } } } }', { id });
   expect(e.data!.run.kind).toBe('EVALUATE');
-  expect(e.data!.run.evaluations.map((x) => [x.seed, x.steps, x.ticket.id]).sort()).toEqual([[1, 20, ticket], [2, 20, ticket]]);
+  expect(e.data!.run.evaluations.map((x) => [x.seed, x.steps, x.ticket.id]).sort()).toEqual([
+    [1, 20, ticket],
+    [2, 20, ticket],
+  ]);
 }, 90_000);
 
 test('export mask, metrics and evaluations equal what the server serves', async () => {
-  const t = await server.gql<{ run: { tickets: Array<{ id: string; level: number; maskBits: number; layerSparsity: Array<{ pruned: number }> }> } }>(
-    'query($id: ID!) { run(id: $id) { tickets { id level maskBits layerSparsity { pruned } } } }', { id: impRun });
+  const t = await server.gql<{
+    run: { tickets: Array<{ id: string; level: number; maskBits: number; layerSparsity: Array<{ pruned: number }> }> };
+  }>('query($id: ID!) { run(id: $id) { tickets { id level maskBits layerSparsity { pruned } } } }', { id: impRun });
   const ticket = t.data!.run.tickets.find((x) => x.level === 3)!;
   const file = path.join(out, 'm.safetensors');
   const m = await cli(['export', 'mask', ticket.id, '-o', file, '--url', url]);
   expect(m.code).toBe(0);
   const bytes = fs.readFileSync(file);
   expect(m.stderr).toBe(`wrote ${bytes.length} bytes to ${file}\n`);
-  const served = Buffer.from(await (await fetch(`${server.baseUrl}/export/tickets/${ticket.id}/mask.safetensors`)).arrayBuffer());
+  const served = Buffer.from(
+    await (await fetch(`${server.baseUrl}/export/tickets/${ticket.id}/mask.safetensors`)).arrayBuffer(),
+  );
   expect(bytes.equals(served)).toBe(true);
   let zeros = 0;
-  for (const tensor of decodeSafetensors(bytes).tensors.values()) for (const b of tensor.data as Uint8Array) zeros += b === 0 ? 1 : 0;
+  for (const tensor of decodeSafetensors(bytes).tensors.values())
+    for (const b of tensor.data as Uint8Array) zeros += b === 0 ? 1 : 0;
   expect(zeros).toBe(ticket.layerSparsity.reduce((a, l) => a + l.pruned, 0));
 
   const metrics = await cli(['export', 'metrics', impRun, '--name', 'loss', '--url', url]);
   expect(metrics.code).toBe(0);
-  expect(metrics.stdout).toBe(await (await fetch(`${server.baseUrl}/export/runs/${impRun}/metrics.csv?name=loss`)).text());
+  expect(metrics.stdout).toBe(
+    await (await fetch(`${server.baseUrl}/export/runs/${impRun}/metrics.csv?name=loss`)).text(),
+  );
   expect(metrics.stdout.split('\r\n')[0]).toBe('step,name,value');
 
   const ev = await cli(['export', 'evaluations', '--model', 'tiny-cli', '--task', 'snli-ve', '--url', url]);
   expect(ev.code).toBe(0);
-  const ids = (await server.gql<{ models: Array<{ id: string; name: string }>; tasks: Array<{ id: string; kind: string }> }>('{ models { id name } tasks { id kind } }')).data!;
-  const n = await server.gql<{ evaluations: { totalCount: number } }>('query($m: ID!, $t: ID!) { evaluations(filter: { modelId: $m, taskId: $t }) { totalCount } }', {
-    m: ids.models.find((x) => x.name === 'tiny-cli')!.id, t: ids.tasks.find((x) => x.kind === 'SNLI_VE')!.id });
+  const ids = (
+    await server.gql<{ models: Array<{ id: string; name: string }>; tasks: Array<{ id: string; kind: string }> }>(
+      '{ models { id name } tasks { id kind } }',
+    )
+  ).data!;
+  const n = await server.gql<{ evaluations: { totalCount: number } }>(
+    'query($m: ID!, $t: ID!) { evaluations(filter: { modelId: $m, taskId: $t }) { totalCount } }',
+    {
+      m: ids.models.find((x) => x.name === 'tiny-cli')!.id,
+      t: ids.tasks.find((x) => x.kind === 'SNLI_VE')!.id,
+    },
+  );
   expect(n.data!.evaluations.totalCount).toBeGreaterThanOrEqual(4);
   expect(ev.stdout.trimEnd().split('\n')).toHaveLength(1 + n.data!.evaluations.totalCount);
 
@@ -181,8 +265,16 @@ test('bad arguments, unknown ids, server errors and an unreachable server: one l
     [['export', 'weights', 'no-such-model'], 64, /no model "no-such-model"/],
     [['prune', '--model', 'tiny-cli', '--task', 'vqa', '--sparsities', '0.6,0.2'], 3, /\(BAD_USER_INPUT\)$/],
     [['watch', '7b0c0000-0000-4000-8000-000000000000'], 3, /not found \(NOT_FOUND\)$/],
-    [['export', 'mask', '7b0c0000-0000-4000-8000-000000000000', '-o', path.join(out, 'x')], 3, /ticket "7b0c0000-0000-4000-8000-000000000000" not found \(NOT_FOUND\)$/],
-    [['export', 'metrics', impRun, '-o', '/nonexistent-dir/x.csv'], 73, /^ticketlab export: cannot write \/nonexistent-dir\/x.csv: ENOENT$/],
+    [
+      ['export', 'mask', '7b0c0000-0000-4000-8000-000000000000', '-o', path.join(out, 'x')],
+      3,
+      /ticket "7b0c0000-0000-4000-8000-000000000000" not found \(NOT_FOUND\)$/,
+    ],
+    [
+      ['export', 'metrics', impRun, '-o', '/nonexistent-dir/x.csv'],
+      73,
+      /^ticketlab export: cannot write \/nonexistent-dir\/x.csv: ENOENT$/,
+    ],
   ];
   for (const [args, code, message] of cases) {
     const r = await cli([...args, '--url', url]);
@@ -191,11 +283,20 @@ test('bad arguments, unknown ids, server errors and an unreachable server: one l
     expect(r.stdout).toBe('');
   }
   const port = await freePort();
-  for (const args of [['status'], ['runs'], ['watch', impRun], ['prune', '--model', 'm', '--task', 't'], ['export', 'metrics', impRun]]) {
+  for (const args of [
+    ['status'],
+    ['runs'],
+    ['watch', impRun],
+    ['prune', '--model', 'm', '--task', 't'],
+    ['export', 'metrics', impRun],
+  ]) {
     const r = await cli([...args, '--url', `http://127.0.0.1:${port}/graphql`]);
     expect({ args, code: r.code }).toEqual({ args, code: 69 });
-    expect(oneLineError(r)).toMatch(new RegExp(`cannot reach the server at http://127.0.0.1:${port}/graphql: connection refused`));
+    expect(oneLineError(r)).toMatch(
+      new RegExp(`cannot reach the server at http://127.0.0.1:${port}/graphql: connection refused`),
+    );
   }
   const help = await cli(['help']);
-  for (const c of ['status', 'runs', 'prune', 'evaluate', 'watch', 'export']) expect(help.stdout).toMatch(new RegExp(`^  ${c} +\\S`, 'm'));
+  for (const c of ['status', 'runs', 'prune', 'evaluate', 'watch', 'export'])
+    expect(help.stdout).toMatch(new RegExp(`^  ${c} +\\S`, 'm'));
 }, 60_000);

@@ -20,7 +20,10 @@ export function cli(args: string[], env: Record<string, string> = {}, timeoutMs 
   delete base.TICKETLAB_URL;
   delete base.TICKETLAB_TOKEN;
   const started = Date.now();
-  const proc = spawn(process.execPath, [MAIN_JS, ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [MAIN_JS, ...args], {
+    env: { ...base, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -35,4 +38,5 @@ export function cli(args: string[], env: Record<string, string> = {}, timeoutMs 
 }
 
 /** The progress lines a non-TTY `watch` prints. */
-export const PROGRESS_LINE = /^RUNNING\s+\[[#-]{24}\]\s+(\d+)%\s+step (\d+)\/(\d+)\s+loss (-?[\d.e+-]+)\s+ETA (\d+:\d\d|\?)/;
+export const PROGRESS_LINE =
+  /^RUNNING\s+\[[#-]{24}\]\s+(\d+)%\s+step (\d+)\/(\d+)\s+loss (-?[\d.e+-]+)\s+ETA (\d+:\d\d|\?)/;

@@ -3,16 +3,32 @@ import { spawnSync } from 'child_process';
 import { endpoint, normalizeUrl, parse } from '../../src/cli/client/args';
 import { CliError } from '../../src/cli/client/errors';
 import { pick } from '../../src/cli/client/lookup';
-import { EtaEstimator, formatDuration, formatProgress, ProgressView, type ProgressState } from '../../src/cli/client/progress';
+import {
+  EtaEstimator,
+  formatDuration,
+  formatProgress,
+  ProgressView,
+  type ProgressState,
+} from '../../src/cli/client/progress';
 import { geometricSchedule } from '../../src/cli/client/prune';
 
 const state = (over: Partial<ProgressState> = {}): ProgressState => ({
-  status: 'RUNNING', step: 40, totalSteps: 160, progress: 0.25, phase: 'level 1/3: fine-tune at sparsity 0.2', loss: 0.69314, ...over,
+  status: 'RUNNING',
+  step: 40,
+  totalSteps: 160,
+  progress: 0.25,
+  phase: 'level 1/3: fine-tune at sparsity 0.2',
+  loss: 0.69314,
+  ...over,
 });
 
 test('a progress line shows status, bar, percent, step/total, loss, ETA and phase', () => {
-  expect(formatProgress(state(), 75)).toBe('RUNNING    [######------------------]   25%  step 40/160  loss 0.6931  ETA 1:15  level 1/3: fine-tune at sparsity 0.2');
-  expect(formatProgress(state({ status: 'QUEUED', step: 0, totalSteps: null, progress: 0, phase: null, loss: null }), null)).toBe('QUEUED     [------------------------]    0%  step 0/?');
+  expect(formatProgress(state(), 75)).toBe(
+    'RUNNING    [######------------------]   25%  step 40/160  loss 0.6931  ETA 1:15  level 1/3: fine-tune at sparsity 0.2',
+  );
+  expect(
+    formatProgress(state({ status: 'QUEUED', step: 0, totalSteps: null, progress: 0, phase: null, loss: null }), null),
+  ).toBe('QUEUED     [------------------------]    0%  step 0/?');
   expect(formatProgress(state(), 3725, { width: 40 })).toHaveLength(40);
   expect(formatDuration(3725)).toBe('1:02:05');
 });
@@ -74,8 +90,16 @@ test('URLs: base URLs get /graphql, ws:// maps to http://; --url beats the envir
   expect(normalizeUrl('wss://lab.example/graphql')).toBe('https://lab.example/graphql');
   expect(() => normalizeUrl('ftp://x')).toThrow('--url must be http(s)://');
   const env = { TICKETLAB_URL: 'http://h:1', TICKETLAB_TOKEN: 'tok', TICKETLAB_HOME: '/nonexistent' };
-  expect(endpoint(parse(['--url', 'http://x:2'], {}, 0), env)).toEqual({ url: 'http://x:2/graphql', source: '--url', token: 'tok' });
-  expect(endpoint(parse(['--token', 't2'], {}, 0), env)).toEqual({ url: 'http://h:1/graphql', source: 'TICKETLAB_URL', token: 't2' });
+  expect(endpoint(parse(['--url', 'http://x:2'], {}, 0), env)).toEqual({
+    url: 'http://x:2/graphql',
+    source: '--url',
+    token: 'tok',
+  });
+  expect(endpoint(parse(['--token', 't2'], {}, 0), env)).toEqual({
+    url: 'http://h:1/graphql',
+    source: 'TICKETLAB_URL',
+    token: 't2',
+  });
   expect(endpoint(parse([], {}, 0), { TICKETLAB_HOME: '/nonexistent' }).url).toBe('http://127.0.0.1:4000/graphql');
 });
 
@@ -87,6 +111,8 @@ test('loading every client command pulls in no tfjs, Apollo, TypeORM or pg', () 
   const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   expect(r.stderr).toBe('');
   const loaded = JSON.parse(r.stdout) as string[];
-  expect(loaded.filter((f) => /node_modules\/(@tensorflow|@apollo|typeorm|pg|pg-boss|type-graphql|express)\//.test(f))).toEqual([]);
+  expect(
+    loaded.filter((f) => /node_modules\/(@tensorflow|@apollo|typeorm|pg|pg-boss|type-graphql|express)\//.test(f)),
+  ).toEqual([]);
   expect(loaded.some((f) => f.includes('node_modules/graphql-ws/'))).toBe(true);
 });

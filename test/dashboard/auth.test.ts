@@ -17,9 +17,14 @@ suite('dashboard with tokens required', () => {
   let token: string;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer({ env: { TICKETLAB_AUTH: 'required', TICKETLAB_WORKER: '0' } }), launch()]);
+    [server, browser] = await Promise.all([
+      startServer({ env: { TICKETLAB_AUTH: 'required', TICKETLAB_WORKER: '0' } }),
+      launch(),
+    ]);
     const r = spawnSync(process.execPath, [MAIN_JS, 'token', 'create', '--name', 'dash', '--scope', 'read'], {
-      env: { ...process.env, TICKETLAB_HOME: server.home, DATABASE_URL: '' }, encoding: 'utf8', timeout: 60_000,
+      env: { ...process.env, TICKETLAB_HOME: server.home, DATABASE_URL: '' },
+      encoding: 'utf8',
+      timeout: 60_000,
     });
     if (r.status !== 0) throw new Error(`token create failed: ${r.stderr}`);
     token = r.stdout.trim();
@@ -53,7 +58,9 @@ suite('dashboard with tokens required', () => {
     expect(await err.textContent()).toMatch(/^FORBIDDEN: /);
 
     // The explorer (same origin, same localStorage) introspects with the token.
-    const schema = page.waitForResponse((r) => r.url().endsWith('/graphql') && (r.request().postData() ?? '').includes('__schema'));
+    const schema = page.waitForResponse(
+      (r) => r.url().endsWith('/graphql') && (r.request().postData() ?? '').includes('__schema'),
+    );
     await page.goto(server.baseUrl + '/graphiql');
     expect((await schema).status()).toBe(200);
     await page.waitForSelector('.graphiql-container');

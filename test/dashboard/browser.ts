@@ -18,7 +18,14 @@ export function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -34,25 +41,37 @@ export async function watchedPage(browser: Browser, origin: string): Promise<Wat
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const problems: string[] = [];
   const requests: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
   page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
   page.on('request', (r) => {
     requests.push(r.url());
     const u = new URL(r.url());
-    const local = u.protocol === 'data:' || u.protocol === 'blob:' || `${u.protocol}//${u.host}` === origin || `http://${u.host}` === origin;
+    const local =
+      u.protocol === 'data:' ||
+      u.protocol === 'blob:' ||
+      `${u.protocol}//${u.host}` === origin ||
+      `http://${u.host}` === origin;
     if (!local) problems.push(`off-origin request: ${r.url()}`);
   });
   page.on('requestfailed', (r) => problems.push(`failed request: ${r.url()} (${r.failure()?.errorText})`));
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
   return { page, problems, requests };
 }
 
 /** Waits for the dashboard's router to finish rendering the view of the current URL. */
 export async function ready(page: Page, timeout = 20_000): Promise<void> {
-  await page.waitForFunction(() => {
-    const main = document.querySelector('main');
-    return main?.dataset.ready === 'true' && main.dataset.route === location.hash;
-  }, null, { timeout });
+  await page.waitForFunction(
+    () => {
+      const main = document.querySelector('main');
+      return main?.dataset.ready === 'true' && main.dataset.route === location.hash;
+    },
+    null,
+    { timeout },
+  );
 }
 
 export async function shot(page: Page, name: string): Promise<void> {

@@ -13,13 +13,30 @@ import { insertEvaluation, withDb } from '../helpers/seed';
 import { HAVE_CHROMIUM, launch, MISSING_CHROMIUM, ready, shot, watchedPage, type Watched } from './browser';
 
 if (!HAVE_CHROMIUM) {
-  if (process.env.CI) test('chromium is installed', () => { throw new Error(MISSING_CHROMIUM); });
+  if (process.env.CI)
+    test('chromium is installed', () => {
+      throw new Error(MISSING_CHROMIUM);
+    });
   else console.warn(`dashboard browser tests skipped: ${MISSING_CHROMIUM}`);
 }
 const suite = HAVE_CHROMIUM ? describe : describe.skip;
 
-interface Curve { sparsity: number; score: number; scoreStd: number; n: number; dense: boolean }
-interface Mark { method: string; sparsity: number; score: number; std: number; n: number; cx: number; cy: number }
+interface Curve {
+  sparsity: number;
+  score: number;
+  scoreStd: number;
+  n: number;
+  dense: boolean;
+}
+interface Mark {
+  method: string;
+  sparsity: number;
+  score: number;
+  std: number;
+  n: number;
+  cx: number;
+  cy: number;
+}
 
 suite('dashboard in headless Chromium', () => {
   let server: TestServer;
@@ -92,12 +109,18 @@ suite('dashboard in headless Chromium', () => {
       const bar = document.querySelector<HTMLElement>('#run-head .progress')!;
       const seen: number[] = [Number(bar.dataset.progress)];
       (window as unknown as { seen: number[] }).seen = seen;
-      new MutationObserver(() => seen.push(Number(bar.dataset.progress))).observe(bar, { attributes: true, attributeFilter: ['data-progress'] });
+      new MutationObserver(() => seen.push(Number(bar.dataset.progress))).observe(bar, {
+        attributes: true,
+        attributeFilter: ['data-progress'],
+      });
     });
     await page.waitForSelector('#run-head .status[data-status="SUCCEEDED"]', { timeout: 90_000 });
     lap('IMP run succeeded;');
     const seen = await page.evaluate(() => (window as unknown as { seen: number[] }).seen);
-    const api = await gql<{ run: { status: string; progress: number; step: number; totalSteps: number } }>('query($id: ID!) { run(id: $id) { status progress step totalSteps } }', { id: impRun });
+    const api = await gql<{ run: { status: string; progress: number; step: number; totalSteps: number } }>(
+      'query($id: ID!) { run(id: $id) { status progress step totalSteps } }',
+      { id: impRun },
+    );
     expect(api.run).toMatchObject({ status: 'SUCCEEDED', progress: 1, step: 360, totalSteps: 360 });
     const intermediate = [...new Set(seen.filter((p) => p > 0 && p < 1))];
     expect(intermediate.length).toBeGreaterThanOrEqual(3); // the bar moved while the run ran
@@ -115,22 +138,34 @@ suite('dashboard in headless Chromium', () => {
     await page.goto(server.baseUrl + '/#/runs');
     await ready(page);
     await page.waitForSelector('#live[data-state="live"]');
-    const r = await gql<{ startPruning: { id: string } }>('mutation($i: PruningInput!) { startPruning(input: $i) { id } }',
-      { i: { modelId, taskId: snli, method: 'RANDOM', sparsities: [0.3, 0.6], stepsPerLevel: 120 } });
+    const r = await gql<{ startPruning: { id: string } }>(
+      'mutation($i: PruningInput!) { startPruning(input: $i) { id } }',
+      { i: { modelId, taskId: snli, method: 'RANDOM', sparsities: [0.3, 0.6], stepsPerLevel: 120 } },
+    );
     const row = page.locator(`tr[data-run-id="${r.startPruning.id}"]`);
     await row.waitFor({ timeout: 10_000 });
-    await page.waitForSelector(`tr[data-run-id="${r.startPruning.id}"][data-status="RUNNING"] .progress:not([data-progress="0"])`, { timeout: 30_000 });
+    await page.waitForSelector(
+      `tr[data-run-id="${r.startPruning.id}"][data-status="RUNNING"] .progress:not([data-progress="0"])`,
+      { timeout: 30_000 },
+    );
     await page.waitForSelector(`tr[data-run-id="${r.startPruning.id}"][data-status="SUCCEEDED"]`, { timeout: 60_000 });
     expect(await row.locator('.progress').getAttribute('data-progress')).toBe('1');
     lap('RANDOM run followed;');
     // Two more seeds at the highest IMP sparsity, stored directly with scores that differ, so that
     // point is pooled over 3 seeds with a nonzero spread (the tiny model's own seeds can tie).
-    const top = await gql<{ tickets: { edges: Array<{ node: { id: string; sparsity: number; evaluations: Array<{ score: number }> } }> } }>(
-      'query($f: TicketFilter) { tickets(filter: $f) { edges { node { id sparsity evaluations { score } } } } }', { f: { runId: impRun } });
+    const top = await gql<{
+      tickets: { edges: Array<{ node: { id: string; sparsity: number; evaluations: Array<{ score: number }> } }> };
+    }>('query($f: TicketFilter) { tickets(filter: $f) { edges { node { id sparsity evaluations { score } } } } }', {
+      f: { runId: impRun },
+    });
     const best = top.tickets.edges.map((e) => e.node).sort((a, b) => b.sparsity - a.sparsity)[0];
     const base = best.evaluations[0].score;
     await withDb(server.databaseUrl, async (db) => {
-      for (const [seed, d] of [[101, -0.05], [102, 0.05]]) await insertEvaluation(db, { modelId, taskId: snli, ticketId: best.id, seed, steps: 120, score: base + d });
+      for (const [seed, d] of [
+        [101, -0.05],
+        [102, 0.05],
+      ])
+        await insertEvaluation(db, { modelId, taskId: snli, ticketId: best.id, seed, steps: 120, score: base + d });
     });
     expect(w.problems).toEqual([]);
   });
@@ -139,25 +174,44 @@ suite('dashboard in headless Chromium', () => {
     await page.goto(`${server.baseUrl}/#/curves?model=${modelId}&task=${snli}`);
     await ready(page);
     await page.waitForSelector('#live[data-state="idle"]'); // no subscription open here: idle, not an alarm
-    const marks: Mark[] = await page.$$eval('#sparsity-chart circle.pt', (cs) => cs.map((c) => ({
-      method: c.getAttribute('data-method')!, sparsity: Number(c.getAttribute('data-sparsity')), score: Number(c.getAttribute('data-score')),
-      std: Number(c.getAttribute('data-std')), n: Number(c.getAttribute('data-n')), cx: Number(c.getAttribute('cx')), cy: Number(c.getAttribute('cy')),
-    })));
-    const q = (m: string) => gql<{ c: Curve[] }>(`query($m: ID!, $t: ID!) { c: sparsityCurve(modelId: $m, taskId: $t, method: ${m}) { sparsity score scoreStd n dense } }`, { m: modelId, t: snli });
+    const marks: Mark[] = await page.$$eval('#sparsity-chart circle.pt', (cs) =>
+      cs.map((c) => ({
+        method: c.getAttribute('data-method')!,
+        sparsity: Number(c.getAttribute('data-sparsity')),
+        score: Number(c.getAttribute('data-score')),
+        std: Number(c.getAttribute('data-std')),
+        n: Number(c.getAttribute('data-n')),
+        cx: Number(c.getAttribute('cx')),
+        cy: Number(c.getAttribute('cy')),
+      })),
+    );
+    const q = (m: string) =>
+      gql<{ c: Curve[] }>(
+        `query($m: ID!, $t: ID!) { c: sparsityCurve(modelId: $m, taskId: $t, method: ${m}) { sparsity score scoreStd n dense } }`,
+        { m: modelId, t: snli },
+      );
     let total = 0;
     for (const m of ['IMP', 'ONE_SHOT', 'RANDOM']) {
       const api = (await q(m)).c;
-      const want = api.filter((p) => !p.dense).map((p) => ({ method: m, sparsity: p.sparsity, score: p.score, std: p.scoreStd, n: p.n }));
+      const want = api
+        .filter((p) => !p.dense)
+        .map((p) => ({ method: m, sparsity: p.sparsity, score: p.score, std: p.scoreStd, n: p.n }));
       expect(marks.filter((k) => k.method === m).map(({ cx: _x, cy: _y, ...rest }) => rest)).toEqual(want);
       total += want.length;
       const dense = api.find((p) => p.dense)!;
-      expect(marks.filter((k) => k.method === 'DENSE').map((k) => [k.sparsity, k.score, k.std, k.n])).toEqual([[0, dense.score, dense.scoreStd, dense.n]]);
+      expect(marks.filter((k) => k.method === 'DENSE').map((k) => [k.sparsity, k.score, k.std, k.n])).toEqual([
+        [0, dense.score, dense.scoreStd, dense.n],
+      ]);
     }
     expect(total).toBe(4); // 2 IMP levels, 2 random sparsities
     expect(marks).toHaveLength(total + 1);
     // Positions: the dense and 99% lines fix the y scale (two known scores), the dense point
     // (sparsity 0) and the sparsest point the x scale; every point must sit on those scales.
-    const line = async (cls: string) => page.$eval(`#sparsity-chart line.${cls}`, (l) => [Number(l.getAttribute('y1')), Number(l.getAttribute('data-score'))]);
+    const line = async (cls: string) =>
+      page.$eval(`#sparsity-chart line.${cls}`, (l) => [
+        Number(l.getAttribute('y1')),
+        Number(l.getAttribute('data-score')),
+      ]);
     const [[yDense, denseScore], [yThr, thrScore]] = [await line('dense-line'), await line('threshold-line')];
     expect(denseScore).toBe(marks.find((k) => k.method === 'DENSE')!.score);
     expect(thrScore).toBeCloseTo(0.99 * denseScore, 12);
@@ -176,10 +230,16 @@ suite('dashboard in headless Chromium', () => {
     expect(spread).toHaveLength(1);
     expect(spread[0].n).toBe(3);
     expect(await page.locator('#sparsity-chart line.errbar').count()).toBe(3);
-    const bar = await page.$eval('#sparsity-chart line.errbar', (l) => [Number(l.getAttribute('y1')), Number(l.getAttribute('y2'))]);
+    const bar = await page.$eval('#sparsity-chart line.errbar', (l) => [
+      Number(l.getAttribute('y1')),
+      Number(l.getAttribute('y2')),
+    ]);
     expect(Math.abs(bar[0] - bar[1])).toBeCloseTo(2 * spread[0].std * Math.abs(ky), 1);
     // The relaxed winning ticket named under the chart is the API's.
-    const win = await gql<{ w: Array<{ id: string }> }>('query($m: ID!, $t: ID!) { w: winningTickets(modelId: $m, taskId: $t, method: IMP) { id } }', { m: modelId, t: snli });
+    const win = await gql<{ w: Array<{ id: string }> }>(
+      'query($m: ID!, $t: ID!) { w: winningTickets(modelId: $m, taskId: $t, method: IMP) { id } }',
+      { m: modelId, t: snli },
+    );
     const named = page.locator('#winning span').first();
     if (win.w.length) expect(await named.locator('a').getAttribute('href')).toBe(`#/ticket/${win.w[0].id}`);
     else expect(await named.textContent()).toMatch(/none yet$/);
@@ -189,15 +249,28 @@ suite('dashboard in headless Chromium', () => {
 
   test('the ticket page shows per-layer sparsity and mask overlap as the API computes them', async () => {
     const ts = await gql<{ tickets: { edges: Array<{ node: { id: string; sparsity: number; method: string } }> } }>(
-      'query($f: TicketFilter) { tickets(filter: $f, first: 100) { edges { node { id sparsity method } } } }', { f: { modelId } });
+      'query($f: TicketFilter) { tickets(filter: $f, first: 100) { edges { node { id sparsity method } } } }',
+      { f: { modelId } },
+    );
     const all = ts.tickets.edges.map((e) => e.node);
     const imp = all.filter((t) => t.method === 'IMP').sort((a, b) => b.sparsity - a.sparsity)[0];
     const rnd = all.find((t) => t.method === 'RANDOM' && t.sparsity === imp.sparsity)!;
     await page.goto(`${server.baseUrl}/#/ticket/${imp.id}`);
     await ready(page);
-    const api = await gql<{ ticket: { layerSparsity: Array<{ name: string; sparsity: number }> }; maskOverlap: number }>(
-      'query($id: ID!, $b: ID!) { ticket(id: $id) { layerSparsity { name sparsity } } maskOverlap(a: $id, b: $b) }', { id: imp.id, b: rnd.id });
-    const bars = await page.$$eval('#layer-bars rect.bar', (rs) => rs.map((r) => ({ name: r.getAttribute('data-name')!, sparsity: Number(r.getAttribute('data-sparsity')), width: Number(r.getAttribute('width')) })));
+    const api = await gql<{
+      ticket: { layerSparsity: Array<{ name: string; sparsity: number }> };
+      maskOverlap: number;
+    }>('query($id: ID!, $b: ID!) { ticket(id: $id) { layerSparsity { name sparsity } } maskOverlap(a: $id, b: $b) }', {
+      id: imp.id,
+      b: rnd.id,
+    });
+    const bars = await page.$$eval('#layer-bars rect.bar', (rs) =>
+      rs.map((r) => ({
+        name: r.getAttribute('data-name')!,
+        sparsity: Number(r.getAttribute('data-sparsity')),
+        width: Number(r.getAttribute('width')),
+      })),
+    );
     expect(bars.map(({ name, sparsity }) => ({ name, sparsity }))).toEqual(api.ticket.layerSparsity);
     for (const b of bars) expect(b.width).toBeCloseTo(b.sparsity * 260, 1);
     await page.locator('#overlap-other').selectOption(rnd.id);
@@ -209,7 +282,9 @@ suite('dashboard in headless Chromium', () => {
 
   test('a transfer started from the form fills the heatmap with the API’s cells', async () => {
     const ts = await gql<{ tickets: { edges: Array<{ node: { id: string; sparsity: number } }> } }>(
-      'query($f: TicketFilter) { tickets(filter: $f) { edges { node { id sparsity } } } }', { f: { runId: impRun } });
+      'query($f: TicketFilter) { tickets(filter: $f) { edges { node { id sparsity } } } }',
+      { f: { runId: impRun } },
+    );
     const top = ts.tickets.edges.map((e) => e.node).sort((a, b) => b.sparsity - a.sparsity)[0];
     await page.goto(`${server.baseUrl}/#/start`);
     await ready(page);
@@ -224,11 +299,22 @@ suite('dashboard in headless Chromium', () => {
     lap('transfer succeeded;');
     await page.goto(`${server.baseUrl}/#/transfer?model=${modelId}&sparsity=${top.sparsity}&mode=STANDARD`);
     await ready(page);
-    const cells = await page.$$eval('#transfer-heatmap td[data-source]', (tds) => tds.map((td) => ({
-      source: td.getAttribute('data-source'), target: td.getAttribute('data-target'), score: Number(td.getAttribute('data-score')) })));
-    const api = await gql<{ transferMatrix: { cells: Array<{ source: { id: string }; target: { id: string }; score: number }> } }>(
-      'query($m: ID!, $s: Float!) { transferMatrix(modelId: $m, sparsity: $s) { cells { source { id } target { id } score } } }', { m: modelId, s: top.sparsity });
-    expect(cells).toEqual(api.transferMatrix.cells.map((c) => ({ source: c.source.id, target: c.target.id, score: c.score })));
+    const cells = await page.$$eval('#transfer-heatmap td[data-source]', (tds) =>
+      tds.map((td) => ({
+        source: td.getAttribute('data-source'),
+        target: td.getAttribute('data-target'),
+        score: Number(td.getAttribute('data-score')),
+      })),
+    );
+    const api = await gql<{
+      transferMatrix: { cells: Array<{ source: { id: string }; target: { id: string }; score: number }> };
+    }>(
+      'query($m: ID!, $s: Float!) { transferMatrix(modelId: $m, sparsity: $s) { cells { source { id } target { id } score } } }',
+      { m: modelId, s: top.sparsity },
+    );
+    expect(cells).toEqual(
+      api.transferMatrix.cells.map((c) => ({ source: c.source.id, target: c.target.id, score: c.score })),
+    );
     expect(cells.some((c) => c.source === snli && c.target === gqa)).toBe(true);
     expect(w.problems).toEqual([]);
     await shot(page, 'transfer');
@@ -251,8 +337,14 @@ suite('dashboard in headless Chromium', () => {
     const p = (await watchedPage(browser, server.baseUrl)).page;
     const auth: string[] = [];
     const inits: string[] = [];
-    p.on('request', (r) => { if (r.url().endsWith('/graphql')) auth.push(r.headers().authorization ?? ''); });
-    p.on('websocket', (ws) => ws.on('framesent', (f) => { if (String(f.payload).includes('connection_init')) inits.push(String(f.payload)); }));
+    p.on('request', (r) => {
+      if (r.url().endsWith('/graphql')) auth.push(r.headers().authorization ?? '');
+    });
+    p.on('websocket', (ws) =>
+      ws.on('framesent', (f) => {
+        if (String(f.payload).includes('connection_init')) inits.push(String(f.payload));
+      }),
+    );
     await p.goto(server.baseUrl + '/');
     await ready(p);
     await p.locator('#token').fill('tl_example_token');
@@ -262,33 +354,53 @@ suite('dashboard in headless Chromium', () => {
     await p.waitForTimeout(500);
     expect(await p.evaluate(() => localStorage.getItem('ticketlab.token'))).toBe('tl_example_token');
     expect(auth[auth.length - 1]).toBe('Bearer tl_example_token');
-    expect(inits.map((f) => JSON.parse(f) as { payload?: unknown }).some((f) => JSON.stringify(f.payload) === '{"authorization":"Bearer tl_example_token"}')).toBe(true);
+    expect(
+      inits
+        .map((f) => JSON.parse(f) as { payload?: unknown })
+        .some((f) => JSON.stringify(f.payload) === '{"authorization":"Bearer tl_example_token"}'),
+    ).toBe(true);
     await p.close();
   });
 
   test('the explorer loads the schema, runs { health } and follows a subscription', async () => {
     const ex = await watchedPage(browser, server.baseUrl);
-    const introspected = ex.page.waitForRequest((r) => r.url().endsWith('/graphql') && (r.postData() ?? '').includes('__schema'));
+    const introspected = ex.page.waitForRequest(
+      (r) => r.url().endsWith('/graphql') && (r.postData() ?? '').includes('__schema'),
+    );
     const start = Date.now();
     await ex.page.goto(`${server.baseUrl}/graphiql`);
     await ex.page.waitForSelector('.graphiql-container .graphiql-query-editor .CodeMirror');
     await introspected;
     lap(`explorer loaded in ${Date.now() - start} ms;`);
     await ex.page.evaluate(() => {
-      const cm = document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as { CodeMirror: { setValue(v: string): void } };
+      const cm = document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as {
+        CodeMirror: { setValue(v: string): void };
+      };
       cm.CodeMirror.setValue('{ health }');
     });
     await ex.page.locator('.graphiql-execute-button').click();
-    await ex.page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.includes('"health": "ok"'), null, { timeout: 15_000 });
+    await ex.page.waitForFunction(
+      () => document.querySelector('.graphiql-response')?.textContent?.includes('"health": "ok"'),
+      null,
+      { timeout: 15_000 },
+    );
     // A subscription goes over graphql-ws: a run started meanwhile shows up in the response pane.
     await ex.page.evaluate(() => {
-      const cm = document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as { CodeMirror: { setValue(v: string): void } };
+      const cm = document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as {
+        CodeMirror: { setValue(v: string): void };
+      };
       cm.CodeMirror.setValue('subscription { runEvents { runId status } }');
     });
     await ex.page.locator('.graphiql-execute-button').click();
     await ex.page.waitForTimeout(500);
-    const ev = await gql<{ evaluate: { id: string } }>('mutation($i: EvaluateInput!) { evaluate(input: $i) { id } }', { i: { modelId, taskId: gqa, steps: 10, seeds: [9] } });
-    await ex.page.waitForFunction((id) => document.querySelector('.graphiql-response')?.textContent?.includes(id), ev.evaluate.id, { timeout: 30_000 });
+    const ev = await gql<{ evaluate: { id: string } }>('mutation($i: EvaluateInput!) { evaluate(input: $i) { id } }', {
+      i: { modelId, taskId: gqa, steps: 10, seeds: [9] },
+    });
+    await ex.page.waitForFunction(
+      (id) => document.querySelector('.graphiql-response')?.textContent?.includes(id),
+      ev.evaluate.id,
+      { timeout: 30_000 },
+    );
     await ex.page.locator('.graphiql-execute-button').click(); // stops the subscription
     // The doc explorer lists the schema's root types from introspection.
     await ex.page.locator('button[aria-label="Show Documentation Explorer"]').click();

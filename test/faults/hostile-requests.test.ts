@@ -20,10 +20,13 @@ let rowsBefore: string;
 let worstHealthMs = 0;
 const seen = { cases: 0, coded: 0 };
 
-const rowCounts = () => withDb(server.databaseUrl, async (db) => {
-  const r = await db.query(`SELECT (SELECT count(*) FROM run) AS runs, (SELECT count(*) FROM ticket) AS tickets, (SELECT count(*) FROM model) AS models, (SELECT count(*) FROM task) AS tasks`);
-  return JSON.stringify(r.rows[0]);
-});
+const rowCounts = () =>
+  withDb(server.databaseUrl, async (db) => {
+    const r = await db.query(
+      `SELECT (SELECT count(*) FROM run) AS runs, (SELECT count(*) FROM ticket) AS tickets, (SELECT count(*) FROM model) AS models, (SELECT count(*) FROM task) AS tasks`,
+    );
+    return JSON.stringify(r.rows[0]);
+  });
 
 beforeAll(async () => {
   server = await startServer({ env: { TICKETLAB_AUTH: 'required', TICKETLAB_WORKER: '0' } });
@@ -79,10 +82,12 @@ async function refusedWs(payloadJson: string, want: string[]): Promise<void> {
 }
 
 const q = (query: string) => JSON.stringify({ query });
-const chain = (n: number) => `query { ...F0 } ${Array.from({ length: n }, (_, i) => `fragment F${i} on Query { ${i === n - 1 ? 'health' : `...F${i + 1}`} }`).join(' ')}`;
+const chain = (n: number) =>
+  `query { ...F0 } ${Array.from({ length: n }, (_, i) => `fragment F${i} on Query { ${i === n - 1 ? 'health' : `...F${i + 1}`} }`).join(' ')}`;
 const braces = (n: number) => `{ ${'health { '.repeat(n)}${' }'.repeat(n)} }`;
 const inlineFragments = (n: number) => `{ ${'... on Query { '.repeat(n)}health${' }'.repeat(n)} }`;
-const aliases = (n: number, field = 'runs(first: 0) { totalCount }') => `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
+const aliases = (n: number, field = 'runs(first: 0) { totalCount }') =>
+  `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
 const nestedJson = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`;
 const DEPTH = ['QUERY_TOO_DEEP', 'QUERY_TOO_COSTLY', 'GRAPHQL_PARSE_FAILED'];
 const COST = ['QUERY_TOO_COSTLY', 'GRAPHQL_PARSE_FAILED'];
@@ -145,11 +150,20 @@ describe('alias amplification of database fields', () => {
 });
 
 describe('values PostgreSQL cannot store', () => {
-  const cursor = (at: string) => Buffer.from(JSON.stringify([at, '00000000-0000-4000-8000-000000000000'])).toString('base64url');
-  for (const at of ['-271821-04-20T00:00:00.000Z', '+275760-09-13T00:00:00.000Z', '0000-01-01T00:00:00.000Z', '+010000-01-01T00:00:00.000Z']) {
+  const cursor = (at: string) =>
+    Buffer.from(JSON.stringify([at, '00000000-0000-4000-8000-000000000000'])).toString('base64url');
+  for (const at of [
+    '-271821-04-20T00:00:00.000Z',
+    '+275760-09-13T00:00:00.000Z',
+    '0000-01-01T00:00:00.000Z',
+    '+010000-01-01T00:00:00.000Z',
+  ]) {
     test(`a cursor at ${at} on runs, tickets and evaluations`, async () => {
       for (const field of ['runs', 'tickets', 'evaluations']) {
-        const r = await post(server.graphqlUrl, `query($a: String) { ${field}(after: $a) { totalCount } }`, { token, variables: { a: cursor(at) } });
+        const r = await post(server.graphqlUrl, `query($a: String) { ${field}(after: $a) { totalCount } }`, {
+          token,
+          variables: { a: cursor(at) },
+        });
         expect(r.status).toBe(200);
         expect(codes(r)).toEqual(['BAD_USER_INPUT']);
         seen.cases++;
@@ -160,13 +174,31 @@ describe('values PostgreSQL cannot store', () => {
   }
   test('NUL bytes in literals and variables, over HTTP and WebSocket', async () => {
     const id = '00000000-0000-4000-8000-000000000000';
-    await refusedHttp(await post(server.graphqlUrl, `{ run(id: "${id}") { metrics(names: ["lo\\u0000ss"]) { name } } }`, { token }), INPUT);
-    await refusedHttp(await post(server.graphqlUrl, 'query($n: [String!]) { runs(first: 1) { edges { node { metrics(names: $n) { name } } } } }', { token, variables: { n: ['lo\u0000ss'] } }), INPUT);
-    await refusedHttp(await post(server.graphqlUrl, 'mutation($i: PretrainInput!) { pretrainModel(input: $i) { id } }', { token, variables: { i: { name: 'x\u0000y' } } }), INPUT);
+    await refusedHttp(
+      await post(server.graphqlUrl, `{ run(id: "${id}") { metrics(names: ["lo\\u0000ss"]) { name } } }`, { token }),
+      INPUT,
+    );
+    await refusedHttp(
+      await post(
+        server.graphqlUrl,
+        'query($n: [String!]) { runs(first: 1) { edges { node { metrics(names: $n) { name } } } } }',
+        { token, variables: { n: ['lo\u0000ss'] } },
+      ),
+      INPUT,
+    );
+    await refusedHttp(
+      await post(server.graphqlUrl, 'mutation($i: PretrainInput!) { pretrainModel(input: $i) { id } }', {
+        token,
+        variables: { i: { name: 'x\u0000y' } },
+      }),
+      INPUT,
+    );
     await refusedWs(JSON.stringify({ query: 'query($n: [String!]) { health }', variables: { n: ['a\u0000'] } }), INPUT);
   });
   test('an export whose query parameter holds a NUL is refused before its 200', async () => {
-    const r = await fetch(`${server.baseUrl}/export/runs/00000000-0000-4000-8000-000000000000/metrics.csv?name=%00`, { headers: { authorization: `Bearer ${token}` } });
+    const r = await fetch(`${server.baseUrl}/export/runs/00000000-0000-4000-8000-000000000000/metrics.csv?name=%00`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(r.status).toBe(400);
     expect(((await r.json()) as { error: string }).error).toBe('BAD_USER_INPUT');
   });
@@ -174,22 +206,36 @@ describe('values PostgreSQL cannot store', () => {
 
 describe('requests in the wrong place or shape', () => {
   test('a subscription over HTTP is refused before any resolver runs', async () => {
-    await refusedHttp(await post(server.graphqlUrl, 'subscription { runEvents { runId } }', { token }), ['BAD_REQUEST']);
+    await refusedHttp(await post(server.graphqlUrl, 'subscription { runEvents { runId } }', { token }), [
+      'BAD_REQUEST',
+    ]);
   });
   test('a malformed percent-encoding in a path answers JSON; no X-Powered-By', async () => {
-    const r = await fetch(`${server.baseUrl}/export/runs/%E0%A4%A/metrics.csv`, { headers: { authorization: `Bearer ${token}` } });
+    const r = await fetch(`${server.baseUrl}/export/runs/%E0%A4%A/metrics.csv`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(r.status).toBe(400);
     expect(r.headers.get('content-type')).toMatch(/json/);
     expect(((await r.json()) as { error: string }).error).toBe('BAD_REQUEST');
     expect(r.headers.get('x-powered-by')).toBeNull();
-    expect((await fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"query":"{ health }"}' })).headers.get('x-powered-by')).toBeNull();
+    expect(
+      (
+        await fetch(server.graphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: '{"query":"{ health }"}',
+        })
+      ).headers.get('x-powered-by'),
+    ).toBeNull();
   });
   test('a client that declares a body it never sends is cut off within 20 s', async () => {
     const port = Number(new URL(server.baseUrl).port);
     const t0 = Date.now();
     const closedAfter = await new Promise<number>((resolve, reject) => {
       const s = net.connect(port, '127.0.0.1', () => {
-        s.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 10485760\r\n\r\n{"query":`);
+        s.write(
+          `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 10485760\r\n\r\n{"query":`,
+        );
       });
       s.on('data', () => undefined);
       s.on('close', () => resolve(Date.now() - t0));
@@ -225,7 +271,9 @@ describe('one caller cannot starve the others', () => {
     await probe;
     expect(answers).toHaveLength(400);
     expect(answers.every((s) => s === 200 || s === 429)).toBe(true);
-    console.log(`concurrency: 400 requests at 40 in flight: ${answers.filter((s) => s === 200).length} answered, ${answers.filter((s) => s === 429).length} refused 429; worst { health } ${worstHealthMs} ms`);
+    console.log(
+      `concurrency: 400 requests at 40 in flight: ${answers.filter((s) => s === 200).length} answered, ${answers.filter((s) => s === 429).length} refused 429; worst { health } ${worstHealthMs} ms`,
+    );
   }, 120_000);
 });
 
@@ -233,5 +281,7 @@ test('nothing stored changed, nothing was logged as an internal error; the figur
   expect(await rowCounts()).toBe(rowsBefore);
   expect(server.output()).not.toMatch(/RangeError|Maximum call stack|Internal server error|failed before it ran/);
   expect(seen.coded).toBe(seen.cases);
-  console.log(`hostile requests: ${seen.cases} cases, ${seen.coded} refused with a code, 0 internal errors; worst { health } ${worstHealthMs} ms`);
+  console.log(
+    `hostile requests: ${seen.cases} cases, ${seen.coded} refused with a code, 0 internal errors; worst { health } ${worstHealthMs} ms`,
+  );
 });

@@ -21,7 +21,10 @@ export function postmaster(home: string): Postmaster {
   const dataDir = path.join(home, 'pg', 'data');
   const lines = fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n');
   const pid = Number(lines[0]);
-  const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a.length > 0);
+  const argv = fs
+    .readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    .split('\0')
+    .filter((a) => a.length > 0);
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const uid = Number(/^Uid:\s+(\d+)/m.exec(status)![1]);
   const gid = Number(/^Gid:\s+(\d+)/m.exec(status)![1]);
@@ -42,7 +45,11 @@ const alive = (pid: number): boolean => {
  * transactions, close connections, checkpoint), SIGQUIT its immediate shutdown (no checkpoint:
  * the next start recovers from the WAL, as after a crash).
  */
-export async function stopPostmaster(pm: Postmaster, signal: 'SIGINT' | 'SIGQUIT' = 'SIGINT', timeoutMs = 30_000): Promise<void> {
+export async function stopPostmaster(
+  pm: Postmaster,
+  signal: 'SIGINT' | 'SIGQUIT' = 'SIGINT',
+  timeoutMs = 30_000,
+): Promise<void> {
   process.kill(pm.pid, signal);
   const deadline = Date.now() + timeoutMs;
   while (alive(pm.pid) || fs.existsSync(path.join(pm.dataDir, 'postmaster.pid'))) {
@@ -62,7 +69,12 @@ function accepts(port: number): Promise<boolean> {
 /** Starts the same postmaster again (detached, as the same user); resolves with its pid once it listens. */
 export async function startPostmaster(pm: Postmaster, logFile: string, timeoutMs = 30_000): Promise<number> {
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(pm.argv[0], pm.argv.slice(1), { uid: pm.uid, gid: pm.gid, detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(pm.argv[0], pm.argv.slice(1), {
+    uid: pm.uid,
+    gid: pm.gid,
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
   fs.closeSync(log);
   child.unref();
   const deadline = Date.now() + timeoutMs;

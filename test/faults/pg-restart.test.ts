@@ -26,7 +26,10 @@ const DOWN_MS = 4000;
 
 beforeAll(async () => {
   // Its own embedded cluster: this test stops and restarts the server's postmaster.
-  server = await startServer({ embedded: true, env: { TICKETLAB_HEARTBEAT_S: '0.5', TICKETLAB_STALE_S: '3', NODE_OPTIONS: '--trace-uncaught' } });
+  server = await startServer({
+    embedded: true,
+    env: { TICKETLAB_HEARTBEAT_S: '0.5', TICKETLAB_STALE_S: '3', NODE_OPTIONS: '--trace-uncaught' },
+  });
   modelId = await pretrainTinyModel(server, 'tiny-pg');
   taskId = await taskIdOf(server, 'SNLI_VE');
   events = await subscribeRunEvents(server);
@@ -37,7 +40,9 @@ afterAll(async () => {
   const home = server.home;
   const exitedEarly = server.proc.exitCode !== null;
   const code = await server?.stop();
-  console.log(`pg-restart: server exited with ${code}${exitedEarly ? ` before the end of the test:\n${server.output().slice(-4000)}` : ''}`);
+  console.log(
+    `pg-restart: server exited with ${code}${exitedEarly ? ` before the end of the test:\n${server.output().slice(-4000)}` : ''}`,
+  );
   if (restarted) await stopPostmaster(restarted).catch((e) => console.log(String(e)));
   fs.rmSync(home, { recursive: true, force: true });
 }, 90_000);
@@ -46,8 +51,12 @@ type Row = { id: string; level?: number; created_at: Date };
 
 async function stored(runId: string): Promise<{ tickets: Row[]; evaluations: Row[] }> {
   return withDb(server.databaseUrl, async (db) => ({
-    tickets: (await db.query('SELECT id, level, created_at, mask_sha256 FROM ticket WHERE run_id = $1 ORDER BY level', [runId])).rows,
-    evaluations: (await db.query('SELECT id, created_at, score FROM evaluation WHERE run_id = $1 ORDER BY created_at', [runId])).rows,
+    tickets: (
+      await db.query('SELECT id, level, created_at, mask_sha256 FROM ticket WHERE run_id = $1 ORDER BY level', [runId])
+    ).rows,
+    evaluations: (
+      await db.query('SELECT id, created_at, score FROM evaluation WHERE run_id = $1 ORDER BY created_at', [runId])
+    ).rows,
   }));
 }
 
@@ -76,7 +85,9 @@ async function restartDuringRun(signal: 'SIGINT' | 'SIGQUIT', seed: number): Pro
   const t0 = Date.now();
   await stopPostmaster(pm, signal);
   const stoppedAt = Date.now();
-  console.log(`${label}: PostgreSQL (pid ${pm.pid}) stopped in ${stoppedAt - t0} ms with ${before.tickets.length} level(s) of run ${runId} stored`);
+  console.log(
+    `${label}: PostgreSQL (pid ${pm.pid}) stopped in ${stoppedAt - t0} ms with ${before.tickets.length} level(s) of run ${runId} stored`,
+  );
   // While it is down the API answers with a coded error a client can retry on, and the process stays up.
   const down = await server.gql<{ health: string }>('{ health }');
   expect(down.errors?.[0].extensions?.code).toBe('SERVICE_UNAVAILABLE');
@@ -88,26 +99,51 @@ async function restartDuringRun(signal: 'SIGINT' | 'SIGQUIT', seed: number): Pro
   const pid = await startPostmaster(pm, path.join(server.home, 'pg', 'restarted.log'));
   restarted = { ...pm, pid };
   const up = Date.now();
-  const apiMs = await until(async () => (await server.gql<{ health: string }>('{ health }')).data?.health === 'ok', 30_000, 'API answering');
-  const listenMs = await until(() => withDb(server.databaseUrl, async (db) => (await db.query(
-    `SELECT 1 FROM pg_stat_activity WHERE application_name = 'ticketlab-events' AND query LIKE 'LISTEN%'`)).rowCount === 1), 30_000, 'LISTEN connection');
-  console.log(`${label}: down ${up - stoppedAt} ms; after PostgreSQL was back: API answered in ${apiMs} ms, LISTEN connection back in ${listenMs} ms`);
+  const apiMs = await until(
+    async () => (await server.gql<{ health: string }>('{ health }')).data?.health === 'ok',
+    30_000,
+    'API answering',
+  );
+  const listenMs = await until(
+    () =>
+      withDb(
+        server.databaseUrl,
+        async (db) =>
+          (
+            await db.query(
+              `SELECT 1 FROM pg_stat_activity WHERE application_name = 'ticketlab-events' AND query LIKE 'LISTEN%'`,
+            )
+          ).rowCount === 1,
+      ),
+    30_000,
+    'LISTEN connection',
+  );
+  console.log(
+    `${label}: down ${up - stoppedAt} ms; after PostgreSQL was back: API answered in ${apiMs} ms, LISTEN connection back in ${listenMs} ms`,
+  );
 
   const done = await waitForRun(server, runId, ['SUCCEEDED'], 120_000);
-  console.log(`${label}: interrupted run SUCCEEDED ${Date.now() - up} ms after the restart (attempts ${done.attempts})`);
+  console.log(
+    `${label}: interrupted run SUCCEEDED ${Date.now() - up} ms after the restart (attempts ${done.attempts})`,
+  );
   const after = await stored(runId);
   expect(after.tickets.map((t) => t.level)).toEqual([0, 1, 2, 3, 4]);
   expect(after.evaluations).toHaveLength(5);
   for (const t of before.tickets) expect(after.tickets.find((x) => x.id === t.id)).toEqual(t);
   for (const e of before.evaluations) expect(after.evaluations.find((x) => x.id === e.id)).toEqual(e);
-  console.log(`${label}: ${before.tickets.length} ticket(s) and ${before.evaluations.length} evaluation(s) stored before the restart all kept, unchanged; 5 + 5 after, none doubled`);
+  console.log(
+    `${label}: ${before.tickets.length} ticket(s) and ${before.evaluations.length} evaluation(s) stored before the restart all kept, unchanged; 5 + 5 after, none doubled`,
+  );
   // A database outage is not the run's fault: it never ended FAILED on the way.
   expect(events.of(runId).filter((e) => e.status === 'FAILED')).toEqual([]);
   // LISTEN is back: this run's events published after the restart reached the WebSocket subscriber.
   expect(events.of(runId).some((e) => e.receivedAt > up && e.status === 'SUCCEEDED')).toBe(true);
 
   // pg-boss (API sender and worker) and the pool: a new run is queued, picked up and finished.
-  const ev = await server.gql<{ evaluate: { id: string } }>(`mutation($i: EvaluateInput!) { evaluate(input: $i) { id } }`, { i: { modelId, taskId, steps: 3, seeds: [seed] } });
+  const ev = await server.gql<{ evaluate: { id: string } }>(
+    `mutation($i: EvaluateInput!) { evaluate(input: $i) { id } }`,
+    { i: { modelId, taskId, steps: 3, seeds: [seed] } },
+  );
   expect(ev.errors).toBeUndefined();
   const t1 = Date.now();
   await waitForRun(server, ev.data!.evaluate.id, ['SUCCEEDED'], 60_000);
@@ -120,7 +156,10 @@ test('fast shutdown (SIGINT) mid-run: API, LISTEN, queue and pool reconnect; the
 
 test('immediate shutdown (SIGQUIT, crash recovery at restart) mid-run: the same', async () => {
   await restartDuringRun('SIGQUIT', 6);
-  const log = server.output().split('\n').filter((l) => /unavailable|could not mark|lost|requeued|resuming/i.test(l));
+  const log = server
+    .output()
+    .split('\n')
+    .filter((l) => /unavailable|could not mark|lost|requeued|resuming/i.test(l));
   console.log(`pg-restart: what the server logged about it (first 12 lines):\n${log.slice(0, 12).join('\n')}`);
   expect(server.output()).not.toMatch(/Thrown at:/);
 }, 300_000);

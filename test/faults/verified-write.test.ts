@@ -11,8 +11,12 @@ afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
 
 test('a torn or corrupted temp file is caught by the size or sha256 check and removed', () => {
   const bytes = Buffer.from('θ0 weights');
-  expect(() => writeVerified(home, bytes, '.bin', { afterWrite: (t) => fs.truncateSync(t, 3) })).toThrow(/wrote 3 bytes, expected/);
-  expect(() => writeVerified(home, bytes, '.bin', { afterWrite: (t) => fs.writeFileSync(t, Buffer.alloc(bytes.length, 1)) })).toThrow(ArtifactWriteError);
+  expect(() => writeVerified(home, bytes, '.bin', { afterWrite: (t) => fs.truncateSync(t, 3) })).toThrow(
+    /wrote 3 bytes, expected/,
+  );
+  expect(() =>
+    writeVerified(home, bytes, '.bin', { afterWrite: (t) => fs.writeFileSync(t, Buffer.alloc(bytes.length, 1)) }),
+  ).toThrow(ArtifactWriteError);
   expect(fs.readdirSync(home)).toEqual([]);
   const ok = writeVerified(home, bytes, '.bin');
   expect(ok).toMatchObject({ sha256: sha256(bytes), created: true });

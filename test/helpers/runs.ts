@@ -37,7 +37,12 @@ export interface EventLog {
 export async function subscribeRunEvents(server: TestServer): Promise<EventLog> {
   let connected!: () => void;
   const ready = new Promise<void>((r) => (connected = r));
-  const client: Client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, lazy: false, on: { connected: () => connected() } });
+  const client: Client = createClient({
+    url: server.wsUrl,
+    webSocketImpl: WebSocket,
+    lazy: false,
+    on: { connected: () => connected() },
+  });
   await ready;
   const events: Received[] = [];
   let probed = false;
@@ -55,14 +60,19 @@ export async function subscribeRunEvents(server: TestServer): Promise<EventLog> 
       complete: () => undefined,
     },
   );
-  await publishUntil(server.databaseUrl, () => probeEvent(null), () => probed);
+  await publishUntil(
+    server.databaseUrl,
+    () => probeEvent(null),
+    () => probed,
+  );
   return {
     events,
     of: (id) => events.filter((e) => e.runId === id),
     async until(cond, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (!cond(events)) {
-        if (Date.now() > deadline) throw new Error(`run events: condition not met within ${timeoutMs} ms (${events.length} events received)`);
+        if (Date.now() > deadline)
+          throw new Error(`run events: condition not met within ${timeoutMs} ms (${events.length} events received)`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },
@@ -89,7 +99,13 @@ export async function runState(server: TestServer, id: string): Promise<RunState
 }
 
 /** Polls until the run reaches one of `statuses` (or fails the test after timeoutMs). */
-export async function waitForRun(server: TestServer, id: string, statuses: string[], timeoutMs = 60_000, cond?: (r: RunState) => boolean): Promise<RunState> {
+export async function waitForRun(
+  server: TestServer,
+  id: string,
+  statuses: string[],
+  timeoutMs = 60_000,
+  cond?: (r: RunState) => boolean,
+): Promise<RunState> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await runState(server, id);

@@ -15,7 +15,15 @@ export async function withDb<T>(databaseUrl: string, fn: (db: Client) => Promise
 }
 
 export const TINY_CONFIG = {
-  layers: 2, hidden: 16, heads: 2, intermediate: 32, vocabSize: 64, regionFeatureDim: 8, maxTextLength: 12, maxRegions: 4, dropout: 0,
+  layers: 2,
+  hidden: 16,
+  heads: 2,
+  intermediate: 32,
+  vocabSize: 64,
+  regionFeatureDim: 8,
+  maxTextLength: 12,
+  maxRegions: 4,
+  dropout: 0,
 };
 
 export async function insertModel(db: Client, name: string, prunable = 20): Promise<string> {
@@ -32,7 +40,12 @@ export async function builtinTaskId(db: Client, kind: string): Promise<string> {
   return r.rows[0].id as string;
 }
 
-export async function insertRun(db: Client, kind = 'PRUNE', parentId: string | null = null, status = 'RUNNING'): Promise<string> {
+export async function insertRun(
+  db: Client,
+  kind = 'PRUNE',
+  parentId: string | null = null,
+  status = 'RUNNING',
+): Promise<string> {
   const id = randomUUID();
   await db.query(
     `INSERT INTO run (id, kind, status, params, params_hash, step, total_steps, phase, parent_id) VALUES ($1, $2, $3, '{"seed":1}', $4, 5, 100, 'fine-tune', $5)`,
@@ -44,7 +57,16 @@ export async function insertRun(db: Client, kind = 'PRUNE', parentId: string | n
 /** A ticket over `bits` weights with the first `pruned` bits 0 (pruned), the rest 1 (kept). */
 export async function insertTicket(
   db: Client,
-  t: { modelId: string; taskId: string; runId?: string | null; sparsity?: number; method?: string; bits?: number; level?: number; createdAt?: Date },
+  t: {
+    modelId: string;
+    taskId: string;
+    runId?: string | null;
+    sparsity?: number;
+    method?: string;
+    bits?: number;
+    level?: number;
+    createdAt?: Date;
+  },
 ): Promise<string> {
   const id = randomUUID();
   const bits = t.bits ?? 20;
@@ -55,7 +77,15 @@ export async function insertTicket(
     `INSERT INTO ticket (id, model_id, task_id, method, sparsity, level, run_id, mask, mask_bits, mask_sha256, layer_sparsity, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
     [
-      id, t.modelId, t.taskId, t.method ?? 'IMP', pruned / bits, t.level ?? 0, t.runId ?? null, mask, bits,
+      id,
+      t.modelId,
+      t.taskId,
+      t.method ?? 'IMP',
+      pruned / bits,
+      t.level ?? 0,
+      t.runId ?? null,
+      mask,
+      bits,
       createHash('sha256').update(mask).digest('hex'),
       JSON.stringify([{ name: 'uniter.pooler.dense.weight', total: bits, pruned, sparsity: pruned / bits }]),
       t.createdAt ?? new Date(),
@@ -65,7 +95,11 @@ export async function insertTicket(
 }
 
 /** A model row whose counts follow its config (so masks over it have the canonical layout). */
-export async function insertModelFor(db: Client, name: string, config: Record<string, number>): Promise<{ id: string; prunable: number }> {
+export async function insertModelFor(
+  db: Client,
+  name: string,
+  config: Record<string, number>,
+): Promise<{ id: string; prunable: number }> {
   const c = config as unknown as ModelConfig;
   const id = randomUUID();
   const prunable = prunableParameterCount(c);
@@ -91,7 +125,16 @@ export function packMask(kept: Uint8Array): Buffer {
  */
 export async function insertMaskTicket(
   db: Client,
-  t: { modelId: string; taskId: string | null; kept: Uint8Array; method?: string; level?: number; parentId?: string | null; runId?: string | null; createdAt?: Date },
+  t: {
+    modelId: string;
+    taskId: string | null;
+    kept: Uint8Array;
+    method?: string;
+    level?: number;
+    parentId?: string | null;
+    runId?: string | null;
+    createdAt?: Date;
+  },
 ): Promise<string> {
   const id = randomUUID();
   const mask = packMask(t.kept);
@@ -100,8 +143,18 @@ export async function insertMaskTicket(
     `INSERT INTO ticket (id, model_id, task_id, method, sparsity, level, parent_id, run_id, mask, mask_bits, mask_sha256, layer_sparsity, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '[]', $12)`,
     [
-      id, t.modelId, t.taskId, t.method ?? 'IMP', t.kept.length === 0 ? 0 : pruned / t.kept.length, t.level ?? 0, t.parentId ?? null,
-      t.runId ?? null, mask, t.kept.length, createHash('sha256').update(mask).digest('hex'), t.createdAt ?? new Date(),
+      id,
+      t.modelId,
+      t.taskId,
+      t.method ?? 'IMP',
+      t.kept.length === 0 ? 0 : pruned / t.kept.length,
+      t.level ?? 0,
+      t.parentId ?? null,
+      t.runId ?? null,
+      mask,
+      t.kept.length,
+      createHash('sha256').update(mask).digest('hex'),
+      t.createdAt ?? new Date(),
     ],
   );
   return id;
@@ -127,15 +180,34 @@ export async function insertEvaluation(db: Client, e: EvaluationSeed): Promise<s
     `INSERT INTO evaluation (id, model_id, ticket_id, task_id, run_id, weight_init, training_mode, seed, steps, metrics, score, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
     [
-      id, e.modelId, e.ticketId ?? null, e.taskId, e.runId ?? null, e.weightInit ?? 'PRETRAINED', e.trainingMode ?? 'STANDARD',
-      e.seed ?? 0, e.steps ?? 100, JSON.stringify(e.metrics ?? { score: e.score }), e.score, e.createdAt ?? new Date(),
+      id,
+      e.modelId,
+      e.ticketId ?? null,
+      e.taskId,
+      e.runId ?? null,
+      e.weightInit ?? 'PRETRAINED',
+      e.trainingMode ?? 'STANDARD',
+      e.seed ?? 0,
+      e.steps ?? 100,
+      JSON.stringify(e.metrics ?? { score: e.score }),
+      e.score,
+      e.createdAt ?? new Date(),
     ],
   );
   return id;
 }
 
-export async function insertMetricPoints(db: Client, runId: string, points: Array<{ step: number; name: string; value: number }>): Promise<void> {
+export async function insertMetricPoints(
+  db: Client,
+  runId: string,
+  points: Array<{ step: number; name: string; value: number }>,
+): Promise<void> {
   for (const p of points) {
-    await db.query('INSERT INTO metric_point (run_id, step, name, value) VALUES ($1, $2, $3, $4)', [runId, p.step, p.name, p.value]);
+    await db.query('INSERT INTO metric_point (run_id, step, name, value) VALUES ($1, $2, $3, $4)', [
+      runId,
+      p.step,
+      p.name,
+      p.value,
+    ]);
   }
 }

@@ -74,7 +74,13 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const port = await freePort();
   const runtime = path.join(home, 'runtime.json');
   fs.rmSync(runtime, { force: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, TICKETLAB_HOME: home, PORT: String(port), HOST: '127.0.0.1', ...opts.env };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TICKETLAB_HOME: home,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ...opts.env,
+  };
   if (!opts.env?.DATABASE_URL) delete env.DATABASE_URL;
   // Without global-setup.ts (jest run with another config) every server starts its own cluster.
   const cluster = opts.embedded || opts.env?.DATABASE_URL ? null : testCluster();
@@ -110,14 +116,24 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     if (started === 'timeout') proc.kill('SIGKILL');
     const code = await exited;
     await dropClone();
-    throw new Error(started === 'timeout' ? `server did not start within 90 s:\n${out}` : `server exited with ${code} during start-up:\n${out}`);
+    throw new Error(
+      started === 'timeout'
+        ? `server did not start within 90 s:\n${out}`
+        : `server exited with ${code} during start-up:\n${out}`,
+    );
   }
   const info = JSON.parse(fs.readFileSync(runtime, 'utf8')) as { graphqlUrl: string; databaseUrl: string };
   // main.ts installs its SIGTERM/SIGINT handlers just after printing that line, in the same tick;
   // a signal sent before them kills the process outright (no clean stop, an embedded postmaster
   // left running). An answered request means that tick is over. Any status will do (auth may be on).
   try {
-    await (await fetch(info.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })).arrayBuffer();
+    await (
+      await fetch(info.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+      })
+    ).arrayBuffer();
   } catch (e) {
     proc.kill('SIGKILL');
     await exited;

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'crypto';
 import { Client } from 'pg';
-import { publishRunEvent, type RunEventPayload } from '../../src/run/run.events';
+import { publishRunEvent, type RunEventPayload } from '../../src/lifecycle/run-events';
 
 export const PROBE_STEP = -1;
 export const PROBE_MESSAGE = 'test: subscription probe';

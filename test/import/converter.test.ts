@@ -15,13 +15,18 @@ import { importsOf } from './fixtures';
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(REPO_ROOT, 'scripts', 'uniter_to_safetensors.py');
 const found = fs.existsSync(PYTHON)
-  ? spawnSync(PYTHON, ['-c', 'import sys, torch; print(sys.executable); print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 })
+  ? spawnSync(PYTHON, ['-c', 'import sys, torch; print(sys.executable); print(torch.__version__)'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
   : null;
 const hasTorch = found?.status === 0;
 const [executable, torchVersion] = hasTorch ? found.stdout.trim().split('\n') : [];
 const missing = !found
   ? `${PYTHON} not found`
-  : hasTorch ? '' : `${PYTHON} cannot import torch (${(found.stderr ?? '').trim().split('\n').pop() ?? `exit ${found.status}`}); apt-get install python3-torch`;
+  : hasTorch
+    ? ''
+    : `${PYTHON} cannot import torch (${(found.stderr ?? '').trim().split('\n').pop() ?? `exit ${found.status}`}); apt-get install python3-torch`;
 // Under CI a missing torch is a failure (.ci/run installs it); elsewhere the tests are skipped.
 const maybe = hasTorch || process.env.CI ? test : test.skip;
 if (!hasTorch) console.log(`converter tests ${process.env.CI ? 'FAIL (CI is set)' : 'skipped'}: ${missing}`);
@@ -66,27 +71,63 @@ maybe('torch is importable from /usr/bin/python3 (Debian python3-torch), the int
   expect(torchVersion).toMatch(/^\d+\.\d+/);
 });
 
-maybe('a fake UNITER .pt converts (no safetensors package) and imports; weights round-trip exactly', async () => {
-  expect(missing).toBe('');
-  server = await startServer({ env: { TICKETLAB_WORKER: '0' } });
-  const dir = importsOf(server.home);
-  const pt = path.join(dir, 'fake-uniter.pt');
-  const expected = path.join(dir, 'expected.json');
-  const uniterCfg = path.join(dir, 'uniter-tiny.json');
-  execFileSync(PYTHON, ['-c', MAKE_CHECKPOINT, pt, expected, uniterCfg]);
-  // The converter must not rely on the safetensors package, even where it is installed.
-  const out = execFileSync(PYTHON, ['-c', `import sys; sys.modules['safetensors'] = None; sys.argv = sys.argv[1:]; exec(open(sys.argv[0]).read())`, SCRIPT, pt, path.join(dir, 'converted'), '--config', uniterCfg, '--max-regions', '10'], { encoding: 'utf8' });
-  expect(out).toMatch(/dropped 6 non-encoder tensor\(s\): cls\.predictions\.bias, .*uniter\.img_embeddings\.mask_embedding\.weight/);
-  const config = JSON.parse(fs.readFileSync(path.join(dir, 'converted.config.json'), 'utf8'));
-  expect(config).toEqual({ layers: 2, hidden: 8, heads: 2, intermediate: 16, vocabSize: 100, regionFeatureDim: 6, maxTextLength: 12, maxRegions: 10, dropout: 0.1 });
-  const r = await server.gql<{ importModel: { weightsSha256: string; parameterCount: number; config: { layers: number; heads: number } } }>(
-    `mutation { importModel(input: { name: "fake-uniter", path: "converted.safetensors", configPath: "converted.config.json" }) { weightsSha256 parameterCount config { layers heads } } }`,
-  );
-  expect(r.errors).toBeUndefined();
-  expect(r.data!.importModel.config).toEqual({ layers: 2, heads: 2 });
-  const stored = decodeSafetensors(fs.readFileSync(path.join(server.home, 'artifacts', `${r.data!.importModel.weightsSha256}.safetensors`))).tensors;
-  const want = JSON.parse(fs.readFileSync(expected, 'utf8')) as { q: number[]; ln: number[] };
-  expect(Array.from(stored.get('uniter.encoder.layer.1.attention.self.query.weight')!.data)).toEqual(want.q.map(Math.fround));
-  expect(Array.from(stored.get('uniter.embeddings.LayerNorm.weight')!.data)).toEqual(want.ln.map(Math.fround));
-  expect(stored.has('cls.predictions.bias')).toBe(false);
-}, 120_000);
+maybe(
+  'a fake UNITER .pt converts (no safetensors package) and imports; weights round-trip exactly',
+  async () => {
+    expect(missing).toBe('');
+    server = await startServer({ env: { TICKETLAB_WORKER: '0' } });
+    const dir = importsOf(server.home);
+    const pt = path.join(dir, 'fake-uniter.pt');
+    const expected = path.join(dir, 'expected.json');
+    const uniterCfg = path.join(dir, 'uniter-tiny.json');
+    execFileSync(PYTHON, ['-c', MAKE_CHECKPOINT, pt, expected, uniterCfg]);
+    // The converter must not rely on the safetensors package, even where it is installed.
+    const out = execFileSync(
+      PYTHON,
+      [
+        '-c',
+        `import sys; sys.modules['safetensors'] = None; sys.argv = sys.argv[1:]; exec(open(sys.argv[0]).read())`,
+        SCRIPT,
+        pt,
+        path.join(dir, 'converted'),
+        '--config',
+        uniterCfg,
+        '--max-regions',
+        '10',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(out).toMatch(
+      /dropped 6 non-encoder tensor\(s\): cls\.predictions\.bias, .*uniter\.img_embeddings\.mask_embedding\.weight/,
+    );
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'converted.config.json'), 'utf8'));
+    expect(config).toEqual({
+      layers: 2,
+      hidden: 8,
+      heads: 2,
+      intermediate: 16,
+      vocabSize: 100,
+      regionFeatureDim: 6,
+      maxTextLength: 12,
+      maxRegions: 10,
+      dropout: 0.1,
+    });
+    const r = await server.gql<{
+      importModel: { weightsSha256: string; parameterCount: number; config: { layers: number; heads: number } };
+    }>(
+      `mutation { importModel(input: { name: "fake-uniter", path: "converted.safetensors", configPath: "converted.config.json" }) { weightsSha256 parameterCount config { layers heads } } }`,
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.importModel.config).toEqual({ layers: 2, heads: 2 });
+    const stored = decodeSafetensors(
+      fs.readFileSync(path.join(server.home, 'artifacts', `${r.data!.importModel.weightsSha256}.safetensors`)),
+    ).tensors;
+    const want = JSON.parse(fs.readFileSync(expected, 'utf8')) as { q: number[]; ln: number[] };
+    expect(Array.from(stored.get('uniter.encoder.layer.1.attention.self.query.weight')!.data)).toEqual(
+      want.q.map(Math.fround),
+    );
+    expect(Array.from(stored.get('uniter.embeddings.LayerNorm.weight')!.data)).toEqual(want.ln.map(Math.fround));
+    expect(stored.has('cls.predictions.bias')).toBe(false);
+  },
+  120_000,
+);

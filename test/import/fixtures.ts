@@ -8,7 +8,15 @@ import { Rng } from '../../src/core/rng';
 
 /** Serves the built-in tasks (vocabulary 95 words, texts ≤ 24 tokens, ≤ 8 regions of dim 8). */
 export const IMPORT_CONFIG: ModelConfig = {
-  layers: 1, hidden: 16, heads: 2, intermediate: 32, vocabSize: 100, regionFeatureDim: 8, maxTextLength: 24, maxRegions: 8, dropout: 0,
+  layers: 1,
+  hidden: 16,
+  heads: 2,
+  intermediate: 32,
+  vocabSize: 100,
+  regionFeatureDim: 8,
+  maxTextLength: 24,
+  maxRegions: 8,
+  dropout: 0,
 };
 
 export function importsOf(home: string): string {
@@ -28,19 +36,33 @@ export function tinyWeights(config: ModelConfig = IMPORT_CONFIG, seed = 7): Enco
   });
 }
 
-export function writeCheckpoint(home: string, name: string, tensors: EncodeTensor[], config: Partial<ModelConfig> | null = IMPORT_CONFIG): void {
+export function writeCheckpoint(
+  home: string,
+  name: string,
+  tensors: EncodeTensor[],
+  config: Partial<ModelConfig> | null = IMPORT_CONFIG,
+): void {
   const dir = importsOf(home);
   fs.writeFileSync(path.join(dir, `${name}.safetensors`), encodeSafetensors(tensors));
   if (config) fs.writeFileSync(path.join(dir, `${name}.config.json`), JSON.stringify(config));
 }
 
 /** A tiny dataset directory: regions for 3 images (dim 8) and JSONL rows per split. */
-export function writeDataset(home: string, dir: string, manifest: Record<string, unknown>, splits: Record<string, unknown[] | string>, format: 'safetensors' | 'npy' = 'safetensors'): void {
+export function writeDataset(
+  home: string,
+  dir: string,
+  manifest: Record<string, unknown>,
+  splits: Record<string, unknown[] | string>,
+  format: 'safetensors' | 'npy' = 'safetensors',
+): void {
   const d = path.join(importsOf(home), dir);
   fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(d, 'dataset.json'), JSON.stringify(manifest));
   for (const [split, rows] of Object.entries(splits)) {
-    fs.writeFileSync(path.join(d, `${split}.jsonl`), typeof rows === 'string' ? rows : rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    fs.writeFileSync(
+      path.join(d, `${split}.jsonl`),
+      typeof rows === 'string' ? rows : rows.map((r) => JSON.stringify(r)).join('\n') + '\n',
+    );
   }
   const counts: Record<string, number> = { img0: 3, img1: 2, img2: 4 };
   const rng = new Rng(3);
@@ -49,7 +71,10 @@ export function writeDataset(home: string, dir: string, manifest: Record<string,
   if (format === 'safetensors') {
     const tensors: EncodeTensor[] = [];
     for (const [id, n] of Object.entries(counts)) {
-      tensors.push({ name: `${id}.features`, dtype: 'F32', shape: [n, 8], data: feat(n) }, { name: `${id}.boxes`, dtype: 'F32', shape: [n, 7], data: box(n) });
+      tensors.push(
+        { name: `${id}.features`, dtype: 'F32', shape: [n, 8], data: feat(n) },
+        { name: `${id}.boxes`, dtype: 'F32', shape: [n, 7], data: box(n) },
+      );
     }
     fs.writeFileSync(path.join(d, 'regions.safetensors'), encodeSafetensors(tensors));
   } else {
@@ -68,5 +93,9 @@ export function npy(shape: number[], data: Float32Array): Buffer {
   const head = Buffer.alloc(10);
   Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head);
   head.writeUInt16LE(header.length, 8);
-  return Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+  return Buffer.concat([
+    head,
+    Buffer.from(header, 'latin1'),
+    Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+  ]);
 }

@@ -19,7 +19,17 @@ let server: TestServer;
 let outside: string;
 
 const IMPORT = `mutation($i: ImportModelInput!) { importModel(input: $i) { id name source parameterCount prunableParameterCount weightsSha256 config { layers hidden heads vocabSize maxRegions } } }`;
-type Imported = { importModel: { id: string; name: string; source: string; parameterCount: number; prunableParameterCount: number; weightsSha256: string; config: Record<string, number> } };
+type Imported = {
+  importModel: {
+    id: string;
+    name: string;
+    source: string;
+    parameterCount: number;
+    prunableParameterCount: number;
+    weightsSha256: string;
+    config: Record<string, number>;
+  };
+};
 
 const importModel = (input: Record<string, unknown>) => server.gql<Imported>(IMPORT, { i: input });
 const errorOf = async (input: Record<string, unknown>) => {
@@ -74,7 +84,10 @@ test('paths must stay inside $TICKETLAB_HOME/imports: .., absolute outside, syml
 test('missing, unknown and misshapen weights are listed (first names + count); nothing is stored', async () => {
   const all = tinyWeights();
   const missing = all.filter((t) => !t.name.includes('layer.0.attention'));
-  writeCheckpoint(server.home, 'missing', [...missing, { name: 'cls.predictions.bias', dtype: 'F32', shape: [2], data: new Float32Array(2) }]);
+  writeCheckpoint(server.home, 'missing', [
+    ...missing,
+    { name: 'cls.predictions.bias', dtype: 'F32', shape: [2], data: new Float32Array(2) },
+  ]);
   const before = fs.readdirSync(path.join(server.home, 'artifacts')).length;
   const e = await errorOf({ name: 'missing', path: 'missing.safetensors', configPath: 'missing.config.json' });
   expect(e.code).toBe('BAD_USER_INPUT');
@@ -84,33 +97,66 @@ test('missing, unknown and misshapen weights are listed (first names + count); n
   expect(e.message).toContain('1 unknown weight(s)');
   expect(e.message).toContain('cls.predictions.bias');
   // A config that does not match the file: every shape that differs is named.
-  const w = await errorOf({ name: 'wrong', path: 'tiny.safetensors', configPath: 'tiny.config.json', config: { hidden: 32, heads: 4 } });
-  expect(w.message).toMatch(/weight\(s\) of the wrong shape for this config: uniter\.embeddings\.word_embeddings\.weight \[100, 16\] \(expected \[100, 32\]\)/);
+  const w = await errorOf({
+    name: 'wrong',
+    path: 'tiny.safetensors',
+    configPath: 'tiny.config.json',
+    config: { hidden: 32, heads: 4 },
+  });
+  expect(w.message).toMatch(
+    /weight\(s\) of the wrong shape for this config: uniter\.embeddings\.word_embeddings\.weight \[100, 16\] \(expected \[100, 32\]\)/,
+  );
   expect(fs.readdirSync(path.join(server.home, 'artifacts')).length).toBe(before);
-  const rows = await withDb(server.databaseUrl, async (db) => (await db.query(`SELECT name FROM model WHERE name IN ('missing', 'wrong')`)).rows);
+  const rows = await withDb(
+    server.databaseUrl,
+    async (db) => (await db.query(`SELECT name FROM model WHERE name IN ('missing', 'wrong')`)).rows,
+  );
   expect(rows).toEqual([]);
   // With ignoreUnknownWeights an extra head is skipped (the missing ones still are not).
-  writeCheckpoint(server.home, 'extra', [...all, { name: 'cls.predictions.bias', dtype: 'F32', shape: [2], data: new Float32Array(2) }]);
-  expect((await errorOf({ name: 'extra', path: 'extra.safetensors', configPath: 'extra.config.json' })).message).toContain('unknown weight(s)');
-  const ok = await importModel({ name: 'extra', path: 'extra.safetensors', configPath: 'extra.config.json', ignoreUnknownWeights: true });
+  writeCheckpoint(server.home, 'extra', [
+    ...all,
+    { name: 'cls.predictions.bias', dtype: 'F32', shape: [2], data: new Float32Array(2) },
+  ]);
+  expect(
+    (await errorOf({ name: 'extra', path: 'extra.safetensors', configPath: 'extra.config.json' })).message,
+  ).toContain('unknown weight(s)');
+  const ok = await importModel({
+    name: 'extra',
+    path: 'extra.safetensors',
+    configPath: 'extra.config.json',
+    ignoreUnknownWeights: true,
+  });
   expect(ok.errors).toBeUndefined();
 });
 
 test('an imported model: counts, the stored F32 artifact equals the file, and a worker fine-tunes it', async () => {
-  const r = await importModel({ name: 'tiny-imported', path: 'tiny.safetensors', configPath: 'tiny.config.json', config: { maxRegions: 8 } });
+  const r = await importModel({
+    name: 'tiny-imported',
+    path: 'tiny.safetensors',
+    configPath: 'tiny.config.json',
+    config: { maxRegions: 8 },
+  });
   expect(r.errors).toBeUndefined();
   const m = r.data!.importModel;
   expect(m.config).toEqual({ layers: 1, hidden: 16, heads: 2, vocabSize: 100, maxRegions: 8 });
   const weights = tinyWeights();
   expect(m.parameterCount).toBe(weights.reduce((a, t) => a + t.data.length, 0));
-  const stored = decodeSafetensors(fs.readFileSync(path.join(server.home, 'artifacts', `${m.weightsSha256}.safetensors`)));
-  for (const t of weights) expect([t.name, Array.from(stored.tensors.get(t.name)!.data)]).toEqual([t.name, Array.from(t.data)]);
+  const stored = decodeSafetensors(
+    fs.readFileSync(path.join(server.home, 'artifacts', `${m.weightsSha256}.safetensors`)),
+  );
+  for (const t of weights)
+    expect([t.name, Array.from(stored.tensors.get(t.name)!.data)]).toEqual([t.name, Array.from(t.data)]);
   expect(stored.metadata.source).toBe('import');
   // Same name twice: refused, the first stays.
-  expect((await errorOf({ name: 'tiny-imported', path: 'tiny.safetensors', configPath: 'tiny.config.json' })).message).toMatch(/already exists/);
+  expect(
+    (await errorOf({ name: 'tiny-imported', path: 'tiny.safetensors', configPath: 'tiny.config.json' })).message,
+  ).toMatch(/already exists/);
   // The worker loads the imported θ0 from the artifact store and fine-tunes it.
   const taskId = await taskIdOf(server, 'SNLI_VE');
-  const ev = await server.gql<{ evaluate: { id: string } }>(`mutation($i: EvaluateInput!) { evaluate(input: $i) { id } }`, { i: { modelId: m.id, taskId, steps: 3 } });
+  const ev = await server.gql<{ evaluate: { id: string } }>(
+    `mutation($i: EvaluateInput!) { evaluate(input: $i) { id } }`,
+    { i: { modelId: m.id, taskId, steps: 3 } },
+  );
   expect(ev.errors).toBeUndefined();
   await waitForRun(server, ev.data!.evaluate.id, ['SUCCEEDED'], 60_000);
 }, 90_000);
@@ -130,13 +176,19 @@ test('a verified write that fails (sha256 mismatch after writing) leaves no file
     });
     const w = tinyWeights(IMPORT_CONFIG, 99); // new content, so a new artifact would be created
     writeCheckpoint(server.home, 'torn', w);
-    await expect(importer.importModel({ name: 'torn', path: 'torn.safetensors', configPath: 'torn.config.json' })).rejects.toThrow(ArtifactWriteError);
+    await expect(
+      importer.importModel({ name: 'torn', path: 'torn.safetensors', configPath: 'torn.config.json' }),
+    ).rejects.toThrow(ArtifactWriteError);
     expect(tmpSeen).toMatch(/\.tmp$/);
     expect(fs.existsSync(tmpSeen)).toBe(false);
     expect(fs.readdirSync(artifacts).filter((f) => !before.has(f))).toEqual([]);
     expect((await ds.query(`SELECT 1 FROM model WHERE name = 'torn'`)) as unknown[]).toEqual([]);
     // The same import without the fault succeeds: the failure left nothing in the way.
-    const ok = await new ModelImporter(ds, server.home).importModel({ name: 'torn', path: 'torn.safetensors', configPath: 'torn.config.json' });
+    const ok = await new ModelImporter(ds, server.home).importModel({
+      name: 'torn',
+      path: 'torn.safetensors',
+      configPath: 'torn.config.json',
+    });
     expect(ok.name).toBe('torn');
     expect(fs.existsSync(path.join(artifacts, `${ok.weightsSha256}.safetensors`))).toBe(true);
   } finally {

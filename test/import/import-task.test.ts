@@ -14,11 +14,27 @@ import { tinyWeights, writeCheckpoint, writeDataset } from './fixtures';
 let server: TestServer;
 
 const IMPORT = `mutation($i: ImportTaskInput!) { importTask(input: $i) { id name kind metric builtIn trainSize valSize testSize params } }`;
-type Imported = { importTask: { id: string; name: string; kind: string; metric: string; builtIn: boolean; trainSize: number; valSize: number; testSize: number; params: Record<string, unknown> } };
+type Imported = {
+  importTask: {
+    id: string;
+    name: string;
+    kind: string;
+    metric: string;
+    builtIn: boolean;
+    trainSize: number;
+    valSize: number;
+    testSize: number;
+    params: Record<string, unknown>;
+  };
+};
 const importTask = (i: Record<string, unknown>) => server.gql<Imported>(IMPORT, { i });
 
 const VQA_MANIFEST = { kind: 'VQA', answers: ['yes', 'no', 'red', 'two'] };
-const vqaRow = (image: string, q = 'what colour is the cube', answers: unknown = ['red', 'red', 2]) => ({ image, question: q, answers });
+const vqaRow = (image: string, q = 'what colour is the cube', answers: unknown = ['red', 'red', 2]) => ({
+  image,
+  question: q,
+  answers,
+});
 
 beforeAll(async () => {
   server = await startServer({ env: { TICKETLAB_HEARTBEAT_S: '0.5', TICKETLAB_STALE_S: '3' } });
@@ -30,53 +46,95 @@ afterAll(async () => {
 
 test('a VQA dataset (regions.safetensors) is validated, normalised, stored and listed', async () => {
   writeDataset(server.home, 'vqa-ok', VQA_MANIFEST, {
-    train: [vqaRow('img0'), vqaRow('img1', 'is there a red cube', ['yes']), vqaRow('img2', 'how many cubes are there', [3, 'two'])],
+    train: [
+      vqaRow('img0'),
+      vqaRow('img1', 'is there a red cube', ['yes']),
+      vqaRow('img2', 'how many cubes are there', [3, 'two']),
+    ],
     val: [vqaRow('img1')],
   });
   const r = await importTask({ name: 'vqa-imported', kind: 'VQA', path: 'vqa-ok' });
   expect(r.errors).toBeUndefined();
   const t = r.data!.importTask;
-  expect([t.kind, t.metric, t.builtIn, t.trainSize, t.valSize, t.testSize]).toEqual(['VQA', 'vqa_score', false, 3, 1, 0]);
-  expect(t.params).toMatchObject({ source: 'IMPORTED', format: 'ticketlab-dataset-1', text: 'words', regionFeatureDim: 8, images: 3, mostRegions: 4 });
+  expect([t.kind, t.metric, t.builtIn, t.trainSize, t.valSize, t.testSize]).toEqual([
+    'VQA',
+    'vqa_score',
+    false,
+    3,
+    1,
+    0,
+  ]);
+  expect(t.params).toMatchObject({
+    source: 'IMPORTED',
+    format: 'ticketlab-dataset-1',
+    text: 'words',
+    regionFeatureDim: 8,
+    images: 3,
+    mostRegions: 4,
+  });
   const files = t.params.files as { annotations: string; regions: string };
-  const lines = fs.readFileSync(path.join(server.home, 'artifacts', `${files.annotations}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines = fs
+    .readFileSync(path.join(server.home, 'artifacts', `${files.annotations}.jsonl`), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(lines).toHaveLength(4);
   expect(lines[0]).toMatchObject({ split: 'train', image: 'img0', answers: [2, 2, 2] });
   expect(lines[2].answers).toEqual([3, 3]);
   expect(lines[0].question.every((x: unknown) => Number.isInteger(x))).toBe(true);
-  const regions = decodeSafetensors(fs.readFileSync(path.join(server.home, 'artifacts', `${files.regions}.safetensors`)));
+  const regions = decodeSafetensors(
+    fs.readFileSync(path.join(server.home, 'artifacts', `${files.regions}.safetensors`)),
+  );
   expect(regions.tensors.get('features')!.shape).toEqual([9, 8]);
   expect(regions.tensors.get('boxes')!.shape).toEqual([9, 7]);
-  expect(JSON.parse(regions.metadata.images)).toEqual([['img0', 0, 3], ['img1', 3, 2], ['img2', 5, 4]]);
+  expect(JSON.parse(regions.metadata.images)).toEqual([
+    ['img0', 0, 3],
+    ['img1', 3, 2],
+    ['img2', 5, 4],
+  ]);
   const listed = await server.gql<{ tasks: Array<{ name: string; builtIn: boolean }> }>('{ tasks { name builtIn } }');
   expect(listed.data!.tasks.at(-1)).toEqual({ name: 'vqa-imported', builtIn: false });
 });
 
-test('a REFCOCO dataset with token ids and .npy regions; targets are checked against the image\'s regions', async () => {
+test("a REFCOCO dataset with token ids and .npy regions; targets are checked against the image's regions", async () => {
   const manifest = { kind: 'REFCOCO', text: 'ids', vocabSize: 30 };
-  writeDataset(server.home, 'ref-npy', manifest, {
-    train: [{ image: 'img0', expression: [5, 6, 7], target: 2 }, { image: 'img1', expression: [9], target: 1 }],
-    test: [{ image: 'img2', expression: [5, 8], target: 3 }, { image: 'img0', expression: [7], target: 0 }],
-  }, 'npy');
+  writeDataset(
+    server.home,
+    'ref-npy',
+    manifest,
+    {
+      train: [
+        { image: 'img0', expression: [5, 6, 7], target: 2 },
+        { image: 'img1', expression: [9], target: 1 },
+      ],
+      test: [
+        { image: 'img2', expression: [5, 8], target: 3 },
+        { image: 'img0', expression: [7], target: 0 },
+      ],
+    },
+    'npy',
+  );
   const r = await importTask({ name: 'ref-imported', kind: 'REFCOCO', path: 'ref-npy' });
   expect(r.errors).toBeUndefined();
   expect(r.data!.importTask.params).toMatchObject({ text: 'ids', vocabSize: 30, regionFeatureDim: 8, images: 3 });
   writeDataset(server.home, 'ref-bad', manifest, { train: [{ image: 'img1', expression: [5, 31], target: 2 }] }, 'npy');
   const bad = await importTask({ name: 'ref-bad', kind: 'REFCOCO', path: 'ref-bad' });
   expect(bad.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
-  expect(bad.errors![0].message).toBe('path: 1 bad row(s); first 1: train.jsonl line 1: field "expression" token [1] = 31 is not an integer id in 0..29; field "target" must be an integer in 0..1, got 2');
+  expect(bad.errors![0].message).toBe(
+    'path: 1 bad row(s); first 1: train.jsonl line 1: field "expression" token [1] = 31 is not an integer id in 0..29; field "target" must be an integer in 0..1, got 2',
+  );
 });
 
 test('bad rows are named: line, field and why; the first 10 and the count; nothing is stored', async () => {
   const rows: unknown[] = [
     vqaRow('img0'),
-    { image: 'img0', answers: ['yes'] },                       // line 2: question missing
-    vqaRow('nope'),                                            // line 3: unknown image
-    vqaRow('img1', 'what colour is the giraffe'),              // line 4: word not in vocabulary
-    vqaRow('img1', 'what colour is the cube', ['purple']),     // line 5: not an answer class
-    vqaRow('img1', 'what colour is the cube', []),             // line 6: no answers
+    { image: 'img0', answers: ['yes'] }, // line 2: question missing
+    vqaRow('nope'), // line 3: unknown image
+    vqaRow('img1', 'what colour is the giraffe'), // line 4: word not in vocabulary
+    vqaRow('img1', 'what colour is the cube', ['purple']), // line 5: not an answer class
+    vqaRow('img1', 'what colour is the cube', []), // line 6: no answers
   ];
-  for (let i = 0; i < 12; i++) rows.push({ image: 'img2' });  // lines 7..18: question and answers missing
+  for (let i = 0; i < 12; i++) rows.push({ image: 'img2' }); // lines 7..18: question and answers missing
   const text = rows.map((r) => JSON.stringify(r)).join('\n') + '\n{"image": "img0", \n';
   writeDataset(server.home, 'vqa-bad', VQA_MANIFEST, { train: text });
   const before = fs.readdirSync(path.join(server.home, 'artifacts')).length;
@@ -98,7 +156,12 @@ test('bad rows are named: line, field and why; the first 10 and the count; nothi
 });
 
 test('manifest and kind problems are clear; a model that cannot serve an imported task is refused with why', async () => {
-  writeDataset(server.home, 'no-answers', { kind: 'GQA' }, { train: [{ image: 'img0', question: 'is it red', answer: 'yes' }] });
+  writeDataset(
+    server.home,
+    'no-answers',
+    { kind: 'GQA' },
+    { train: [{ image: 'img0', question: 'is it red', answer: 'yes' }] },
+  );
   const a = await importTask({ name: 'g', kind: 'GQA', path: 'no-answers' });
   expect(a.errors![0].message).toMatch(/^dataset\.json: answers \(the GQA answer classes/);
   const k = await importTask({ name: 'g', kind: 'SNLI_VE', path: 'no-answers' });
@@ -107,27 +170,41 @@ test('manifest and kind problems are clear; a model that cannot serve an importe
   const tasks = await server.gql<{ tasks: Array<{ id: string; name: string }> }>('{ tasks { id name } }');
   const taskId = tasks.data!.tasks.find((t) => t.name === 'vqa-imported')!.id;
   // The shipped model's regions have 32 dimensions, the dataset's 8.
-  const run = await server.gql(`mutation($i: PruningInput!) { startPruning(input: $i) { id } }`, { i: { modelId: models.data!.models[0].id, taskId } });
+  const run = await server.gql(`mutation($i: PruningInput!) { startPruning(input: $i) { id } }`, {
+    i: { modelId: models.data!.models[0].id, taskId },
+  });
   expect(run.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
-  expect(run.errors![0].message).toBe('taskId: task "vqa-imported" has region features of dimension 8; the model\'s regionFeatureDim is 32');
+  expect(run.errors![0].message).toBe(
+    'taskId: task "vqa-imported" has region features of dimension 8; the model\'s regionFeatureDim is 32',
+  );
 });
 
 test('runs on imported tasks: an imported model is evaluated on imported VQA and pruned by IMP on imported REFCOCO', async () => {
   writeCheckpoint(server.home, 'm', tinyWeights());
-  const m = await server.gql<{ importModel: { id: string } }>(`mutation { importModel(input: { name: "m", path: "m.safetensors", configPath: "m.config.json" }) { id } }`);
+  const m = await server.gql<{ importModel: { id: string } }>(
+    `mutation { importModel(input: { name: "m", path: "m.safetensors", configPath: "m.config.json" }) { id } }`,
+  );
   expect(m.errors).toBeUndefined();
   const modelId = m.data!.importModel.id;
   const tasks = await server.gql<{ tasks: Array<{ id: string; name: string }> }>('{ tasks { id name } }');
   const idOf = (n: string) => tasks.data!.tasks.find((t) => t.name === n)!.id;
-  const ev = await server.gql<{ evaluate: { id: string } }>(`mutation($i: EvaluateInput!) { evaluate(input: $i) { id } }`, { i: { modelId, taskId: idOf('vqa-imported'), steps: 4, batchSize: 2 } });
+  const ev = await server.gql<{ evaluate: { id: string } }>(
+    `mutation($i: EvaluateInput!) { evaluate(input: $i) { id } }`,
+    { i: { modelId, taskId: idOf('vqa-imported'), steps: 4, batchSize: 2 } },
+  );
   expect(ev.errors).toBeUndefined();
-  const pr = await server.gql<{ startPruning: { id: string } }>(`mutation($i: PruningInput!) { startPruning(input: $i) { id } }`, { i: { modelId, taskId: idOf('ref-imported'), sparsities: [0.5], stepsPerLevel: 3, batchSize: 2 } });
+  const pr = await server.gql<{ startPruning: { id: string } }>(
+    `mutation($i: PruningInput!) { startPruning(input: $i) { id } }`,
+    { i: { modelId, taskId: idOf('ref-imported'), sparsities: [0.5], stepsPerLevel: 3, batchSize: 2 } },
+  );
   expect(pr.errors).toBeUndefined();
   await waitForRun(server, ev.data!.evaluate.id, ['SUCCEEDED'], 60_000);
   await waitForRun(server, pr.data!.startPruning.id, ['SUCCEEDED'], 60_000);
   const rows = await withDb(server.databaseUrl, async (db) => ({
     ev: (await db.query('SELECT metrics, score FROM evaluation WHERE run_id = $1', [ev.data!.evaluate.id])).rows,
-    tickets: (await db.query('SELECT level, sparsity FROM ticket WHERE run_id = $1 ORDER BY level', [pr.data!.startPruning.id])).rows,
+    tickets: (
+      await db.query('SELECT level, sparsity FROM ticket WHERE run_id = $1 ORDER BY level', [pr.data!.startPruning.id])
+    ).rows,
     pe: (await db.query('SELECT metrics FROM evaluation WHERE run_id = $1', [pr.data!.startPruning.id])).rows,
   }));
   // VQA measured on the only held-out rows (val): one question, score in [0, 1].

@@ -63,15 +63,29 @@ async function eventsOf(name: string, fn: () => Promise<unknown>): Promise<Ev[]>
 }
 
 async function row(id: string) {
-  const r = await db.query(`SELECT status, step, total_steps, progress, phase, claim_token FROM run WHERE id = $1`, [id]);
-  return r.rows[0] as { status: string; step: number; total_steps: number | null; progress: number; phase: string | null; claim_token: string | null };
+  const r = await db.query(`SELECT status, step, total_steps, progress, phase, claim_token FROM run WHERE id = $1`, [
+    id,
+  ]);
+  return r.rows[0] as {
+    status: string;
+    step: number;
+    total_steps: number | null;
+    progress: number;
+    phase: string | null;
+    claim_token: string | null;
+  };
 }
 
 /** The event describes the row exactly as stored now. */
 async function expectDescribesRow(e: Ev): Promise<void> {
   const r = await row(e.runId);
-  expect({ status: e.status, step: e.step, totalSteps: e.totalSteps, progress: e.progress, phase: e.phase })
-    .toEqual({ status: r.status, step: r.step, totalSteps: r.total_steps, progress: r.progress, phase: r.phase });
+  expect({ status: e.status, step: e.step, totalSteps: e.totalSteps, progress: e.progress, phase: e.phase }).toEqual({
+    status: r.status,
+    step: r.step,
+    totalSteps: r.total_steps,
+    progress: r.progress,
+    phase: r.phase,
+  });
   expect(Number.isNaN(Date.parse(e.at))).toBe(false);
 }
 
@@ -85,7 +99,9 @@ test('queued and queueFailed', async () => {
   expect(failed.map((e) => [e.status, e.message])).toEqual([['FAILED', 'could not be queued: boom']]);
   await expectDescribesRow(failed[0]);
   // Not QUEUED any more: nothing changes, nothing is said.
-  expect(await eventsOf('queueFailed', async () => expect(await lifecycle.queueFailed(q, id, 'again')).toBe(false))).toEqual([]);
+  expect(
+    await eventsOf('queueFailed', async () => expect(await lifecycle.queueFailed(q, id, 'again')).toBe(false)),
+  ).toEqual([]);
 });
 
 test('claim, heartbeat, progress, phase, finish, and what a stranger token may not do', async () => {
@@ -99,28 +115,48 @@ test('claim, heartbeat, progress, phase, finish, and what a stranger token may n
   // A live claim cannot be taken.
   expect(await eventsOf('claim', async () => expect(await lifecycle.claim(q, id, 30_000)).toBeNull())).toEqual([]);
 
-  expect(await eventsOf('heartbeat', async () => expect(await lifecycle.heartbeat(q, id, run.token)).toBe(true))).toEqual([]);
-  expect(await eventsOf('heartbeat', async () => expect(await lifecycle.heartbeat(q, id, '00000000-0000-0000-0000-000000000000')).toBe(false))).toEqual([]);
+  expect(
+    await eventsOf('heartbeat', async () => expect(await lifecycle.heartbeat(q, id, run.token)).toBe(true)),
+  ).toEqual([]);
+  expect(
+    await eventsOf('heartbeat', async () =>
+      expect(await lifecycle.heartbeat(q, id, '00000000-0000-0000-0000-000000000000')).toBe(false),
+    ),
+  ).toEqual([]);
 
   const at = Date.now() - 5000;
-  const pe = await eventsOf('progress', () => lifecycle.progress(q, id, run.token, { step: 40, totalSteps: 80, progress: 0.5, metrics: { loss: 0.7 }, at }));
+  const pe = await eventsOf('progress', () =>
+    lifecycle.progress(q, id, run.token, { step: 40, totalSteps: 80, progress: 0.5, metrics: { loss: 0.7 }, at }),
+  );
   expect(pe).toHaveLength(1);
   expect(pe[0]).toMatchObject({ step: 40, totalSteps: 80, progress: 0.5, metrics: { loss: 0.7 } });
   expect(Date.parse(pe[0].at)).toBe(at);
   await expectDescribesRow(pe[0]);
-  expect(await eventsOf('progress', () => lifecycle.progress(q, id, '00000000-0000-0000-0000-000000000000', { step: 1, totalSteps: 1, progress: 1 }))).toEqual([]);
+  expect(
+    await eventsOf('progress', () =>
+      lifecycle.progress(q, id, '00000000-0000-0000-0000-000000000000', { step: 1, totalSteps: 1, progress: 1 }),
+    ),
+  ).toEqual([]);
   expect((await row(id)).step).toBe(40);
 
   const ph = await eventsOf('phase', () => lifecycle.phase(q, id, run.token, 'level 1/3: fine-tune at sparsity 0.2'));
   expect(ph.map((e) => e.phase)).toEqual(['level 1/3: fine-tune at sparsity 0.2']);
   await expectDescribesRow(ph[0]);
 
-  const fin = await eventsOf('finish', async () => expect(await lifecycle.finish(q, id, run.token, 'SUCCEEDED', null)).toBe(true));
-  expect(fin.map((e) => [e.status, e.step, e.totalSteps, e.progress, e.phase])).toEqual([['SUCCEEDED', 80, 80, 1, null]]);
+  const fin = await eventsOf('finish', async () =>
+    expect(await lifecycle.finish(q, id, run.token, 'SUCCEEDED', null)).toBe(true),
+  );
+  expect(fin.map((e) => [e.status, e.step, e.totalSteps, e.progress, e.phase])).toEqual([
+    ['SUCCEEDED', 80, 80, 1, null],
+  ]);
   await expectDescribesRow(fin[0]);
   expect((await row(id)).claim_token).toBeNull();
   // Finished: the old token can do nothing more.
-  expect(await eventsOf('finish', async () => expect(await lifecycle.finish(q, id, run.token, 'FAILED', 'late')).toBe(false))).toEqual([]);
+  expect(
+    await eventsOf('finish', async () =>
+      expect(await lifecycle.finish(q, id, run.token, 'FAILED', 'late')).toBe(false),
+    ),
+  ).toEqual([]);
   expect(await lifecycle.stillOwned(q, id, run.token)).toBe(false);
 });
 
@@ -129,7 +165,9 @@ test('a FAILED finish keeps the phase and carries the error; a long error is cut
   let run!: lifecycle.ClaimedRun;
   await eventsOf('claim', async () => (run = (await lifecycle.claim(q, id, 30_000))!));
   const error = 'x'.repeat(20_000);
-  const ev = await eventsOf('finish', async () => expect(await lifecycle.finish(q, id, run.token, 'FAILED', error)).toBe(true));
+  const ev = await eventsOf('finish', async () =>
+    expect(await lifecycle.finish(q, id, run.token, 'FAILED', error)).toBe(true),
+  );
   expect(ev).toHaveLength(1);
   expect(ev[0].status).toBe('FAILED');
   expect(ev[0].message!.length).toBeLessThan(error.length);
@@ -145,7 +183,9 @@ test('stale takeover: requeueStale, then a second claim says its attempt', async
   await db.query(`UPDATE run SET heartbeat_at = now() - interval '1 hour' WHERE id = $1`, [id]);
   const ev = await eventsOf('requeueStale', async () => expect(await lifecycle.requeueStale(q, 60_000)).toContain(id));
   const mine = ev.filter((e) => e.runId === id);
-  expect(mine.map((e) => [e.status, e.message])).toEqual([['QUEUED', 'requeued: its worker stopped sending heartbeats']]);
+  expect(mine.map((e) => [e.status, e.message])).toEqual([
+    ['QUEUED', 'requeued: its worker stopped sending heartbeats'],
+  ]);
   await expectDescribesRow(mine[0]);
   expect(await lifecycle.heartbeat(q, id, first.token)).toBe(false);
   const again = await eventsOf('claim', () => lifecycle.claim(q, id, 30_000));
@@ -179,8 +219,14 @@ test('release hands a held run back; cancel ends a run and its children', async 
   await expectDescribesRow(rel[0]);
 
   const parent = await insertRun(db, 'TRANSFER', null, 'RUNNING');
-  const kids = [await insertRun(db, 'EVALUATE', parent, 'QUEUED'), await insertRun(db, 'EVALUATE', parent, 'RUNNING'), await insertRun(db, 'EVALUATE', parent, 'SUCCEEDED')];
-  const ev = await eventsOf('cancel', async () => expect((await lifecycle.cancel(q, parent)).sort()).toEqual([parent, kids[0], kids[1]].sort()));
+  const kids = [
+    await insertRun(db, 'EVALUATE', parent, 'QUEUED'),
+    await insertRun(db, 'EVALUATE', parent, 'RUNNING'),
+    await insertRun(db, 'EVALUATE', parent, 'SUCCEEDED'),
+  ];
+  const ev = await eventsOf('cancel', async () =>
+    expect((await lifecycle.cancel(q, parent)).sort()).toEqual([parent, kids[0], kids[1]].sort()),
+  );
   expect(ev.map((e) => e.runId).sort()).toEqual([parent, kids[0], kids[1]].sort());
   for (const e of ev) {
     expect([e.status, e.message]).toEqual(['CANCELLED', 'cancelled on request']);
@@ -194,15 +240,25 @@ test('retry: a TRANSFER parent runs again with its ended children queued; a chil
   const failed = await insertRun(db, 'EVALUATE', parent, 'FAILED');
   const ok = await insertRun(db, 'EVALUATE', parent, 'SUCCEEDED');
   const ev = await eventsOf('retry', () => lifecycle.retry(q, parent, 'TRANSFER', null));
-  expect(ev.map((e) => [e.runId, e.status]).sort()).toEqual([[failed, 'QUEUED'], [parent, 'RUNNING']].sort());
+  expect(ev.map((e) => [e.runId, e.status]).sort()).toEqual(
+    [
+      [failed, 'QUEUED'],
+      [parent, 'RUNNING'],
+    ].sort(),
+  );
   for (const e of ev) await expectDescribesRow(e);
   expect((await row(ok)).status).toBe('SUCCEEDED');
 
   await db.query(`UPDATE run SET status = 'FAILED' WHERE id IN ($1, $2)`, [parent, failed]);
   const child = await eventsOf('retry', () => lifecycle.retry(q, failed, 'EVALUATE', parent));
-  expect(child.map((e) => [e.runId, e.status])).toEqual([[failed, 'QUEUED'], [parent, 'RUNNING']]);
+  expect(child.map((e) => [e.runId, e.status])).toEqual([
+    [failed, 'QUEUED'],
+    [parent, 'RUNNING'],
+  ]);
   for (const e of child) await expectDescribesRow(e);
-  expect(await eventsOf('retry', async () => expect(await lifecycle.retry(q, ok, 'EVALUATE', parent)).toEqual([]))).toEqual([]);
+  expect(
+    await eventsOf('retry', async () => expect(await lifecycle.retry(q, ok, 'EVALUATE', parent)).toEqual([])),
+  ).toEqual([]);
 });
 
 test('settleParent: progress while children are open, then the final status from theirs', async () => {
@@ -210,7 +266,9 @@ test('settleParent: progress while children are open, then the final status from
   const a = await insertRun(db, 'EVALUATE', parent, 'SUCCEEDED');
   const b = await insertRun(db, 'EVALUATE', parent, 'RUNNING');
   const open = await eventsOf('settleParent', () => lifecycle.settleParent(q, parent));
-  expect(open.map((e) => [e.runId, e.status, e.step, e.totalSteps, e.progress])).toEqual([[parent, 'RUNNING', 1, 2, 0.5]]);
+  expect(open.map((e) => [e.runId, e.status, e.step, e.totalSteps, e.progress])).toEqual([
+    [parent, 'RUNNING', 1, 2, 0.5],
+  ]);
   await expectDescribesRow(open[0]);
 
   await db.query(`UPDATE run SET status = 'FAILED' WHERE id = $1`, [b]);

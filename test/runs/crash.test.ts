@@ -8,7 +8,17 @@ import { execSync } from 'child_process';
 import * as path from 'path';
 import { withDb } from '../helpers/seed';
 import { startServer, type TestServer } from '../helpers/server';
-import { TINY_MODEL_CONFIG, maskBits, pretrainTinyModel, startWorkerProcess, subscribeRunEvents, taskIdOf, waitForRun, type EventLog, type WorkerProcess } from '../helpers/runs';
+import {
+  TINY_MODEL_CONFIG,
+  maskBits,
+  pretrainTinyModel,
+  startWorkerProcess,
+  subscribeRunEvents,
+  taskIdOf,
+  waitForRun,
+  type EventLog,
+  type WorkerProcess,
+} from '../helpers/runs';
 
 // Computations in child processes (as on a GPU worker): a killed worker must not leave one behind.
 const WORKER_ENV = { TICKETLAB_HEARTBEAT_S: '0.5', TICKETLAB_STALE_S: '3', TICKETLAB_COMPUTE: 'process' };
@@ -16,8 +26,10 @@ const COMPUTE_ENTRY = path.resolve(__dirname, '..', '..', 'src', 'jobs', 'comput
 
 /** Parent pids of the live compute processes of this build. */
 function computeParents(): number[] {
-  return execSync('ps -eo ppid=,args=', { encoding: 'utf8' }).split('\n')
-    .filter((l) => l.includes(COMPUTE_ENTRY)).map((l) => Number(l.trim().split(/\s+/)[0]));
+  return execSync('ps -eo ppid=,args=', { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes(COMPUTE_ENTRY))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
 }
 
 let server: TestServer;
@@ -39,10 +51,15 @@ afterAll(async () => {
 test('the API alone queues runs; a worker process runs them, also one whose job was lost', async () => {
   expect(server.output()).toContain('job worker disabled');
   const r = await server.gql<{ pretrainModel: { id: string } }>(
-    `mutation($c: ModelConfigInput) { pretrainModel(input: { name: "lost-job", config: $c, steps: 3, corpusSize: 50 }) { id } }`, { c: TINY_MODEL_CONFIG });
+    `mutation($c: ModelConfigInput) { pretrainModel(input: { name: "lost-job", config: $c, steps: 3, corpusSize: 50 }) { id } }`,
+    { c: TINY_MODEL_CONFIG },
+  );
   const lost = r.data!.pretrainModel.id;
   // As if the API had died between storing the run and sending its job.
-  const deleted = await withDb(server.databaseUrl, async (db) => (await db.query(`DELETE FROM pgboss.job WHERE data->>'runId' = $1`, [lost])).rowCount);
+  const deleted = await withDb(
+    server.databaseUrl,
+    async (db) => (await db.query(`DELETE FROM pgboss.job WHERE data->>'runId' = $1`, [lost])).rowCount,
+  );
   expect(deleted).toBe(1);
   workers.push(await startWorkerProcess(server, WORKER_ENV));
   const modelId = await pretrainTinyModel(server, 'tiny-crash');
@@ -63,7 +80,12 @@ test('SIGKILL of a worker mid-run: another worker resumes at the first unfinishe
   );
   const runId = r.data!.startPruning.id;
   const t0 = Date.now();
-  const levels = () => withDb(server.databaseUrl, async (db) => (await db.query('SELECT level FROM ticket WHERE run_id = $1 ORDER BY level', [runId])).rows.map((x) => x.level as number));
+  const levels = () =>
+    withDb(server.databaseUrl, async (db) =>
+      (await db.query('SELECT level FROM ticket WHERE run_id = $1 ORDER BY level', [runId])).rows.map(
+        (x) => x.level as number,
+      ),
+    );
   // Kill once two levels are stored and the third is under way.
   await waitForRun(server, runId, ['RUNNING'], 60_000, (s) => s.step > 2 * 120 + 20);
   expect(computeParents()).toEqual([a.proc.pid]);
@@ -80,7 +102,9 @@ test('SIGKILL of a worker mid-run: another worker resumes at the first unfinishe
   workers.push(b);
   const resumed = await waitForRun(server, runId, ['RUNNING', 'SUCCEEDED'], 60_000, (s) => s.attempts === 2);
   const takeoverMs = Date.now() - killedAt;
-  console.log(`crash: run taken over ${takeoverMs} ms after SIGKILL (heartbeat 0.5 s, stale after 3 s, includes starting the new worker)`);
+  console.log(
+    `crash: run taken over ${takeoverMs} ms after SIGKILL (heartbeat 0.5 s, stale after 3 s, includes starting the new worker)`,
+  );
   expect(takeoverMs).toBeLessThanOrEqual(60_000);
   expect(resumed.attempts).toBe(2);
   // The killed worker's computation stopped by itself; only the new worker's runs.
@@ -95,7 +119,12 @@ test('SIGKILL of a worker mid-run: another worker resumes at the first unfinishe
   expect(firstLevel).toBe(stored.length);
 
   const rows = await withDb(server.databaseUrl, async (db) => ({
-    tickets: (await db.query('SELECT level, sparsity, mask, mask_bits, created_at FROM ticket WHERE run_id = $1 ORDER BY level', [runId])).rows as Array<{ level: number; sparsity: number; mask: Buffer; mask_bits: string; created_at: Date }>,
+    tickets: (
+      await db.query(
+        'SELECT level, sparsity, mask, mask_bits, created_at FROM ticket WHERE run_id = $1 ORDER BY level',
+        [runId],
+      )
+    ).rows as Array<{ level: number; sparsity: number; mask: Buffer; mask_bits: string; created_at: Date }>,
     evaluations: (await db.query('SELECT seed, ticket_id FROM evaluation WHERE run_id = $1', [runId])).rows,
   }));
   expect(rows.tickets.map((t) => t.level)).toEqual([0, 1, 2, 3, 4]);
@@ -104,7 +133,9 @@ test('SIGKILL of a worker mid-run: another worker resumes at the first unfinishe
   rows.tickets.slice(0, stored.length).forEach((t) => expect(t.created_at.getTime()).toBeLessThan(killedAt));
   const masks = rows.tickets.map((t) => maskBits(t.mask, Number(t.mask_bits)));
   const N = masks[0].length;
-  masks.forEach((m, k) => expect(N - m.reduce((x, y) => x + y, 0)).toBe(k === 0 ? 0 : Math.round(sparsities[k - 1] * N)));
+  masks.forEach((m, k) =>
+    expect(N - m.reduce((x, y) => x + y, 0)).toBe(k === 0 ? 0 : Math.round(sparsities[k - 1] * N)),
+  );
   for (let k = 1; k < masks.length; k++) expect(masks[k].every((bit, i) => !bit || masks[k - 1][i] === 1)).toBe(true);
 
   // The same request run without interruption (force) gives the same masks and scores: the resumed
@@ -116,10 +147,19 @@ test('SIGKILL of a worker mid-run: another worker resumes at the first unfinishe
   const whole = again.data!.startPruning.id;
   expect(whole).not.toBe(runId);
   await waitForRun(server, whole, ['SUCCEEDED'], 90_000);
-  const outcome = (id: string) => withDb(server.databaseUrl, async (db) => (await db.query(
-    `SELECT t.level, t.mask_sha256, e.score FROM ticket t JOIN evaluation e ON e.run_id = t.run_id AND e.seed = 3
+  const outcome = (id: string) =>
+    withDb(
+      server.databaseUrl,
+      async (db) =>
+        (
+          await db.query(
+            `SELECT t.level, t.mask_sha256, e.score FROM ticket t JOIN evaluation e ON e.run_id = t.run_id AND e.seed = 3
         AND (e.ticket_id = t.id OR (t.level = 0 AND e.ticket_id IS NULL))
-      WHERE t.run_id = $1 ORDER BY t.level`, [id])).rows);
+      WHERE t.run_id = $1 ORDER BY t.level`,
+            [id],
+          )
+        ).rows,
+    );
   const resumedOutcome = await outcome(runId);
   expect(resumedOutcome).toHaveLength(5);
   expect(await outcome(whole)).toEqual(resumedOutcome);

@@ -28,8 +28,21 @@ describe('queries over HTTP', () => {
     expect(['tensorflow', 'wasm', 'cpu']).toContain(res.data!.compute.backend);
     if (res.data!.compute.backend !== 'tensorflow') expect(res.data!.compute.gpu).toBe(false);
     const tasks = res.data!.tasks;
-    expect(tasks.map((t) => t.kind)).toEqual(['VQA', 'GQA', 'VCR', 'SNLI_VE', 'REFCOCO', 'RETRIEVAL', 'NLVR2', 'PRETRAIN']);
-    expect(tasks.find((t) => t.kind === 'VQA')).toMatchObject({ name: 'synthetic-vqa', metric: 'vqa_score', builtIn: true });
+    expect(tasks.map((t) => t.kind)).toEqual([
+      'VQA',
+      'GQA',
+      'VCR',
+      'SNLI_VE',
+      'REFCOCO',
+      'RETRIEVAL',
+      'NLVR2',
+      'PRETRAIN',
+    ]);
+    expect(tasks.find((t) => t.kind === 'VQA')).toMatchObject({
+      name: 'synthetic-vqa',
+      metric: 'vqa_score',
+      builtIn: true,
+    });
     expect(tasks.find((t) => t.kind === 'RETRIEVAL')!.metric).toBe('ir_r1');
     expect(tasks.find((t) => t.kind === 'PRETRAIN')!.metric).toBe('pretrain_loss');
   });
@@ -52,7 +65,14 @@ describe('queries over HTTP', () => {
       const ids: string[] = [];
       // 25 tickets; two share each timestamp so ties are broken by id.
       for (let i = 0; i < 25; i++) {
-        ids.push(await insertTicket(db, { modelId, taskId, sparsity: (i % 10) / 10, createdAt: new Date(t0 + Math.floor(i / 2) * 1000) }));
+        ids.push(
+          await insertTicket(db, {
+            modelId,
+            taskId,
+            sparsity: (i % 10) / 10,
+            createdAt: new Date(t0 + Math.floor(i / 2) * 1000),
+          }),
+        );
       }
       await insertTicket(db, { modelId: otherModel, taskId, sparsity: 0.5 });
       return { modelId, ids, otherModel };
@@ -61,12 +81,31 @@ describe('queries over HTTP', () => {
       tickets(filter: $f, first: $first, after: $after) {
         totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id sparsity maskBits model { id name } task { kind } maskUrl } }
       } }`;
-    type Page = { tickets: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ node: { id: string; sparsity: number; maskBits: number; model: { id: string }; task: { kind: string }; maskUrl: string } }> } };
+    type Page = {
+      tickets: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        edges: Array<{
+          node: {
+            id: string;
+            sparsity: number;
+            maskBits: number;
+            model: { id: string };
+            task: { kind: string };
+            maskUrl: string;
+          };
+        }>;
+      };
+    };
     const seen: string[] = [];
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const res: Awaited<ReturnType<typeof server.gql<Page>>> = await server.gql<Page>(query, { f: { modelId }, first: 10, after });
+      const res: Awaited<ReturnType<typeof server.gql<Page>>> = await server.gql<Page>(query, {
+        f: { modelId },
+        first: 10,
+        after,
+      });
       expect(res.errors).toBeUndefined();
       const conn = res.data!.tickets;
       expect(conn.totalCount).toBe(25);
@@ -82,7 +121,12 @@ describe('queries over HTTP', () => {
     expect(ids.slice(23)).toContain(seen[0]);
     const first = await server.gql<Page>(query, { f: { modelId }, first: 1 });
     const node = first.data!.tickets.edges[0].node;
-    expect(node).toMatchObject({ maskBits: 20, model: { id: modelId }, task: { kind: 'VQA' }, maskUrl: `/export/tickets/${node.id}/mask.safetensors` });
+    expect(node).toMatchObject({
+      maskBits: 20,
+      model: { id: modelId },
+      task: { kind: 'VQA' },
+      maskUrl: `/export/tickets/${node.id}/mask.safetensors`,
+    });
 
     const filtered = await server.gql<Page>(query, { f: { modelId, minSparsity: 0.8, maxSparsity: 0.9 }, first: 100 });
     expect(filtered.data!.tickets.edges.every((e) => e.node.sparsity >= 0.8 && e.node.sparsity <= 0.9)).toBe(true);
@@ -128,16 +172,33 @@ describe('queries over HTTP', () => {
       return { parent, child };
     });
     const res = await server.gql<{
-      run: { kind: string; status: string; step: number; totalSteps: number; children: Array<{ id: string }>; all: Array<{ name: string; points: Array<{ step: number; value: number }> }>; loss: Array<{ name: string; points: Array<{ step: number }> }> };
+      run: {
+        kind: string;
+        status: string;
+        step: number;
+        totalSteps: number;
+        children: Array<{ id: string }>;
+        all: Array<{ name: string; points: Array<{ step: number; value: number }> }>;
+        loss: Array<{ name: string; points: Array<{ step: number }> }>;
+      };
       runs: { totalCount: number; edges: Array<{ node: { id: string } }> };
-    }>(`query($id: ID!) {
+    }>(
+      `query($id: ID!) {
       run(id: $id) { kind status step totalSteps children { id }
         all: metrics { name points { step value } }
         loss: metrics(names: ["loss"], points: 50) { name points { step } } }
-      runs(filter: { parentId: $id }) { totalCount edges { node { id } } } }`, { id: parent });
+      runs(filter: { parentId: $id }) { totalCount edges { node { id } } } }`,
+      { id: parent },
+    );
     expect(res.errors).toBeUndefined();
     const run = res.data!.run;
-    expect(run).toMatchObject({ kind: 'TRANSFER', status: 'RUNNING', step: 5, totalSteps: 100, children: [{ id: child }] });
+    expect(run).toMatchObject({
+      kind: 'TRANSFER',
+      status: 'RUNNING',
+      step: 5,
+      totalSteps: 100,
+      children: [{ id: child }],
+    });
     expect(run.all.map((s) => s.name)).toEqual(['loss', 'val/score']);
     expect(run.all[0].points).toHaveLength(200);
     expect(run.all[1].points).toHaveLength(10); // fewer than the limit: all kept
@@ -162,7 +223,17 @@ describe('queries over HTTP', () => {
       await db.query(ins, [modelId, ticketId, taskId, 'PRETRAINED', 1, '{"accuracy":0.63}', 0.63]);
       return { ticketId, modelId };
     });
-    const res = await server.gql<{ ticket: { evaluations: Array<{ score: number; relativeScore: number; metrics: Record<string, number>; ticket: { id: string } }> }; evaluations: { totalCount: number } }>(
+    const res = await server.gql<{
+      ticket: {
+        evaluations: Array<{
+          score: number;
+          relativeScore: number;
+          metrics: Record<string, number>;
+          ticket: { id: string };
+        }>;
+      };
+      evaluations: { totalCount: number };
+    }>(
       `query($t: ID!, $m: ID!) {
         ticket(id: $t) { evaluations { score relativeScore metrics ticket { id } } }
         evaluations(filter: { modelId: $m, dense: true }) { totalCount } }`,

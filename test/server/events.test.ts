@@ -30,20 +30,40 @@ afterAll(async () => {
 
 function publishFromOtherProcess(databaseUrl: string, event: object): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [PUBLISHER, databaseUrl, JSON.stringify(event)], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const p = spawn(process.execPath, [PUBLISHER, databaseUrl, JSON.stringify(event)], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`publisher exited with ${code}`))));
   });
 }
 
 interface Received {
-  runEvents: { runId: string; status: string; step: number; totalSteps: number | null; progress: number; phase: string | null; metrics: Record<string, number> | null; message: string | null; at: string };
+  runEvents: {
+    runId: string;
+    status: string;
+    step: number;
+    totalSteps: number | null;
+    progress: number;
+    phase: string | null;
+    metrics: Record<string, number> | null;
+    message: string | null;
+    at: string;
+  };
 }
 
 /** Subscribes and resolves once the subscription is in place (a probe event of its run came back). */
-async function subscribe(server: TestServer, runId: string | null): Promise<{ events: Received[]; next: () => Promise<Received> }> {
+async function subscribe(
+  server: TestServer,
+  runId: string | null,
+): Promise<{ events: Received[]; next: () => Promise<Received> }> {
   let connected!: () => void;
   const ready = new Promise<void>((r) => (connected = r));
-  const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, lazy: false, on: { connected: () => connected() } });
+  const client = createClient({
+    url: server.wsUrl,
+    webSocketImpl: WebSocket,
+    lazy: false,
+    on: { connected: () => connected() },
+  });
   clients.push(client);
   await ready;
   const events: Received[] = [];
@@ -72,7 +92,11 @@ async function subscribe(server: TestServer, runId: string | null): Promise<{ ev
       complete: () => undefined,
     },
   );
-  await publishUntil(server.databaseUrl, () => probeEvent(runId), () => probed);
+  await publishUntil(
+    server.databaseUrl,
+    () => probeEvent(runId),
+    () => probed,
+  );
   const next = () => {
     const p = new Promise<Received>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no event within 10 s ${failures.join('; ')}`)), 10_000);
@@ -89,7 +113,10 @@ async function subscribe(server: TestServer, runId: string | null): Promise<{ ev
 }
 
 test('an event published by another process reaches subscribers on both API instances, completed from the run row', async () => {
-  const [runX, runY] = await withDb(a.databaseUrl, async (db) => [await insertRun(db, 'PRUNE'), await insertRun(db, 'EVALUATE')]);
+  const [runX, runY] = await withDb(a.databaseUrl, async (db) => [
+    await insertRun(db, 'PRUNE'),
+    await insertRun(db, 'EVALUATE'),
+  ]);
   const onA = await subscribe(a, runX);
   const onB = await subscribe(b, runX);
   const onlyY = await subscribe(a, runY);
@@ -98,11 +125,24 @@ test('an event published by another process reaches subscribers on both API inst
   const gotA = onA.next();
   const gotB = onB.next();
   const gotEvery = every.next();
-  await publishFromOtherProcess(a.databaseUrl, { runId: runX, step: 42, progress: 0.42, metrics: { loss: 0.5 }, message: 'level 1' });
+  await publishFromOtherProcess(a.databaseUrl, {
+    runId: runX,
+    step: 42,
+    progress: 0.42,
+    metrics: { loss: 0.5 },
+    message: 'level 1',
+  });
   for (const e of [await gotA, await gotB, await gotEvery]) {
     // step/progress/metrics/message from the payload; status/totalSteps/phase re-read from the row
     expect(e.runEvents).toMatchObject({
-      runId: runX, status: 'RUNNING', step: 42, totalSteps: 100, progress: 0.42, phase: 'fine-tune', metrics: { loss: 0.5 }, message: 'level 1',
+      runId: runX,
+      status: 'RUNNING',
+      step: 42,
+      totalSteps: 100,
+      progress: 0.42,
+      phase: 'fine-tune',
+      metrics: { loss: 0.5 },
+      message: 'level 1',
     });
     expect(Number.isNaN(Date.parse(e.runEvents.at))).toBe(false);
   }

@@ -9,7 +9,11 @@ import { insertModel, withDb } from '../helpers/seed';
 import { MAIN_JS, startServer, tempHome } from '../helpers/server';
 
 function cli(args: string[], env: Record<string, string> = {}): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, [MAIN_JS, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [MAIN_JS, ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
@@ -40,13 +44,16 @@ test('SIGTERM stops HTTP, the database and exits 0; a restart finds the data and
   const t0 = Date.now();
   const second = await startServer({ home, embedded: true });
   try {
-    const res = await second.gql<{ health: string; model: { name: string; prunableParameterCount: number; config: { layers: number } } }>(
-      `query($id: ID!) { health model(id: $id) { name prunableParameterCount config { layers } } }`,
-      { id: modelId },
-    );
+    const res = await second.gql<{
+      health: string;
+      model: { name: string; prunableParameterCount: number; config: { layers: number } };
+    }>(`query($id: ID!) { health model(id: $id) { name prunableParameterCount config { layers } } }`, { id: modelId });
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(res.errors).toBeUndefined();
-    expect(res.data).toEqual({ health: 'ok', model: { name: 'survives-restart', prunableParameterCount: 123, config: { layers: 2 } } });
+    expect(res.data).toEqual({
+      health: 'ok',
+      model: { name: 'survives-restart', prunableParameterCount: 123, config: { layers: 2 } },
+    });
     expect(second.output()).not.toContain('migrations applied');
     expect(second.output()).not.toContain('initialising PostgreSQL');
   } finally {

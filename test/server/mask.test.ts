@@ -10,7 +10,9 @@ describe('stored mask checks', () => {
   });
 
   test('rejects wrong length, dirty padding, wrong hash, wrong model', () => {
-    expect(maskProblems(packed, 10, maskSha256(packed), 11)).toEqual(['mask has 10 bits, the model has 11 prunable weights']);
+    expect(maskProblems(packed, 10, maskSha256(packed), 11)).toEqual([
+      'mask has 10 bits, the model has 11 prunable weights',
+    ]);
     expect(maskProblems(packed, 17, maskSha256(packed), 17)).toContain('mask has 2 bytes, 17 bits need 3');
     const dirty = Uint8Array.from([0xf0, 0x07]);
     expect(maskProblems(dirty, 10, maskSha256(dirty), 10)).toEqual(['padding bits of the last mask byte are not 0']);

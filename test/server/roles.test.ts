@@ -26,5 +26,7 @@ test('the worker and migrate roles load no GraphQL or HTTP server package', () =
 });
 
 test('the API role does (so the probe above can see them)', () => {
-  expect(loadedApiPackages(['app/server', 'app/entities'])).toEqual(expect.arrayContaining(['graphql', 'type-graphql', '@apollo']));
+  expect(loadedApiPackages(['app/server', 'app/entities'])).toEqual(
+    expect.arrayContaining(['graphql', 'type-graphql', '@apollo']),
+  );
 });

@@ -1,6 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildSchema, isEnumType, isInputObjectType, isObjectType, type GraphQLField, type GraphQLInputField } from 'graphql';
+import {
+  buildSchema,
+  isEnumType,
+  isInputObjectType,
+  isObjectType,
+  type GraphQLField,
+  type GraphQLInputField,
+} from 'graphql';
 import { schemaSDL } from '../../src/app/schema';
 import { REPO_ROOT } from '../helpers/server';
 
@@ -25,10 +32,12 @@ describe('schema/schema.graphql', () => {
       if (isObjectType(type) || isInputObjectType(type)) {
         for (const f of Object.values(type.getFields()) as Array<GraphQLField<unknown, unknown> | GraphQLInputField>) {
           if (!f.description) missing.push(`${type.name}.${f.name}`);
-          for (const a of 'args' in f ? f.args : []) if (!a.description) missing.push(`${type.name}.${f.name}(${a.name})`);
+          for (const a of 'args' in f ? f.args : [])
+            if (!a.description) missing.push(`${type.name}.${f.name}(${a.name})`);
         }
       }
-      if (isEnumType(type)) for (const v of type.getValues()) if (!v.description) missing.push(`${type.name}.${v.name}`);
+      if (isEnumType(type))
+        for (const v of type.getValues()) if (!v.description) missing.push(`${type.name}.${v.name}`);
     }
     expect(missing).toEqual([]);
   });
@@ -36,11 +45,32 @@ describe('schema/schema.graphql', () => {
   test('keeps the names clients rely on (DESIGN §7)', () => {
     const schema = buildSchema(sdl);
     const q = schema.getQueryType()!.getFields();
-    for (const name of ['health', 'compute', 'models', 'model', 'tasks', 'task', 'tickets', 'ticket', 'evaluations', 'runs', 'run']) {
+    for (const name of [
+      'health',
+      'compute',
+      'models',
+      'model',
+      'tasks',
+      'task',
+      'tickets',
+      'ticket',
+      'evaluations',
+      'runs',
+      'run',
+    ]) {
       expect(q[name]).toBeDefined();
     }
-    expect(schema.getSubscriptionType()!.getFields().runEvents.args.map((a) => a.name)).toEqual(['runId']);
-    const values = (n: string) => (schema.getType(n) as import('graphql').GraphQLEnumType).getValues().map((v) => v.name).sort();
+    expect(
+      schema
+        .getSubscriptionType()!
+        .getFields()
+        .runEvents.args.map((a) => a.name),
+    ).toEqual(['runId']);
+    const values = (n: string) =>
+      (schema.getType(n) as import('graphql').GraphQLEnumType)
+        .getValues()
+        .map((v) => v.name)
+        .sort();
     expect(values('TaskKind')).toEqual(['GQA', 'NLVR2', 'PRETRAIN', 'REFCOCO', 'RETRIEVAL', 'SNLI_VE', 'VCR', 'VQA']);
     expect(values('PruningMethod')).toEqual(['IMP', 'ONE_SHOT', 'RANDOM']);
     expect(values('WeightInit')).toEqual(['PRETRAINED', 'RANDOM', 'SHUFFLED']);
@@ -48,6 +78,16 @@ describe('schema/schema.graphql', () => {
     expect(values('RunKind')).toEqual(['EVALUATE', 'PRETRAIN', 'PRUNE', 'TRANSFER']);
     expect(values('RunStatus')).toEqual(['CANCELLED', 'FAILED', 'QUEUED', 'RUNNING', 'SUCCEEDED']);
     const runEvent = (schema.getType('RunEvent') as import('graphql').GraphQLObjectType).getFields();
-    expect(Object.keys(runEvent).sort()).toEqual(['at', 'message', 'metrics', 'phase', 'progress', 'runId', 'status', 'step', 'totalSteps']);
+    expect(Object.keys(runEvent).sort()).toEqual([
+      'at',
+      'message',
+      'metrics',
+      'phase',
+      'progress',
+      'runId',
+      'status',
+      'step',
+      'totalSteps',
+    ]);
   });
 });

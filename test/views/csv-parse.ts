@@ -22,7 +22,8 @@ export function parseCsv(text: string): string[][] {
       }
     } else {
       while (i < text.length && text[i] !== ',' && text[i] !== '\r') {
-        if (text[i] === '"' || text[i] === '\n') throw new Error(`bare ${JSON.stringify(text[i])} in unquoted field at ${i}`);
+        if (text[i] === '"' || text[i] === '\n')
+          throw new Error(`bare ${JSON.stringify(text[i])} in unquoted field at ${i}`);
         field += text[i++];
       }
     }
@@ -40,6 +41,7 @@ export function parseCsv(text: string): string[][] {
 /** Records as objects keyed by the header row. */
 export function csvRecords(text: string): { header: string[]; records: Array<Record<string, string>> } {
   const [header, ...rows] = parseCsv(text);
-  for (const r of rows) if (r.length !== header.length) throw new Error(`row has ${r.length} fields, header ${header.length}`);
+  for (const r of rows)
+    if (r.length !== header.length) throw new Error(`row has ${r.length} fields, header ${header.length}`);
   return { header, records: rows.map((r) => Object.fromEntries(header.map((h, j) => [h, r[j]]))) };
 }

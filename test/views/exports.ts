@@ -31,7 +31,10 @@ export function exportSuite(server: () => TestServer, study: () => Study): void 
         offset += n;
       }
       expect(decoded.metadata['ticketlab.ticket']).toBe(s.t.L);
-      const gql = await server().gql<{ ticket: { maskSha256: string; maskUrl: string } }>('query($id: ID!) { ticket(id: $id) { maskSha256 maskUrl } }', { id: s.t.L });
+      const gql = await server().gql<{ ticket: { maskSha256: string; maskUrl: string } }>(
+        'query($id: ID!) { ticket(id: $id) { maskSha256 maskUrl } }',
+        { id: s.t.L },
+      );
       expect(Mask.fromSafetensors(body).sha256()).toBe(gql.data!.ticket.maskSha256);
       expect(gql.data!.ticket.maskUrl).toBe(`/export/tickets/${s.t.L}/mask.safetensors`);
     });
@@ -43,7 +46,9 @@ export function exportSuite(server: () => TestServer, study: () => Study): void 
         expect(await res.json()).toEqual({ error: 'NOT_FOUND', message: `ticket "${id}" not found` });
       }
       const s = study();
-      const bad = await withDb(server().databaseUrl, (db) => insertTicket(db, { modelId: s.modelId, taskId: s.vqa, bits: 20 }));
+      const bad = await withDb(server().databaseUrl, (db) =>
+        insertTicket(db, { modelId: s.modelId, taskId: s.vqa, bits: 20 }),
+      );
       const res = await get(`/export/tickets/${bad}/mask.safetensors`);
       expect(res.status).toBe(409);
       const body = (await res.json()) as { error: string; message: string };
@@ -62,30 +67,72 @@ export function exportSuite(server: () => TestServer, study: () => Study): void 
       const text = await res.text();
       const { header, records } = csvRecords(text);
       expect(header).toEqual([
-        'id', 'created_at', 'model_id', 'model_name', 'task_id', 'task_name', 'task_kind', 'ticket_id', 'ticket_method',
-        'ticket_sparsity', 'ticket_level', 'weight_init', 'training_mode', 'seed', 'steps', 'score', 'relative_score', 'run_id',
-        'metrics.acc', 'metrics.n_examples',
+        'id',
+        'created_at',
+        'model_id',
+        'model_name',
+        'task_id',
+        'task_name',
+        'task_kind',
+        'ticket_id',
+        'ticket_method',
+        'ticket_sparsity',
+        'ticket_level',
+        'weight_init',
+        'training_mode',
+        'seed',
+        'steps',
+        'score',
+        'relative_score',
+        'run_id',
+        'metrics.acc',
+        'metrics.n_examples',
       ]);
       // dense 0.7, 0.72; B 0.68; E 0.7; P 0.66 — oldest first.
-      expect(records.map((r) => [r.ticket_id, Number(r.score)])).toEqual([['', 0.7], ['', 0.72], [s.t.B, 0.68], [s.t.E, 0.7], [s.t.P, 0.66]]);
+      expect(records.map((r) => [r.ticket_id, Number(r.score)])).toEqual([
+        ['', 0.7],
+        ['', 0.72],
+        [s.t.B, 0.68],
+        [s.t.E, 0.7],
+        [s.t.P, 0.66],
+      ]);
       expect(text).toContain('"tiny, ""views"" model"');
       expect(records[0].model_name).toBe('tiny, "views" model');
       expect(Number(records[2].relative_score)).toBeCloseTo(0.68 / 0.71, 12);
-      expect(records[2]).toMatchObject({ ticket_method: 'IMP', ticket_sparsity: '0.5', task_kind: 'GQA', weight_init: 'PRETRAINED', 'metrics.acc': '0.68', 'metrics.n_examples': '500' });
+      expect(records[2]).toMatchObject({
+        ticket_method: 'IMP',
+        ticket_sparsity: '0.5',
+        task_kind: 'GQA',
+        weight_init: 'PRETRAINED',
+        'metrics.acc': '0.68',
+        'metrics.n_examples': '500',
+      });
       expect(records[0].ticket_sparsity).toBe('');
     });
 
     test('enum and dense filters; 400 for malformed ids, unknown parameters and bad enums', async () => {
       const s = study();
-      const adv = csvRecords(await (await get(`/export/evaluations.csv?modelId=${s.modelId}&trainingMode=ADVERSARIAL`)).text()).records;
+      const adv = csvRecords(
+        await (await get(`/export/evaluations.csv?modelId=${s.modelId}&trainingMode=ADVERSARIAL`)).text(),
+      ).records;
       expect(adv.map((r) => [r.ticket_id, r.score])).toEqual([[s.t.A, '0.9']]);
-      const shuffled = csvRecords(await (await get(`/export/evaluations.csv?ticketId=${s.t.B}&weightInit=SHUFFLED`)).text()).records;
+      const shuffled = csvRecords(
+        await (await get(`/export/evaluations.csv?ticketId=${s.t.B}&weightInit=SHUFFLED`)).text(),
+      ).records;
       expect(shuffled.map((r) => r.score)).toEqual(['0.3']);
-      const dense = csvRecords(await (await get(`/export/evaluations.csv?modelId=${s.modelId}&dense=true`)).text()).records;
+      const dense = csvRecords(
+        await (await get(`/export/evaluations.csv?modelId=${s.modelId}&dense=true`)).text(),
+      ).records;
       expect(dense).toHaveLength(7);
       const empty = await (await get(`/export/evaluations.csv?modelId=${randomUUID()}`)).text();
       expect(csvRecords(empty).records).toEqual([]);
-      for (const q of ['modelId=nope', 'modelID=' + s.modelId, 'trainingMode=FAST', `modelId=${s.modelId}&modelId=${s.modelId}`, 'dense=yes']) {
+      for (const q of [
+        'modelId=nope',
+        'modelID=' + s.modelId,
+        'trainingMode=FAST',
+        `modelId=${s.modelId}&modelId=${s.modelId}`,
+        'dense=yes',
+      ]) {
         const res = await get(`/export/evaluations.csv?${q}`);
         expect(res.status).toBe(400);
         expect(((await res.json()) as { error: string }).error).toBe('BAD_USER_INPUT');
@@ -98,8 +145,11 @@ export function exportSuite(server: () => TestServer, study: () => Study): void 
       const runId = await withDb(server().databaseUrl, async (db) => {
         const id = await insertRun(db, 'PRUNE');
         await insertMetricPoints(db, id, [
-          { step: 10, name: 'loss', value: 1.5 }, { step: 0, name: 'loss', value: 2.25 }, { step: 10, name: 'lr', value: 1e-4 },
-          { step: 20, name: 'val/score', value: 0.61 }, { step: 20, name: 'loss', value: 1.125 },
+          { step: 10, name: 'loss', value: 1.5 },
+          { step: 0, name: 'loss', value: 2.25 },
+          { step: 10, name: 'lr', value: 1e-4 },
+          { step: 20, name: 'val/score', value: 0.61 },
+          { step: 20, name: 'loss', value: 1.125 },
         ]);
         return id;
       });
@@ -108,9 +158,15 @@ export function exportSuite(server: () => TestServer, study: () => Study): void 
       const { header, records } = csvRecords(await res.text());
       expect(header).toEqual(['step', 'name', 'value']);
       expect(records.map((r) => [Number(r.step), r.name, Number(r.value)])).toEqual([
-        [0, 'loss', 2.25], [10, 'loss', 1.5], [20, 'loss', 1.125], [10, 'lr', 1e-4], [20, 'val/score', 0.61],
+        [0, 'loss', 2.25],
+        [10, 'loss', 1.5],
+        [20, 'loss', 1.125],
+        [10, 'lr', 1e-4],
+        [20, 'val/score', 0.61],
       ]);
-      const only = csvRecords(await (await get(`/export/runs/${runId}/metrics.csv?name=lr&name=val/score`)).text()).records;
+      const only = csvRecords(
+        await (await get(`/export/runs/${runId}/metrics.csv?name=lr&name=val/score`)).text(),
+      ).records;
       expect(only.map((r) => r.name)).toEqual(['lr', 'val/score']);
       for (const id of [randomUUID(), 'x']) {
         const missing = await get(`/export/runs/${id}/metrics.csv`);

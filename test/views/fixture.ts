@@ -55,13 +55,33 @@ export async function seedStudy(db: Client): Promise<Study> {
   const { id: modelId, prunable } = await insertModelFor(db, 'tiny, "views" model', TINY_CONFIG);
   if (prunable !== N) throw new Error(`tiny model has ${prunable} prunable weights, expected ${N}`);
   const { id: otherModelId } = await insertModelFor(db, 'other tiny model', TINY_CONFIG);
-  const [vqa, gqa, nlvr2, pretrain] = [await builtinTaskId(db, 'VQA'), await builtinTaskId(db, 'GQA'), await builtinTaskId(db, 'NLVR2'), await builtinTaskId(db, 'PRETRAIN')];
+  const [vqa, gqa, nlvr2, pretrain] = [
+    await builtinTaskId(db, 'VQA'),
+    await builtinTaskId(db, 'GQA'),
+    await builtinTaskId(db, 'NLVR2'),
+    await builtinTaskId(db, 'PRETRAIN'),
+  ];
   const ticket = (taskId: string, pruned: number, method = 'IMP', level = 1) =>
     insertMaskTicket(db, { modelId, taskId, kept: prefixMask(pruned), method, level });
   // Distinct, increasing creation times: lists ordered oldest first are then deterministic.
   let clock = Date.parse('2025-03-01T00:00:00.000Z');
-  const ev = (taskId: string, ticketId: string | null, score: number, seed = 0, extra: { weightInit?: string; trainingMode?: string } = {}) =>
-    insertEvaluation(db, { modelId, taskId, ticketId, score, seed, metrics: { acc: score, n_examples: 500 }, createdAt: new Date((clock += 1000)), ...extra });
+  const ev = (
+    taskId: string,
+    ticketId: string | null,
+    score: number,
+    seed = 0,
+    extra: { weightInit?: string; trainingMode?: string } = {},
+  ) =>
+    insertEvaluation(db, {
+      modelId,
+      taskId,
+      ticketId,
+      score,
+      seed,
+      metrics: { acc: score, n_examples: 500 },
+      createdAt: new Date((clock += 1000)),
+      ...extra,
+    });
 
   const t = {
     A: await ticket(vqa, 870),
@@ -76,7 +96,11 @@ export async function seedStudy(db: Client): Promise<Study> {
     P3: await ticket(pretrain, 2611),
     P4: await ticket(pretrain, 870),
     L: await insertMaskTicket(db, { modelId, taskId: vqa, kept: layeredMask().kept }),
-    X: await insertMaskTicket(db, { modelId, taskId: vqa, kept: new Uint8Array(N).map((_, i) => (i % 3 === 0 ? 0 : 1)) }),
+    X: await insertMaskTicket(db, {
+      modelId,
+      taskId: vqa,
+      kept: new Uint8Array(N).map((_, i) => (i % 3 === 0 ? 0 : 1)),
+    }),
     Other: await insertMaskTicket(db, { modelId: otherModelId, taskId: vqa, kept: prefixMask(10) }),
   };
   // Dense VQA: mean 0.62, sample std 0.02. Dense GQA: mean 0.71. Dense PRETRAIN loss: 2.0.

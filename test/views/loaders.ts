@@ -3,7 +3,14 @@
  * page with its relations the same for 10 and for 100 tickets. The server counts statements per
  * request when started with TICKETLAB_TEST_SQL_COUNT=1 (extensions.sqlQueries).
  */
-import { builtinTaskId, insertEvaluation, insertMaskTicket, insertModelFor, TINY_CONFIG, withDb } from '../helpers/seed';
+import {
+  builtinTaskId,
+  insertEvaluation,
+  insertMaskTicket,
+  insertModelFor,
+  TINY_CONFIG,
+  withDb,
+} from '../helpers/seed';
 import type { TestServer } from '../helpers/server';
 import { N, prefixMask } from './fixture';
 
@@ -13,7 +20,17 @@ const PAGE = `query($m: ID!, $first: Int) { tickets(filter: { modelId: $m }, fir
     evaluations { score relativeScore weightInit task { kind } model { id } ticket { id } } } } } }`;
 
 interface Page {
-  tickets: { totalCount: number; edges: Array<{ node: { id: string; parent: { id: string } | null; evaluations: Array<{ relativeScore: number | null; task: { kind: string } }>; layerSparsity: Array<{ pruned: number }> } }> };
+  tickets: {
+    totalCount: number;
+    edges: Array<{
+      node: {
+        id: string;
+        parent: { id: string } | null;
+        evaluations: Array<{ relativeScore: number | null; task: { kind: string } }>;
+        layerSparsity: Array<{ pruned: number }>;
+      };
+    }>;
+  };
 }
 
 export function loaderSuite(server: () => TestServer): void {
@@ -26,7 +43,13 @@ export function loaderSuite(server: () => TestServer): void {
         await insertEvaluation(db, { modelId: id, taskId: gqa, score: 0.4 });
         let parent: string | null = null;
         for (let i = 0; i < 110; i++) {
-          const tid: string = await insertMaskTicket(db, { modelId: id, taskId: i % 2 ? vqa : gqa, kept: prefixMask(i * 10), parentId: parent, createdAt: new Date(Date.UTC(2025, 0, 1) + i * 1000) });
+          const tid: string = await insertMaskTicket(db, {
+            modelId: id,
+            taskId: i % 2 ? vqa : gqa,
+            kept: prefixMask(i * 10),
+            parentId: parent,
+            createdAt: new Date(Date.UTC(2025, 0, 1) + i * 1000),
+          });
           await insertEvaluation(db, { modelId: id, taskId: vqa, ticketId: tid, score: 0.45, seed: 1 });
           await insertEvaluation(db, { modelId: id, taskId: gqa, ticketId: tid, score: 0.3, seed: 2 });
           parent = i % 3 ? tid : null;
@@ -35,7 +58,11 @@ export function loaderSuite(server: () => TestServer): void {
       });
       const counts: number[] = [];
       for (const first of [10, 100]) {
-        const res = (await server().gql<Page>(PAGE, { m: modelId, first })) as { data?: Page; errors?: unknown; extensions?: { sqlQueries?: number } };
+        const res = (await server().gql<Page>(PAGE, { m: modelId, first })) as {
+          data?: Page;
+          errors?: unknown;
+          extensions?: { sqlQueries?: number };
+        };
         expect(res.errors).toBeUndefined();
         const edges = res.data!.tickets.edges;
         expect(edges).toHaveLength(first);
@@ -54,7 +81,9 @@ export function loaderSuite(server: () => TestServer): void {
       expect(counts[0]).toBe(counts[1]);
       expect(counts[0]).toBeLessThanOrEqual(12);
       expect(counts[0]).toBeGreaterThanOrEqual(4);
-      console.log(`SQL statements per tickets page (10 and 100 tickets): ${counts.join(', ')}; mask bits per ticket ${N}`);
+      console.log(
+        `SQL statements per tickets page (10 and 100 tickets): ${counts.join(', ')}; mask bits per ticket ${N}`,
+      );
     });
   });
 }

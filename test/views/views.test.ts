@@ -31,7 +31,15 @@ function ok<T>(res: GqlResponse<T>): T {
   return res.data as T;
 }
 
-interface Point { sparsity: number; dense: boolean; score: number; scoreStd: number; relativeScore: number | null; n: number; tickets: number }
+interface Point {
+  sparsity: number;
+  dense: boolean;
+  score: number;
+  scoreStd: number;
+  relativeScore: number | null;
+  n: number;
+  tickets: number;
+}
 const CURVE = `query($m: ID!, $t: ID!, $method: PruningMethod, $init: WeightInit, $mode: TrainingMode, $src: ID) {
   sparsityCurve(modelId: $m, taskId: $t, method: $method, weightInit: $init, trainingMode: $mode, sourceTaskId: $src) {
     sparsity dense score scoreStd relativeScore n tickets } }`;
@@ -40,7 +48,10 @@ describe('sparsityCurve', () => {
   test('mean ± sample std per exact sparsity, dense point first, relative to the dense mean', async () => {
     const { sparsityCurve: c } = ok(await server.gql<{ sparsityCurve: Point[] }>(CURVE, { m: s.modelId, t: s.vqa }));
     expect(c.map((p) => [p.sparsity, p.dense, p.n, p.tickets])).toEqual([
-      [0, true, 3, 0], [870 / N, false, 2, 1], [0.5, false, 3, 2], [3046 / N, false, 1, 1],
+      [0, true, 3, 0],
+      [870 / N, false, 2, 1],
+      [0.5, false, 3, 2],
+      [3046 / N, false, 1, 1],
     ]);
     const expected = [
       { score: 0.62, std: 0.02 },
@@ -56,17 +67,33 @@ describe('sparsityCurve', () => {
   });
 
   test('method, weight init and source task select other evaluations', async () => {
-    const random = ok(await server.gql<{ sparsityCurve: Point[] }>(CURVE, { m: s.modelId, t: s.vqa, method: 'RANDOM' })).sparsityCurve;
-    expect(random.map((p) => [p.sparsity, p.n])).toEqual([[0, 3], [0.5, 1]]);
+    const random = ok(
+      await server.gql<{ sparsityCurve: Point[] }>(CURVE, { m: s.modelId, t: s.vqa, method: 'RANDOM' }),
+    ).sparsityCurve;
+    expect(random.map((p) => [p.sparsity, p.n])).toEqual([
+      [0, 3],
+      [0.5, 1],
+    ]);
     expect(random[1].score).toBeCloseTo(0.4, 12);
-    const init = ok(await server.gql<{ sparsityCurve: Point[] }>(CURVE, { m: s.modelId, t: s.vqa, init: 'RANDOM' })).sparsityCurve;
+    const init = ok(
+      await server.gql<{ sparsityCurve: Point[] }>(CURVE, { m: s.modelId, t: s.vqa, init: 'RANDOM' }),
+    ).sparsityCurve;
     expect(init).toHaveLength(1);
     expect(init[0]).toMatchObject({ dense: true, n: 1 });
     expect(init[0].relativeScore).toBeCloseTo(0.3 / 0.62, 12);
-    const adv = ok(await server.gql<{ sparsityCurve: Point[] }>(CURVE, { m: s.modelId, t: s.vqa, mode: 'ADVERSARIAL' })).sparsityCurve;
-    expect(adv).toEqual([{ sparsity: 870 / N, dense: false, score: 0.9, scoreStd: 0, relativeScore: null, n: 1, tickets: 1 }]);
-    const pre = ok(await server.gql<{ sparsityCurve: Point[] }>(CURVE, { m: s.modelId, t: s.vqa, src: s.pretrain })).sparsityCurve;
-    expect(pre.map((p) => [p.sparsity, p.n])).toEqual([[0, 3], [0.5, 1]]);
+    const adv = ok(
+      await server.gql<{ sparsityCurve: Point[] }>(CURVE, { m: s.modelId, t: s.vqa, mode: 'ADVERSARIAL' }),
+    ).sparsityCurve;
+    expect(adv).toEqual([
+      { sparsity: 870 / N, dense: false, score: 0.9, scoreStd: 0, relativeScore: null, n: 1, tickets: 1 },
+    ]);
+    const pre = ok(
+      await server.gql<{ sparsityCurve: Point[] }>(CURVE, { m: s.modelId, t: s.vqa, src: s.pretrain }),
+    ).sparsityCurve;
+    expect(pre.map((p) => [p.sparsity, p.n])).toEqual([
+      [0, 3],
+      [0.5, 1],
+    ]);
     expect(pre[1].score).toBeCloseTo(0.6, 12);
   });
 
@@ -83,7 +110,9 @@ const WINNERS = `query($m: ID!, $t: ID!, $th: Float, $strict: Boolean, $method: 
 
 describe('winningTickets', () => {
   const ids = async (vars: Record<string, unknown>) =>
-    ok(await server.gql<{ winningTickets: Array<{ id: string }> }>(WINNERS, { m: s.modelId, ...vars })).winningTickets.map((t) => t.id);
+    ok(
+      await server.gql<{ winningTickets: Array<{ id: string }> }>(WINNERS, { m: s.modelId, ...vars }),
+    ).winningTickets.map((t) => t.id);
 
   test('relaxed: relative score ≥ threshold (default 0.99), highest sparsity first', async () => {
     expect(await ids({ t: s.vqa })).toEqual([s.t.B, s.t.A]);
@@ -113,14 +142,37 @@ describe('transferMatrix', () => {
   const Q = `query($m: ID!, $s: Float!, $tol: Float) { transferMatrix(modelId: $m, sparsity: $s, tolerance: $tol) {
     sparsity sources { kind } targets { kind }
     cells { source { id name kind } target { id name kind } ticket { id } tickets { id } score scoreStd relativeScore n } } }`;
-  type M = { transferMatrix: { sparsity: number; sources: Array<{ kind: string }>; targets: Array<{ kind: string }>; cells: Array<{ source: { kind: string }; target: { kind: string }; ticket: { id: string } | null; tickets: Array<{ id: string }>; score: number; scoreStd: number; relativeScore: number | null; n: number }> } };
+  type M = {
+    transferMatrix: {
+      sparsity: number;
+      sources: Array<{ kind: string }>;
+      targets: Array<{ kind: string }>;
+      cells: Array<{
+        source: { kind: string };
+        target: { kind: string };
+        ticket: { id: string } | null;
+        tickets: Array<{ id: string }>;
+        score: number;
+        scoreStd: number;
+        relativeScore: number | null;
+        n: number;
+      }>;
+    };
+  };
 
   test('source × target cells at the exact sparsity', async () => {
     const m = ok(await server.gql<M>(Q, { m: s.modelId, s: 0.5 })).transferMatrix;
     expect(m.sparsity).toBe(0.5);
     expect(m.sources.map((t) => t.kind)).toEqual(['VQA', 'GQA', 'PRETRAIN']);
     expect(m.targets.map((t) => t.kind)).toEqual(['VQA', 'GQA']);
-    const cells = m.cells.map((c) => ({ pair: `${c.source.kind}→${c.target.kind}`, ticket: c.ticket?.id ?? null, tickets: c.tickets.map((t) => t.id), n: c.n, score: c.score, rel: c.relativeScore }));
+    const cells = m.cells.map((c) => ({
+      pair: `${c.source.kind}→${c.target.kind}`,
+      ticket: c.ticket?.id ?? null,
+      tickets: c.tickets.map((t) => t.id),
+      n: c.n,
+      score: c.score,
+      rel: c.relativeScore,
+    }));
     const dense: Record<string, number> = { VQA: 0.62, GQA: 0.71 };
     const expected = [
       ['VQA→VQA', null, [s.t.B, s.t.C].sort(), 3, 0.613],
@@ -148,7 +200,8 @@ describe('transferMatrix', () => {
 });
 
 describe('maskOverlap and layerSparsity', () => {
-  const overlap = (a: string, b: string) => server.gql<{ maskOverlap: number }>('query($a: ID!, $b: ID!) { maskOverlap(a: $a, b: $b) }', { a, b });
+  const overlap = (a: string, b: string) =>
+    server.gql<{ maskOverlap: number }>('query($a: ID!, $b: ID!) { maskOverlap(a: $a, b: $b) }', { a, b });
 
   test('Jaccard of kept weights on known masks', async () => {
     expect(ok(await overlap(s.t.A, s.t.B)).maskOverlap).toBeCloseTo(2176 / 3482, 14);
@@ -173,22 +226,53 @@ describe('maskOverlap and layerSparsity', () => {
   });
 
   test('per-layer counts come from the stored mask, in canonical order', async () => {
-    const res = ok(await server.gql<{ ticket: { sparsity: number; layerSparsity: Array<{ name: string; total: number; pruned: number; sparsity: number }> } }>(
-      'query($id: ID!) { ticket(id: $id) { sparsity layerSparsity { name total pruned sparsity } } }', { id: s.t.L }));
+    const res = ok(
+      await server.gql<{
+        ticket: {
+          sparsity: number;
+          layerSparsity: Array<{ name: string; total: number; pruned: number; sparsity: number }>;
+        };
+      }>('query($id: ID!) { ticket(id: $id) { sparsity layerSparsity { name total pruned sparsity } } }', {
+        id: s.t.L,
+      }),
+    );
     const { pruned } = layeredMask();
-    expect(res.ticket.layerSparsity).toEqual(LAYOUT.map((l, j) => {
-      const total = l.shape[0] * l.shape[1];
-      return { name: l.name, total, pruned: pruned[j], sparsity: pruned[j] / total };
-    }));
+    expect(res.ticket.layerSparsity).toEqual(
+      LAYOUT.map((l, j) => {
+        const total = l.shape[0] * l.shape[1];
+        return { name: l.name, total, pruned: pruned[j], sparsity: pruned[j] / total };
+      }),
+    );
     expect(res.ticket.sparsity).toBeCloseTo(pruned.reduce((a, b) => a + b, 0) / N, 14);
   });
 
   test('ticket detail: model, task, parent, evaluations and their relations', async () => {
-    const res = ok(await server.gql<{ ticket: { model: { id: string }; task: { kind: string }; parent: null; evaluations: Array<{ score: number; weightInit: string; trainingMode: string; relativeScore: number | null; ticket: { id: string }; model: { id: string }; task: { kind: string } }> } }>(
-      `query($id: ID!) { ticket(id: $id) { model { id } task { kind } parent { id }
-         evaluations { score weightInit trainingMode relativeScore ticket { id } model { id } task { kind } } } }`, { id: s.t.A }));
+    const res = ok(
+      await server.gql<{
+        ticket: {
+          model: { id: string };
+          task: { kind: string };
+          parent: null;
+          evaluations: Array<{
+            score: number;
+            weightInit: string;
+            trainingMode: string;
+            relativeScore: number | null;
+            ticket: { id: string };
+            model: { id: string };
+            task: { kind: string };
+          }>;
+        };
+      }>(
+        `query($id: ID!) { ticket(id: $id) { model { id } task { kind } parent { id }
+         evaluations { score weightInit trainingMode relativeScore ticket { id } model { id } task { kind } } } }`,
+        { id: s.t.A },
+      ),
+    );
     expect(res.ticket).toMatchObject({ model: { id: s.modelId }, task: { kind: 'VQA' }, parent: null });
-    expect(res.ticket.evaluations.map((e) => [e.score, e.weightInit, e.trainingMode, e.task.kind, e.ticket.id, e.model.id])).toEqual([
+    expect(
+      res.ticket.evaluations.map((e) => [e.score, e.weightInit, e.trainingMode, e.task.kind, e.ticket.id, e.model.id]),
+    ).toEqual([
       [0.64, 'PRETRAINED', 'STANDARD', 'VQA', s.t.A, s.modelId],
       [0.62, 'PRETRAINED', 'STANDARD', 'VQA', s.t.A, s.modelId],
       [0.9, 'PRETRAINED', 'ADVERSARIAL', 'VQA', s.t.A, s.modelId],
@@ -199,13 +283,19 @@ describe('maskOverlap and layerSparsity', () => {
 });
 
 loaderSuite(() => server);
-exportSuite(() => server, () => s);
+exportSuite(
+  () => server,
+  () => s,
+);
 
 describe('layerSparsity on layouts whose layers do not start on byte boundaries', () => {
   /** Segment sizes of a 1-layer model: Q K V O (h·h), intermediate and output (i·h), pooler (h·h). */
   const sizes = (h: number, i: number) => [h * h, h * h, h * h, h * h, i * h, h * i, h * h];
 
-  test.each([[3, 5], [1, 2]])('hidden %i, intermediate %i', async (hidden, intermediate) => {
+  test.each([
+    [3, 5],
+    [1, 2],
+  ])('hidden %i, intermediate %i', async (hidden, intermediate) => {
     const seg = sizes(hidden, intermediate);
     const total = seg.reduce((a, b) => a + b, 0);
     // A fixed irregular pattern: kept where (7·i² + 3·i) mod 5 < 3.
@@ -216,8 +306,12 @@ describe('layerSparsity on layouts whose layers do not start on byte boundaries'
       expect(prunable).toBe(total);
       return insertMaskTicket(db, { modelId, taskId: s.vqa, kept });
     });
-    const res = ok(await server.gql<{ ticket: { layerSparsity: Array<{ total: number; pruned: number }> } }>(
-      'query($id: ID!) { ticket(id: $id) { layerSparsity { total pruned } } }', { id }));
+    const res = ok(
+      await server.gql<{ ticket: { layerSparsity: Array<{ total: number; pruned: number }> } }>(
+        'query($id: ID!) { ticket(id: $id) { layerSparsity { total pruned } } }',
+        { id },
+      ),
+    );
     let offset = 0;
     const expected = seg.map((n) => {
       const pruned = kept.subarray(offset, offset + n).reduce((a, v) => a + (v ? 0 : 1), 0);

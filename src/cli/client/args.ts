@@ -37,7 +37,12 @@ export interface Parsed {
 export function parse(argv: string[], options: OptionSpec, maxPositionals: number): Parsed {
   let r: Parsed;
   try {
-    r = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true }) as Parsed;
+    r = parseArgs({
+      args: argv,
+      options: { ...COMMON_OPTIONS, ...options },
+      allowPositionals: true,
+      strict: true,
+    }) as Parsed;
   } catch (err) {
     // parseArgs' messages are one readable sentence already ("Unknown option '--x'…").
     throw usage((err as Error).message.split('\n')[0].replace(/\. To specify a positional.*$/, ''));
@@ -78,7 +83,8 @@ export function numList(p: Parsed, name: string, integer: boolean): number[] | u
   const parts = v.split(',').map((s) => s.trim());
   const xs = parts.map(Number);
   const bad = parts.findIndex((s, i) => s === '' || !Number.isFinite(xs[i]) || (integer && !Number.isInteger(xs[i])));
-  if (bad >= 0) throw usage(`--${name} must be a comma-separated list of ${integer ? 'integers' : 'numbers'}, not "${v}"`);
+  if (bad >= 0)
+    throw usage(`--${name} must be a comma-separated list of ${integer ? 'integers' : 'numbers'}, not "${v}"`);
   return xs;
 }
 
@@ -87,7 +93,8 @@ export function oneOf<T extends string>(p: Parsed, name: string, values: readonl
   const v = str(p, name);
   if (v === undefined) return undefined;
   const up = v.toUpperCase().replace(/-/g, '_');
-  if (!(values as readonly string[]).includes(up)) throw usage(`--${name} must be one of ${values.join(', ')}, not "${v}"`);
+  if (!(values as readonly string[]).includes(up))
+    throw usage(`--${name} must be one of ${values.join(', ')}, not "${v}"`);
   return up as T;
 }
 
@@ -115,7 +122,8 @@ export function normalizeUrl(raw: string): string {
   }
   if (u.protocol === 'ws:') u.protocol = 'http:';
   if (u.protocol === 'wss:') u.protocol = 'https:';
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw usage(`--url must be http(s):// or ws(s)://, not "${u.protocol}//"`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw usage(`--url must be http(s):// or ws(s)://, not "${u.protocol}//"`);
   if (u.pathname === '/' || u.pathname === '') u.pathname = '/graphql';
   return u.toString();
 }

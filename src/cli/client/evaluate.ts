@@ -13,7 +13,11 @@ const EVALUATE = 'mutation($i: EvaluateInput!) { evaluate(input: $i) { id kind s
 
 /** The ticket's model, so `--ticket` alone is enough. */
 async function ticketModel(ep: Parameters<typeof gql>[0], ticketId: string): Promise<Named> {
-  const d = await gql<{ ticket: { model: Named } | null }>(ep, 'query($id: ID!) { ticket(id: $id) { model { id name } } }', { id: ticketId });
+  const d = await gql<{ ticket: { model: Named } | null }>(
+    ep,
+    'query($id: ID!) { ticket(id: $id) { model { id name } } }',
+    { id: ticketId },
+  );
   if (!d.ticket) throw new CliError(`ticket "${ticketId}" not found (NOT_FOUND)`, EXIT.SERVER_ERROR);
   return d.ticket.model;
 }
@@ -34,9 +38,17 @@ export const command = defineCommand({
   --force            start a new run even when an identical one exists
   --watch            follow the run with a progress bar until it ends`,
   options: {
-    task: { type: 'string' }, ticket: { type: 'string' }, model: { type: 'string' }, init: { type: 'string' },
-    mode: { type: 'string' }, steps: { type: 'string' }, seeds: { type: 'string' }, lr: { type: 'string' },
-    'batch-size': { type: 'string' }, force: { type: 'boolean' }, watch: { type: 'boolean', short: 'w' },
+    task: { type: 'string' },
+    ticket: { type: 'string' },
+    model: { type: 'string' },
+    init: { type: 'string' },
+    mode: { type: 'string' },
+    steps: { type: 'string' },
+    seeds: { type: 'string' },
+    lr: { type: 'string' },
+    'batch-size': { type: 'string' },
+    force: { type: 'boolean' },
+    watch: { type: 'boolean', short: 'w' },
   },
   maxPositionals: 0,
   async run(p, ep) {
@@ -45,13 +57,23 @@ export const command = defineCommand({
     const modelArg = str(p, 'model');
     if (!ticketId && !modelArg) throw usage('give --model (dense evaluation) or --ticket');
     const input: Record<string, unknown> = {
-      ticketId, weightInit: oneOf(p, 'init', INITS), trainingMode: oneOf(p, 'mode', MODES), steps: int(p, 'steps', 1),
-      seeds: numList(p, 'seeds', true), lr: num(p, 'lr'), batchSize: int(p, 'batch-size', 1), force: flag(p, 'force') || undefined,
+      ticketId,
+      weightInit: oneOf(p, 'init', INITS),
+      trainingMode: oneOf(p, 'mode', MODES),
+      steps: int(p, 'steps', 1),
+      seeds: numList(p, 'seeds', true),
+      lr: num(p, 'lr'),
+      batchSize: int(p, 'batch-size', 1),
+      force: flag(p, 'force') || undefined,
     };
     const model = modelArg ? await resolveModel(ep, modelArg) : await ticketModel(ep, ticketId!);
     const task = await resolveTask(ep, taskArg);
-    const full = JSON.parse(JSON.stringify({ ...input, modelId: model.id, taskId: task.id })) as Record<string, unknown>;
-    const describe = () => `${ticketId ? `ticket ${ticketId}` : `dense ${model.name}`} on ${task.name}` +
+    const full = JSON.parse(JSON.stringify({ ...input, modelId: model.id, taskId: task.id })) as Record<
+      string,
+      unknown
+    >;
+    const describe = () =>
+      `${ticketId ? `ticket ${ticketId}` : `dense ${model.name}`} on ${task.name}` +
       `${input.seeds ? `, seeds ${(input.seeds as number[]).join(', ')}` : ''}`;
     return startRuns(ep, EVALUATE, 'evaluate', [full], describe, flag(p, 'watch'));
   },

@@ -28,7 +28,8 @@ async function save(res: Response, out: string, binary: boolean): Promise<void> 
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     const code = (err as NodeJS.ErrnoException).code;
-    if (code && /^E(ACCES|NOENT|ROFS|ISDIR|NOTDIR|PERM|NOSPC)$/.test(code)) throw new CliError(`cannot write ${out}: ${code}`, EXIT.CANT_CREATE);
+    if (code && /^E(ACCES|NOENT|ROFS|ISDIR|NOTDIR|PERM|NOSPC)$/.test(code))
+      throw new CliError(`cannot write ${out}: ${code}`, EXIT.CANT_CREATE);
     throw new CliError(`download into ${out} failed: ${(err as Error).message}`, EXIT.UNAVAILABLE);
   }
   process.stderr.write(`wrote ${fs.statSync(out).size} bytes to ${out}\n`);
@@ -40,7 +41,10 @@ async function evaluationsQuery(p: Parsed, ep: Endpoint): Promise<string> {
   const task = str(p, 'task');
   if (model) q.set('modelId', (await resolveModel(ep, model)).id);
   if (task) q.set('taskId', (await resolveTask(ep, task)).id);
-  for (const [opt, key] of [['ticket', 'ticketId'], ['run', 'runId']] as const) {
+  for (const [opt, key] of [
+    ['ticket', 'ticketId'],
+    ['run', 'runId'],
+  ] as const) {
     const v = str(p, opt);
     if (v) q.set(key, v);
   }
@@ -67,9 +71,16 @@ export const command = defineCommand({
 
   -o, --output FILE  where to write; "-" is stdout`,
   options: {
-    output: { type: 'string', short: 'o' }, model: { type: 'string' }, task: { type: 'string' }, ticket: { type: 'string' },
-    run: { type: 'string' }, init: { type: 'string' }, mode: { type: 'string' }, dense: { type: 'boolean' },
-    masked: { type: 'boolean' }, name: { type: 'string', multiple: true },
+    output: { type: 'string', short: 'o' },
+    model: { type: 'string' },
+    task: { type: 'string' },
+    ticket: { type: 'string' },
+    run: { type: 'string' },
+    init: { type: 'string' },
+    mode: { type: 'string' },
+    dense: { type: 'boolean' },
+    masked: { type: 'boolean' },
+    name: { type: 'string', multiple: true },
   },
   maxPositionals: 2,
   async run(p, ep) {
@@ -106,7 +117,11 @@ export const command = defineCommand({
         return 0;
       }
       default:
-        throw usage(what ? `unknown export "${what}"; one of mask, weights, evaluations, metrics` : 'what to export? mask, weights, evaluations or metrics');
+        throw usage(
+          what
+            ? `unknown export "${what}"; one of mask, weights, evaluations, metrics`
+            : 'what to export? mask, weights, evaluations or metrics',
+        );
     }
   },
 });

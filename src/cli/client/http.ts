@@ -26,9 +26,12 @@ function unreachable(ep: Endpoint, err: unknown): CliError {
     if (typeof c.message === 'string' && c.message) detail = c.message;
     cause = c.cause;
   }
-  const why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? 'unknown host' : code ?? detail;
+  const why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? 'unknown host' : (code ?? detail);
   const from = ep.source === '--url' ? '' : ` (URL from ${ep.source})`;
-  return new CliError(`cannot reach the server at ${ep.url}${from}: ${why}; is \`ticketlab serve\` running?`, EXIT.UNAVAILABLE);
+  return new CliError(
+    `cannot reach the server at ${ep.url}${from}: ${why}; is \`ticketlab serve\` running?`,
+    EXIT.UNAVAILABLE,
+  );
 }
 
 export async function request(ep: Endpoint, url: string, init: RequestInit = {}): Promise<Response> {
@@ -51,11 +54,15 @@ export async function gql<T>(ep: Endpoint, query: string, variables: Record<stri
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
-    throw new CliError(`${ep.url} answered HTTP ${res.status} without a GraphQL response; is it a ticketlab server?`, res.status === 401 || res.status === 403 ? EXIT.AUTH : EXIT.SERVER_ERROR);
+    throw new CliError(
+      `${ep.url} answered HTTP ${res.status} without a GraphQL response; is it a ticketlab server?`,
+      res.status === 401 || res.status === 403 ? EXIT.AUTH : EXIT.SERVER_ERROR,
+    );
   }
   const e = body.errors?.[0];
   if (e) {
-    const code = e.extensions?.code ?? (res.status === 401 ? 'UNAUTHENTICATED' : res.status === 403 ? 'FORBIDDEN' : undefined);
+    const code =
+      e.extensions?.code ?? (res.status === 401 ? 'UNAUTHENTICATED' : res.status === 403 ? 'FORBIDDEN' : undefined);
     throw new CliError(`${e.message}${code ? ` (${code})` : ''}`, exitCodeFor(code));
   }
   if (!body.data) throw new CliError(`${ep.url} answered HTTP ${res.status} with no data`, EXIT.SERVER_ERROR);

@@ -29,7 +29,10 @@ export function pick(what: 'model' | 'task', arg: string, items: Named[]): Named
     const found = items.filter(t);
     if (found.length === 1) return found[0];
     if (found.length > 1) {
-      throw new CliError(`${what} "${arg}" is ambiguous: ${found.map((x) => x.name).join(', ')}; give a name or an id`, EXIT.USAGE);
+      throw new CliError(
+        `${what} "${arg}" is ambiguous: ${found.map((x) => x.name).join(', ')}; give a name or an id`,
+        EXIT.USAGE,
+      );
     }
   }
   const known = items.map((x) => x.name).join(', ') || 'none';

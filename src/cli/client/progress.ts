@@ -28,7 +28,11 @@ export function formatLoss(x: number): string {
 }
 
 /** One progress line; `unicode` picks block characters (terminals) or ASCII (logs). */
-export function formatProgress(s: ProgressState, etaSeconds: number | null, opts: { width?: number; unicode?: boolean } = {}): string {
+export function formatProgress(
+  s: ProgressState,
+  etaSeconds: number | null,
+  opts: { width?: number; unicode?: boolean } = {},
+): string {
   const barWidth = 24;
   const p = Math.min(1, Math.max(0, s.progress));
   const filled = Math.round(p * barWidth);

@@ -19,7 +19,8 @@ function sparsities(p: Parsed): number[] | undefined {
   const list = numList(p, 'sparsities', false);
   const levels = int(p, 'levels', 1);
   const rate = num(p, 'rate');
-  if (list && (levels !== undefined || rate !== undefined)) throw usage('give either --sparsities or --levels/--rate, not both');
+  if (list && (levels !== undefined || rate !== undefined))
+    throw usage('give either --sparsities or --levels/--rate, not both');
   if (rate !== undefined && levels === undefined) throw usage('--rate needs --levels');
   if (rate !== undefined && !(rate > 0 && rate < 1)) throw usage(`--rate must be in (0, 1), not ${rate}`);
   if (levels !== undefined) return geometricSchedule(levels, rate ?? 0.2);
@@ -45,10 +46,21 @@ export const command = defineCommand({
   --force            start a new run even when an identical one exists
   --watch            follow the run(s) with a progress bar until they end`,
   options: {
-    model: { type: 'string' }, task: { type: 'string' }, method: { type: 'string' }, sparsities: { type: 'string' },
-    levels: { type: 'string' }, rate: { type: 'string' }, steps: { type: 'string' }, seed: { type: 'string' },
-    seeds: { type: 'string' }, 'rewind-step': { type: 'string' }, mode: { type: 'string' }, lr: { type: 'string' },
-    'batch-size': { type: 'string' }, force: { type: 'boolean' }, watch: { type: 'boolean', short: 'w' },
+    model: { type: 'string' },
+    task: { type: 'string' },
+    method: { type: 'string' },
+    sparsities: { type: 'string' },
+    levels: { type: 'string' },
+    rate: { type: 'string' },
+    steps: { type: 'string' },
+    seed: { type: 'string' },
+    seeds: { type: 'string' },
+    'rewind-step': { type: 'string' },
+    mode: { type: 'string' },
+    lr: { type: 'string' },
+    'batch-size': { type: 'string' },
+    force: { type: 'boolean' },
+    watch: { type: 'boolean', short: 'w' },
   },
   maxPositionals: 0,
   async run(p, ep) {
@@ -56,15 +68,23 @@ export const command = defineCommand({
     const taskArg = required(p, 'task');
     const method = oneOf(p, 'method', METHODS);
     const input: Record<string, unknown> = {
-      method, sparsities: sparsities(p), stepsPerLevel: int(p, 'steps', 1), rewindStep: int(p, 'rewind-step', 0),
-      trainingMode: oneOf(p, 'mode', MODES), lr: num(p, 'lr'), batchSize: int(p, 'batch-size', 1), force: flag(p, 'force') || undefined,
+      method,
+      sparsities: sparsities(p),
+      stepsPerLevel: int(p, 'steps', 1),
+      rewindStep: int(p, 'rewind-step', 0),
+      trainingMode: oneOf(p, 'mode', MODES),
+      lr: num(p, 'lr'),
+      batchSize: int(p, 'batch-size', 1),
+      force: flag(p, 'force') || undefined,
     };
     const seed = int(p, 'seed', 0);
     const seeds = numList(p, 'seeds', true);
     if (seed !== undefined && seeds) throw usage('give either --seed or --seeds, not both');
     const [model, task] = [await resolveModel(ep, modelArg), await resolveTask(ep, taskArg)];
     const base = { ...input, modelId: model.id, taskId: task.id };
-    const inputs = (seeds ?? [seed]).map((s) => JSON.parse(JSON.stringify({ ...base, seed: s })) as Record<string, unknown>);
+    const inputs = (seeds ?? [seed]).map(
+      (s) => JSON.parse(JSON.stringify({ ...base, seed: s })) as Record<string, unknown>,
+    );
     const describe = (i: Record<string, unknown>) =>
       `${i.method ?? 'IMP'} of ${model.name} on ${task.name}` +
       `${Array.isArray(i.sparsities) ? `, sparsities ${i.sparsities.join(', ')}` : ''}${i.seed !== undefined ? `, seed ${i.seed}` : ''}`;

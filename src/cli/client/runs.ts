@@ -9,8 +9,17 @@ const RUNS = `query($f: RunFilter, $n: Int) { runs(filter: $f, first: $n) { tota
   id kind status progress step totalSteps phase createdAt finishedAt error params } } } }`;
 
 interface RunRow {
-  id: string; kind: string; status: string; progress: number; step: number; totalSteps: number | null;
-  phase: string | null; createdAt: string; finishedAt: string | null; error: string | null; params: Record<string, unknown>;
+  id: string;
+  kind: string;
+  status: string;
+  progress: number;
+  step: number;
+  totalSteps: number | null;
+  phase: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  params: Record<string, unknown>;
 }
 
 const STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
@@ -28,8 +37,12 @@ function filter(p: Parsed): Record<string, string> {
 /** A short description of what the run does, from its canonical params. */
 function what(r: RunRow): string {
   const p = r.params;
-  const bits = [p.method, p.name, Array.isArray(p.sparsities) ? `${p.sparsities.length} sparsities` : null,
-    p.ticketId ? 'ticket' : r.kind === 'EVALUATE' ? 'dense' : null];
+  const bits = [
+    p.method,
+    p.name,
+    Array.isArray(p.sparsities) ? `${p.sparsities.length} sparsities` : null,
+    p.ticketId ? 'ticket' : r.kind === 'EVALUATE' ? 'dense' : null,
+  ];
   return bits.filter((b) => typeof b === 'string').join(' ');
 }
 
@@ -42,12 +55,20 @@ export const command = defineCommand({
   --kind K       only runs of this kind: ${KINDS.join(', ')}
   --first N      how many (default 20, at most 100)
   --json         print the runs as JSON`,
-  options: { status: { type: 'string' }, kind: { type: 'string' }, first: { type: 'string', short: 'n' }, json: { type: 'boolean' } },
+  options: {
+    status: { type: 'string' },
+    kind: { type: 'string' },
+    first: { type: 'string', short: 'n' },
+    json: { type: 'boolean' },
+  },
   maxPositionals: 0,
   async run(p, ep) {
     const first = int(p, 'first', 1) ?? 20;
     if (first > 100) throw usage('--first must be at most 100');
-    const d = await gql<{ runs: { totalCount: number; edges: Array<{ node: RunRow }> } }>(ep, RUNS, { f: filter(p), n: first });
+    const d = await gql<{ runs: { totalCount: number; edges: Array<{ node: RunRow }> } }>(ep, RUNS, {
+      f: filter(p),
+      n: first,
+    });
     const rows = d.runs.edges.map((e) => e.node);
     if (p.values.json) {
       process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -59,11 +80,17 @@ export const command = defineCommand({
     }
     const now = Date.now();
     const table = rows.map((r) => [
-      r.id, r.kind, r.status, `${(r.progress * 100).toFixed(0)}%`, `${r.step}/${r.totalSteps ?? '?'}`, age(r.createdAt, now),
+      r.id,
+      r.kind,
+      r.status,
+      `${(r.progress * 100).toFixed(0)}%`,
+      `${r.step}/${r.totalSteps ?? '?'}`,
+      age(r.createdAt, now),
       r.status === 'FAILED' && r.error ? `error: ${r.error.slice(0, 60)}` : (r.phase ?? what(r)),
     ]);
     process.stdout.write(formatTable(['ID', 'KIND', 'STATUS', 'DONE', 'STEPS', 'CREATED', 'DETAIL'], table));
-    if (d.runs.totalCount > rows.length) process.stdout.write(`(${rows.length} of ${d.runs.totalCount}; --first N for more)\n`);
+    if (d.runs.totalCount > rows.length)
+      process.stdout.write(`(${rows.length} of ${d.runs.totalCount}; --first N for more)\n`);
     return 0;
   },
 });

@@ -28,7 +28,8 @@ export async function startRuns(
     const run = d[field];
     runs.push(run);
     process.stdout.write(`${run.id}\n`);
-    const same = run.status === 'QUEUED' ? '' : ` (an identical run already exists, ${run.status}; --force starts a new one)`;
+    const same =
+      run.status === 'QUEUED' ? '' : ` (an identical run already exists, ${run.status}; --force starts a new one)`;
     process.stderr.write(`${run.kind} run ${run.id} ${run.status}: ${describe(input)}${same}\n`);
   }
   if (!watch) return 0;

@@ -24,17 +24,24 @@ export interface EventStream {
   close(): Promise<void>;
 }
 
-const RUN_EVENTS = 'subscription($id: ID) { runEvents(runId: $id) { runId status step totalSteps progress phase metrics message at } }';
+const RUN_EVENTS =
+  'subscription($id: ID) { runEvents(runId: $id) { runId status step totalSteps progress phase metrics message at } }';
 
 function toCliError(ep: Endpoint, err: unknown): CliError {
-  const e = err as { code?: unknown; reason?: unknown; message?: unknown } | Array<{ message: string; extensions?: { code?: string } }>;
+  const e = err as
+    | { code?: unknown; reason?: unknown; message?: unknown }
+    | Array<{ message: string; extensions?: { code?: string } }>;
   if (Array.isArray(e)) {
     const code = e[0]?.extensions?.code;
-    return new CliError(`${e[0]?.message ?? 'subscription failed'}${code ? ` (${code})` : ''}`, code === 'UNAUTHENTICATED' || code === 'FORBIDDEN' ? EXIT.AUTH : EXIT.SERVER_ERROR);
+    return new CliError(
+      `${e[0]?.message ?? 'subscription failed'}${code ? ` (${code})` : ''}`,
+      code === 'UNAUTHENTICATED' || code === 'FORBIDDEN' ? EXIT.AUTH : EXIT.SERVER_ERROR,
+    );
   }
   if (typeof e?.code === 'number') {
     const reason = typeof e.reason === 'string' && e.reason ? e.reason : `close code ${e.code}`;
-    if (e.code === 4401 || e.code === 4403) return new CliError(`the server refused the WebSocket connection: ${reason}`, EXIT.AUTH);
+    if (e.code === 4401 || e.code === 4403)
+      return new CliError(`the server refused the WebSocket connection: ${reason}`, EXIT.AUTH);
     return new CliError(`the WebSocket to ${wsUrl(ep)} closed: ${reason}`, EXIT.UNAVAILABLE);
   }
   const msg = typeof e?.message === 'string' && e.message ? e.message : 'connection failed';
@@ -59,7 +66,8 @@ export function subscribeRunEvents(
     connectionParams: ep.token ? { authorization: `Bearer ${ep.token}` } : {},
     retryAttempts: 5,
     // auth refusals are final; everything else (a restart of the server) is retried
-    shouldRetry: (e) => !(typeof (e as { code?: unknown })?.code === 'number' && [4401, 4403].includes((e as { code: number }).code)),
+    shouldRetry: (e) =>
+      !(typeof (e as { code?: unknown })?.code === 'number' && [4401, 4403].includes((e as { code: number }).code)),
     on: { connected: () => (connections++ > 0 ? onReconnected() : undefined) },
   });
   client.subscribe<{ runEvents: RunEvent }>(

@@ -9,8 +9,21 @@ interface Summary {
   error: string | null;
   step: number;
   totalSteps: number | null;
-  tickets: Array<{ id: string; level: number; sparsity: number; method: string; evaluations: Array<{ score: number; task: { name: string } }> }>;
-  evaluations: Array<{ id: string; seed: number; score: number; relativeScore: number | null; task: { name: string }; ticket: { id: string } | null }>;
+  tickets: Array<{
+    id: string;
+    level: number;
+    sparsity: number;
+    method: string;
+    evaluations: Array<{ score: number; task: { name: string } }>;
+  }>;
+  evaluations: Array<{
+    id: string;
+    seed: number;
+    score: number;
+    relativeScore: number | null;
+    task: { name: string };
+    ticket: { id: string } | null;
+  }>;
   children: Array<{ id: string; status: string }>;
 }
 
@@ -36,7 +49,9 @@ export async function printSummary(ep: Endpoint, runId: string, out: Output): Pr
     out.write(`evaluations (${r.evaluations.length}):\n`);
     for (const e of r.evaluations) {
       const rel = e.relativeScore === null ? '' : `  relative ${f4(e.relativeScore)}`;
-      out.write(`  ${e.task.name} seed ${e.seed}  ${e.ticket ? `ticket ${e.ticket.id}` : 'dense'}  score ${f4(e.score)}${rel}\n`);
+      out.write(
+        `  ${e.task.name} seed ${e.seed}  ${e.ticket ? `ticket ${e.ticket.id}` : 'dense'}  score ${f4(e.score)}${rel}\n`,
+      );
     }
   }
   if (r.children.length) {

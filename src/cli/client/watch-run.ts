@@ -66,19 +66,35 @@ export async function watchRun(ep: Endpoint, runId: string, opts: WatchOptions =
     view.update(s);
     if (FINAL.has(s.status)) finish(s.status);
   };
-  const fromRun = (r: RunNow) => apply({
-    status: r.status, step: r.step, totalSteps: r.totalSteps, progress: r.progress, phase: r.phase,
-    loss: r.metrics.find((m) => m.name === 'loss')?.points.at(-1)?.value ?? state?.loss ?? null,
-  }, true);
+  const fromRun = (r: RunNow) =>
+    apply(
+      {
+        status: r.status,
+        step: r.step,
+        totalSteps: r.totalSteps,
+        progress: r.progress,
+        phase: r.phase,
+        loss: r.metrics.find((m) => m.name === 'loss')?.points.at(-1)?.value ?? state?.loss ?? null,
+      },
+      true,
+    );
   const onEvent = (e: RunEvent) => {
     lastEventAt = Date.now();
-    apply({ status: e.status, step: e.step, totalSteps: e.totalSteps, progress: e.progress, phase: e.phase, loss: e.metrics?.loss ?? state?.loss ?? null });
+    apply({
+      status: e.status,
+      step: e.step,
+      totalSteps: e.totalSteps,
+      progress: e.progress,
+      phase: e.phase,
+      loss: e.metrics?.loss ?? state?.loss ?? null,
+    });
   };
   // A poll that cannot reach the server is ignored: the WebSocket's retries decide whether it is gone.
-  const refresh = (polling = false) => runNow(ep, runId).then(fromRun, (e: unknown) => {
-    if (polling && e instanceof CliError && e.exitCode === EXIT.UNAVAILABLE) return;
-    fail(e instanceof CliError ? e : new CliError(String(e), EXIT.INTERNAL));
-  });
+  const refresh = (polling = false) =>
+    runNow(ep, runId).then(fromRun, (e: unknown) => {
+      if (polling && e instanceof CliError && e.exitCode === EXIT.UNAVAILABLE) return;
+      fail(e instanceof CliError ? e : new CliError(String(e), EXIT.INTERNAL));
+    });
 
   // Fails fast (before opening a WebSocket) when the run does not exist or the server is down.
   const initial = await runNow(ep, runId);

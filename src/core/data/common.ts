@@ -19,15 +19,20 @@ export interface SceneKnobs {
 
 export function checkOptions(opts: GenerateOptions, minTextLength: number, minRegions = 2): void {
   const ints: Array<[string, number]> = [
-    ['regionFeatureDim', opts.regionFeatureDim], ['maxRegions', opts.maxRegions], ['maxTextLength', opts.maxTextLength],
-    ['sizes.train', opts.sizes.train], ['sizes.val', opts.sizes.val], ['sizes.test', opts.sizes.test],
+    ['regionFeatureDim', opts.regionFeatureDim],
+    ['maxRegions', opts.maxRegions],
+    ['maxTextLength', opts.maxTextLength],
+    ['sizes.train', opts.sizes.train],
+    ['sizes.val', opts.sizes.val],
+    ['sizes.test', opts.sizes.test],
   ];
   for (const [k, v] of ints) {
     if (!Number.isInteger(v) || v < 0) throw new Error(`SyntheticVL: ${k} must be a non-negative integer (got ${v})`);
   }
   if (opts.regionFeatureDim < 1) throw new Error('SyntheticVL: regionFeatureDim must be ≥ 1');
   if (opts.maxRegions < minRegions) throw new Error(`SyntheticVL: this task needs maxRegions ≥ ${minRegions}`);
-  if (opts.maxTextLength < minTextLength) throw new Error(`SyntheticVL: this task needs maxTextLength ≥ ${minTextLength}`);
+  if (opts.maxTextLength < minTextLength)
+    throw new Error(`SyntheticVL: this task needs maxTextLength ≥ ${minTextLength}`);
 }
 
 /**
@@ -76,7 +81,12 @@ export function sampleScene(rng: Rng, knobs: SceneKnobs, maxRegions: number): Sc
   return sampleObjects(rng, { count: sceneCount(rng, knobs, maxRegions), shareProb: knobs.shareProb });
 }
 
-export function toInput(objects: readonly SceneObject[], opts: GenerateOptions, knobs: SceneKnobs, rng: Rng): SceneInput {
+export function toInput(
+  objects: readonly SceneObject[],
+  opts: GenerateOptions,
+  knobs: SceneKnobs,
+  rng: Rng,
+): SceneInput {
   return encodeScene(objects, opts.regionFeatureDim, knobs.featureNoise, rng);
 }
 

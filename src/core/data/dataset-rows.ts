@@ -34,7 +34,10 @@ class RowReader {
   readonly problems: RowProblem[] = [];
   readonly out: Normalised = {};
 
-  constructor(private readonly row: Record<string, unknown>, private readonly ctx: RowContext) {}
+  constructor(
+    private readonly row: Record<string, unknown>,
+    private readonly ctx: RowContext,
+  ) {}
 
   fail(field: string, why: string): undefined {
     this.problems.push({ field, why });
@@ -55,15 +58,18 @@ class RowReader {
   }
 
   private imageValue(field: string, v: unknown): string | undefined {
-    if (typeof v !== 'string' || v.length === 0) return this.fail(field, `must be an image id (a non-empty string), got ${brief(v)}`);
-    if (this.ctx.regionsOf(v) === undefined) return this.fail(field, `image ${JSON.stringify(v)} has no region features`);
+    if (typeof v !== 'string' || v.length === 0)
+      return this.fail(field, `must be an image id (a non-empty string), got ${brief(v)}`);
+    if (this.ctx.regionsOf(v) === undefined)
+      return this.fail(field, `image ${JSON.stringify(v)} has no region features`);
     return v;
   }
 
   images(field: string, n: number): string[] | undefined {
     if (!this.has(field)) return undefined;
     const v = this.row[field];
-    if (!Array.isArray(v) || v.length !== n) return this.fail(field, `must list exactly ${n} image ids, got ${brief(v)}`);
+    if (!Array.isArray(v) || v.length !== n)
+      return this.fail(field, `must list exactly ${n} image ids, got ${brief(v)}`);
     const ids = v.map((x, i) => this.imageValue(`${field}[${i}]`, x));
     return ids.every((x) => x !== undefined) ? (ids as string[]) : undefined;
   }
@@ -73,14 +79,29 @@ class RowReader {
     let ids: number[];
     if (this.ctx.text === 'words') {
       if (typeof v !== 'string') return this.fail(field, `must be a string of words, got ${brief(v)}`);
-      const words = v.trim().toLowerCase().split(/\s+/).filter((w) => w.length > 0);
+      const words = v
+        .trim()
+        .toLowerCase()
+        .split(/\s+/)
+        .filter((w) => w.length > 0);
       const unknown = words.filter((w) => !WORD_INDEX.has(w));
-      if (unknown.length) return this.fail(field, `word(s) not in the built-in vocabulary: ${unknown.slice(0, 5).map((w) => JSON.stringify(w)).join(', ')} (import token ids instead: "text": "ids")`);
+      if (unknown.length)
+        return this.fail(
+          field,
+          `word(s) not in the built-in vocabulary: ${unknown
+            .slice(0, 5)
+            .map((w) => JSON.stringify(w))
+            .join(', ')} (import token ids instead: "text": "ids")`,
+        );
       ids = words.map((w) => WORD_INDEX.get(w)!);
     } else {
       if (!Array.isArray(v)) return this.fail(field, `must be an array of token ids, got ${brief(v)}`);
       const bad = v.findIndex((t) => typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t >= this.ctx.vocabSize);
-      if (bad >= 0) return this.fail(field, `token [${bad}] = ${brief(v[bad])} is not an integer id in 0..${this.ctx.vocabSize - 1}`);
+      if (bad >= 0)
+        return this.fail(
+          field,
+          `token [${bad}] = ${brief(v[bad])} is not an integer id in 0..${this.ctx.vocabSize - 1}`,
+        );
       ids = v as number[];
     }
     if (ids.length === 0) return this.fail(field, 'is empty');
@@ -102,7 +123,10 @@ class RowReader {
     if (typeof v === 'string' && names && v in names) v = names[v];
     if (typeof v === 'boolean' && names === undefined && min === 0 && max === 1) v = v ? 1 : 0;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      return this.fail(field, `must be an integer in ${min}..${max}${names ? ` or one of ${Object.keys(names).join(', ')}` : ''}, got ${brief(this.row[field])}`);
+      return this.fail(
+        field,
+        `must be an integer in ${min}..${max}${names ? ` or one of ${Object.keys(names).join(', ')}` : ''}, got ${brief(this.row[field])}`,
+      );
     }
     return v;
   }
@@ -124,7 +148,8 @@ class RowReader {
 
 /** Validates one parsed JSONL row; returns its normalised example or its problems. */
 export function validateRow(row: unknown, ctx: RowContext): { example: Normalised | null; problems: RowProblem[] } {
-  if (row === null || typeof row !== 'object' || Array.isArray(row)) return { example: null, problems: [{ field: '(row)', why: `must be a JSON object, got ${brief(row)}` }] };
+  if (row === null || typeof row !== 'object' || Array.isArray(row))
+    return { example: null, problems: [{ field: '(row)', why: `must be a JSON object, got ${brief(row)}` }] };
   const r = new RowReader(row as Record<string, unknown>, ctx);
   const k = ctx.kind;
   if (k === 'NLVR2') r.set('images', r.images('images', 2));
@@ -133,8 +158,13 @@ export function validateRow(row: unknown, ctx: RowContext): { example: Normalise
     r.set('question', r.text('question'));
     const a = (row as Record<string, unknown>).answers;
     if (r.has('answers')) {
-      if (!Array.isArray(a) || a.length < 1 || a.length > 10) r.fail('answers', `must list 1..10 annotator answers, got ${brief(a)}`);
-      else r.set('answers', a.map((x, i) => r.answer(`answers[${i}]`, x)));
+      if (!Array.isArray(a) || a.length < 1 || a.length > 10)
+        r.fail('answers', `must list 1..10 annotator answers, got ${brief(a)}`);
+      else
+        r.set(
+          'answers',
+          a.map((x, i) => r.answer(`answers[${i}]`, x)),
+        );
     }
   } else if (k === 'GQA') {
     r.set('question', r.text('question'));

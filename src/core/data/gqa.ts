@@ -4,11 +4,29 @@
  */
 import type { Rng } from '../rng';
 import type { GenerateOptions, GqaExample, TaskDataSource } from './types';
-import { checkOptions, examplesOf, generateSplits, repeat, sampleScene, toInput, weighted, type SceneKnobs } from './common';
+import {
+  checkOptions,
+  examplesOf,
+  generateSplits,
+  repeat,
+  sampleScene,
+  toInput,
+  weighted,
+  type SceneKnobs,
+} from './common';
 import { ATTR_TYPES, attrWord, type AttrType, type SceneObject } from './world';
 import {
-  RELATIONS, indefinite, matchesAttrs, nounPhrase, relationHolds, relationWords, renderRef, resolve, uniqueRef,
-  type Ref, type RefStyle,
+  RELATIONS,
+  indefinite,
+  matchesAttrs,
+  nounPhrase,
+  relationHolds,
+  relationWords,
+  renderRef,
+  resolve,
+  uniqueRef,
+  type Ref,
+  type RefStyle,
 } from './refer';
 import { randomTypes } from './facts';
 import { NUM_ANSWERS, answerId, encodeWords } from './vocab';
@@ -25,13 +43,21 @@ const TASK_SALT = 0x1002;
 /** "what colour is the thing left of the small red cube" and friends, well under 20 words. */
 const MIN_TEXT = 20;
 
-interface Question { words: string[]; answer: string }
+interface Question {
+  words: string[];
+  answer: string;
+}
 
 /** "what colour is the thing left of the red cube" */
 function relationalAttribute(rng: Rng, objects: SceneObject[]): Question | null {
   const i = rng.int(objects.length);
   const t = rng.pick(ATTR_TYPES);
-  const ref = uniqueRef(rng, objects, i, { attrWeight: 0, extremeWeight: 0, relationWeight: 1, types: ATTR_TYPES.filter((x) => x !== t) });
+  const ref = uniqueRef(rng, objects, i, {
+    attrWeight: 0,
+    extremeWeight: 0,
+    relationWeight: 1,
+    types: ATTR_TYPES.filter((x) => x !== t),
+  });
   if (!ref) return null;
   return { words: ['what', t, 'is', ...renderRef(ref)], answer: attrWord(objects[i], t) };
 }
@@ -53,7 +79,9 @@ function relationChoice(rng: Rng, objects: SceneObject[]): Question | null {
   const horizontal = rng.next() < 0.5;
   const [p, q] = horizontal ? (['left', 'right'] as const) : (['above', 'below'] as const);
   const answer = relationHolds(p, objects[a], objects[b]) ? p : q;
-  const words = horizontal ? ['is', ...renderRef(ra), 'left', 'or', 'right', 'of', ...renderRef(rb)] : ['is', ...renderRef(ra), 'above', 'or', 'below', ...renderRef(rb)];
+  const words = horizontal
+    ? ['is', ...renderRef(ra), 'left', 'or', 'right', 'of', ...renderRef(rb)]
+    : ['is', ...renderRef(ra), 'above', 'or', 'below', ...renderRef(rb)];
   return { words, answer };
 }
 
@@ -86,26 +114,45 @@ function relationalExist(rng: Rng, objects: SceneObject[]): Question | null {
   const exists = objects.some((o, i) => inRel[i] && matchesAttrs(o, attrs));
   if (exists !== yes) return null;
   if (resolve(anchor, objects)[0] !== a) return null;
-  return { words: ['is', 'there', ...indefinite(nounPhrase(attrs)), ...relationWords(type), ...renderRef(anchor)], answer: yes ? 'yes' : 'no' };
+  return {
+    words: ['is', 'there', ...indefinite(nounPhrase(attrs)), ...relationWords(type), ...renderRef(anchor)],
+    answer: yes ? 'yes' : 'no',
+  };
 }
 
 const MAKERS: Record<keyof typeof GQA_KNOBS.questions, (rng: Rng, o: SceneObject[]) => Question | null> = {
-  relationalAttribute, relationChoice, sameAttribute, relationalExist,
+  relationalAttribute,
+  relationChoice,
+  sameAttribute,
+  relationalExist,
 };
 
-export interface GqaDetailed { example: GqaExample; objects: SceneObject[]; kind: string }
+export interface GqaDetailed {
+  example: GqaExample;
+  objects: SceneObject[];
+  kind: string;
+}
 
 export function generateGqaDetailed(opts: GenerateOptions) {
   checkOptions(opts, MIN_TEXT, 3);
   return generateSplits(opts, TASK_SALT, (rng, n) =>
-    repeat<GqaDetailed>(rng, n, (r) => {
-      const objects = sampleScene(r, GQA_KNOBS.scene, opts.maxRegions);
-      const kind = weighted(r, GQA_KNOBS.questions);
-      const q = MAKERS[kind](r, objects);
-      if (!q || q.words.length > opts.maxTextLength) return null;
-      const example: GqaExample = { scene: toInput(objects, opts, GQA_KNOBS.scene, r), question: encodeWords(q.words), answer: answerId(q.answer) };
-      return { example, objects, kind };
-    }, 'a GQA question'),
+    repeat<GqaDetailed>(
+      rng,
+      n,
+      (r) => {
+        const objects = sampleScene(r, GQA_KNOBS.scene, opts.maxRegions);
+        const kind = weighted(r, GQA_KNOBS.questions);
+        const q = MAKERS[kind](r, objects);
+        if (!q || q.words.length > opts.maxTextLength) return null;
+        const example: GqaExample = {
+          scene: toInput(objects, opts, GQA_KNOBS.scene, r),
+          question: encodeWords(q.words),
+          answer: answerId(q.answer),
+        };
+        return { example, objects, kind };
+      },
+      'a GQA question',
+    ),
   );
 }
 

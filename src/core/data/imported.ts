@@ -20,7 +20,8 @@ function scenes(regions: Uint8Array): Map<string, SceneInput> {
   const d = decodeSafetensors(regions);
   const features = d.tensors.get('features');
   const boxes = d.tensors.get('boxes');
-  if (!features || !boxes || !d.metadata.images) throw new Error('imported region table lacks features, boxes or its image index');
+  if (!features || !boxes || !d.metadata.images)
+    throw new Error('imported region table lacks features, boxes or its image index');
   const dim = features.shape[1];
   const out = new Map<string, SceneInput>();
   for (const [id, row, count] of JSON.parse(d.metadata.images) as Array<[string, number, number]>) {
@@ -35,14 +36,28 @@ function scenes(regions: Uint8Array): Map<string, SceneInput> {
 
 function example(kind: TaskKind, r: Row, scene: (id: unknown) => SceneInput): unknown {
   switch (kind) {
-    case 'VQA': return { scene: scene(r.image), question: r.question, annotatorAnswers: r.answers };
-    case 'GQA': return { scene: scene(r.image), question: r.question, answer: r.answer };
-    case 'VCR': return { scene: scene(r.image), question: r.question, answers: r.answers, answerLabel: r.answer_label, rationales: r.rationales, rationaleLabel: r.rationale_label };
-    case 'SNLI_VE': return { scene: scene(r.image), hypothesis: r.hypothesis, label: r.label };
-    case 'REFCOCO': return { scene: scene(r.image), expression: r.expression, target: r.target };
-    case 'NLVR2': return { scenes: (r.images as unknown[]).map(scene), statement: r.statement, label: r.label };
+    case 'VQA':
+      return { scene: scene(r.image), question: r.question, annotatorAnswers: r.answers };
+    case 'GQA':
+      return { scene: scene(r.image), question: r.question, answer: r.answer };
+    case 'VCR':
+      return {
+        scene: scene(r.image),
+        question: r.question,
+        answers: r.answers,
+        answerLabel: r.answer_label,
+        rationales: r.rationales,
+        rationaleLabel: r.rationale_label,
+      };
+    case 'SNLI_VE':
+      return { scene: scene(r.image), hypothesis: r.hypothesis, label: r.label };
+    case 'REFCOCO':
+      return { scene: scene(r.image), expression: r.expression, target: r.target };
+    case 'NLVR2':
+      return { scenes: (r.images as unknown[]).map(scene), statement: r.statement, label: r.label };
     case 'RETRIEVAL':
-    case 'PRETRAIN': return { scene: scene(r.image), caption: r.caption };
+    case 'PRETRAIN':
+      return { scene: scene(r.image), caption: r.caption };
   }
 }
 
@@ -50,7 +65,11 @@ function example(kind: TaskKind, r: Row, scene: (id: unknown) => SceneInput): un
  * Splits of an imported dataset. Training uses `train`; the test metrics come from `test`, or
  * from `val` when the dataset has no test rows (runs report what they were measured on).
  */
-export function importedSplits<K extends TaskKind>(kind: K, annotations: string, regions: Uint8Array): Splits<ExampleByKind[K]> {
+export function importedSplits<K extends TaskKind>(
+  kind: K,
+  annotations: string,
+  regions: Uint8Array,
+): Splits<ExampleByKind[K]> {
   const table = scenes(regions);
   const scene = (id: unknown): SceneInput => {
     const s = table.get(String(id));

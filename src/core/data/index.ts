@@ -25,8 +25,30 @@ export function dataSource<K extends TaskKind>(kind: K): TaskDataSource<K> {
 }
 
 export * from './types';
-export { VOCAB, VOCAB_TOKENS, VOCAB_SIZE, vocabulary, encodeWords, decodeTokens, ANSWER_WORDS, NUM_ANSWERS, answerId, NUMBER_WORDS } from './vocab';
-export { WORLD_SEED, SHAPES, COLOURS, SIZES, MATERIALS, ATTR_TYPES, ATTR_VALUES, attributeEmbeddings, encodeScene, sampleObjects } from './world';
+export {
+  VOCAB,
+  VOCAB_TOKENS,
+  VOCAB_SIZE,
+  vocabulary,
+  encodeWords,
+  decodeTokens,
+  ANSWER_WORDS,
+  NUM_ANSWERS,
+  answerId,
+  NUMBER_WORDS,
+} from './vocab';
+export {
+  WORLD_SEED,
+  SHAPES,
+  COLOURS,
+  SIZES,
+  MATERIALS,
+  ATTR_TYPES,
+  ATTR_VALUES,
+  attributeEmbeddings,
+  encodeScene,
+  sampleObjects,
+} from './world';
 export type { AttrType, SceneObject } from './world';
 export { ENTAILMENT, NEUTRAL, CONTRADICTION } from './snli-ve';
 export { labelStats, chanceLevel } from './stats';

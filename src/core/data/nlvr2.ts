@@ -5,7 +5,16 @@
  */
 import type { Rng } from '../rng';
 import type { GenerateOptions, Nlvr2Example, TaskDataSource } from './types';
-import { checkOptions, examplesOf, generateSplits, repeat, sampleScene, toInput, weighted, type SceneKnobs } from './common';
+import {
+  checkOptions,
+  examplesOf,
+  generateSplits,
+  repeat,
+  sampleScene,
+  toInput,
+  weighted,
+  type SceneKnobs,
+} from './common';
 import type { SceneObject } from './world';
 import { countMatching, indefinite, nounPhrase, type Attrs } from './refer';
 import { presentDesc } from './facts';
@@ -32,7 +41,10 @@ const TASK_SALT = 0x1007;
 const MIN_TEXT = 12;
 
 type Pair = [SceneObject[], SceneObject[]];
-interface Statement { words: string[]; truth: boolean }
+interface Statement {
+  words: string[];
+  truth: boolean;
+}
 
 const SIDES = ['left', 'right'] as const;
 
@@ -48,7 +60,10 @@ const MAKERS: Record<keyof typeof NLVR2_KNOBS.statements, (rng: Rng, pair: Pair)
   /** "both images contain a red cube" */
   both(rng, pair) {
     const a = desc(rng, pair);
-    return { words: ['both', 'images', 'contain', ...indefinite(nounPhrase(a))], truth: pair.every((s) => countMatching(s, a) > 0) };
+    return {
+      words: ['both', 'images', 'contain', ...indefinite(nounPhrase(a))],
+      truth: pair.every((s) => countMatching(s, a) > 0),
+    };
   },
   /** "only the left image contains a metal sphere" */
   only(rng, pair) {
@@ -64,7 +79,21 @@ const MAKERS: Record<keyof typeof NLVR2_KNOBS.statements, (rng: Rng, pair: Pair)
     const [n, m] = [countMatching(pair[k], a), countMatching(pair[1 - k], a)];
     const fewer = rng.next() < 0.5;
     const truth = fewer ? n < m : n > m;
-    return { words: ['the', SIDES[k], 'image', 'contains', fewer ? 'fewer' : 'more', ...nounPhrase(a, true), 'than', 'the', SIDES[1 - k], 'image'], truth };
+    return {
+      words: [
+        'the',
+        SIDES[k],
+        'image',
+        'contains',
+        fewer ? 'fewer' : 'more',
+        ...nounPhrase(a, true),
+        'than',
+        'the',
+        SIDES[1 - k],
+        'image',
+      ],
+      truth,
+    };
   },
   /** "the right image contains exactly two cubes" */
   exactly(rng, pair) {
@@ -81,31 +110,48 @@ const MAKERS: Record<keyof typeof NLVR2_KNOBS.statements, (rng: Rng, pair: Pair)
     const n = countMatching(pair[0], a) + countMatching(pair[1], a);
     const said = rng.next() < 0.5 ? n : Math.max(0, n + rng.pick([-1, 1]));
     if (said >= NUMBER_WORDS.length) return null;
-    return { words: [...(said === 1 ? ['there', 'is'] : ['there', 'are']), ...counted(said, a), 'in', 'total'], truth: said === n };
+    return {
+      words: [...(said === 1 ? ['there', 'is'] : ['there', 'are']), ...counted(said, a), 'in', 'total'],
+      truth: said === n,
+    };
   },
 };
 
-export interface Nlvr2Detailed { example: Nlvr2Example; scenes: Pair }
+export interface Nlvr2Detailed {
+  example: Nlvr2Example;
+  scenes: Pair;
+}
 
 export function generateNlvr2Detailed(opts: GenerateOptions) {
   checkOptions(opts, MIN_TEXT, 2);
   return generateSplits(opts, TASK_SALT, (rng, n) => {
     const labels = rng.shuffle(Array.from({ length: n }, (_, i) => i % 2));
     let k = 0;
-    return repeat<Nlvr2Detailed>(rng, n, (r) => {
-      const label = labels[k];
-      // the statement form is drawn before the label is met, so no form predicts the label
-      const form = MAKERS[weighted(r, NLVR2_KNOBS.statements)];
-      for (let t = 0; t < 30; t++) {
-        const pair: Pair = [sampleScene(r, NLVR2_KNOBS.scene, opts.maxRegions), sampleScene(r, NLVR2_KNOBS.scene, opts.maxRegions)];
-        const s = form(r, pair);
-        if (!s || s.truth !== (label === 1) || s.words.length > opts.maxTextLength) continue;
-        k++;
-        const scenes: Nlvr2Example['scenes'] = [toInput(pair[0], opts, NLVR2_KNOBS.scene, r), toInput(pair[1], opts, NLVR2_KNOBS.scene, r)];
-        return { example: { scenes, statement: encodeWords(s.words), label }, scenes: pair };
-      }
-      return null;
-    }, 'an NLVR2 statement');
+    return repeat<Nlvr2Detailed>(
+      rng,
+      n,
+      (r) => {
+        const label = labels[k];
+        // the statement form is drawn before the label is met, so no form predicts the label
+        const form = MAKERS[weighted(r, NLVR2_KNOBS.statements)];
+        for (let t = 0; t < 30; t++) {
+          const pair: Pair = [
+            sampleScene(r, NLVR2_KNOBS.scene, opts.maxRegions),
+            sampleScene(r, NLVR2_KNOBS.scene, opts.maxRegions),
+          ];
+          const s = form(r, pair);
+          if (!s || s.truth !== (label === 1) || s.words.length > opts.maxTextLength) continue;
+          k++;
+          const scenes: Nlvr2Example['scenes'] = [
+            toInput(pair[0], opts, NLVR2_KNOBS.scene, r),
+            toInput(pair[1], opts, NLVR2_KNOBS.scene, r),
+          ];
+          return { example: { scenes, statement: encodeWords(s.words), label }, scenes: pair };
+        }
+        return null;
+      },
+      'an NLVR2 statement',
+    );
   });
 }
 

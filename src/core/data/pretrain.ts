@@ -6,9 +6,33 @@
  */
 import type { Rng } from '../rng';
 import type { GenerateOptions, PretrainExample, TaskDataSource } from './types';
-import { checkOptions, examplesOf, generateSplits, repeat, sampleScene, splitRng, toInput, weighted, type SceneKnobs } from './common';
+import {
+  checkOptions,
+  examplesOf,
+  generateSplits,
+  repeat,
+  sampleScene,
+  splitRng,
+  toInput,
+  weighted,
+  type SceneKnobs,
+} from './common';
 import { ATTR_TYPES, ATTR_VALUES, sampleObjects, type SceneObject } from './world';
-import { RELATIONS, countMatching, indefinite, matchesAttrs, nounPhrase, pickAttrs, relationHolds, relationWords, renderRef, resolve, uniqueRef, type Attrs, type Ref } from './refer';
+import {
+  RELATIONS,
+  countMatching,
+  indefinite,
+  matchesAttrs,
+  nounPhrase,
+  pickAttrs,
+  relationHolds,
+  relationWords,
+  renderRef,
+  resolve,
+  uniqueRef,
+  type Attrs,
+  type Ref,
+} from './refer';
 import { presentDesc, randomTypes, wrongValue } from './facts';
 import { NUMBER_WORDS, encodeWords } from './vocab';
 
@@ -23,7 +47,17 @@ export const PRETRAIN_KNOBS = {
    * one vector (mean cosine 0.62 between them after pre-training, 0.05 between corpus words) and
    * a fine-tuned model can no longer tell "what colour" from "what size".
    */
-  clauses: { object: 0.25, relation: 0.15, count: 0.1, attribute: 0.1, typed: 0.12, total: 0.07, compare: 0.07, same: 0.07, quantifier: 0.07 },
+  clauses: {
+    object: 0.25,
+    relation: 0.15,
+    count: 0.1,
+    attribute: 0.1,
+    typed: 0.12,
+    total: 0.07,
+    compare: 0.07,
+    same: 0.07,
+    quantifier: 0.07,
+  },
   /** clauses per caption (joined by "and"), as many as fit in maxTextLength. */
   minClauses: 1,
   maxClauses: 3,
@@ -43,7 +77,10 @@ const FOIL_SALT = 0xf011;
 const MIN_TEXT = 8;
 
 /** A clause's words and its meaning: whether it is true of a scene (any scene, not only its own). */
-interface ClauseOut { words: string[]; holds: (objects: readonly SceneObject[]) => boolean }
+interface ClauseOut {
+  words: string[];
+  holds: (objects: readonly SceneObject[]) => boolean;
+}
 type Clause = (rng: Rng, objects: SceneObject[]) => ClauseOut | null;
 
 const some = (objects: readonly SceneObject[], attrs: Attrs): boolean => countMatching(objects, attrs) > 0;
@@ -74,7 +111,8 @@ const CLAUSES: Record<keyof typeof PRETRAIN_KNOBS.clauses, Clause> = {
     const db = pickAttrs(objects[b], randomTypes(rng, 1, 2));
     return {
       words: [...indefinite(nounPhrase(da)), 'is', ...relationWords(rel), ...indefinite(nounPhrase(db))],
-      holds: (s) => s.some((x) => matchesAttrs(x, da) && s.some((y) => y !== x && matchesAttrs(y, db) && relationHolds(rel, x, y))),
+      holds: (s) =>
+        s.some((x) => matchesAttrs(x, da) && s.some((y) => y !== x && matchesAttrs(y, db) && relationHolds(rel, x, y))),
     };
   },
   /** "there are two spheres" */
@@ -82,14 +120,25 @@ const CLAUSES: Record<keyof typeof PRETRAIN_KNOBS.clauses, Clause> = {
     const attrs = presentDesc(rng, objects, 1, 2);
     const n = countMatching(objects, attrs);
     if (n >= NUMBER_WORDS.length) return null;
-    const words = n === 1 ? ['there', 'is', 'one', ...nounPhrase(attrs)] : ['there', 'are', NUMBER_WORDS[n], ...nounPhrase(attrs, true)];
+    const words =
+      n === 1
+        ? ['there', 'is', 'one', ...nounPhrase(attrs)]
+        : ['there', 'are', NUMBER_WORDS[n], ...nounPhrase(attrs, true)];
     return { words, holds: (s) => countMatching(s, attrs) === n };
   },
   /** "the cube is red" (subject unique in the scene) */
   attribute(rng, objects) {
     const o = rng.pick(objects);
     const t = rng.pick(ATTR_TYPES.filter((x) => x !== 'shape'));
-    const subj = pickAttrs(o, randomTypes(rng, 1, 2, ATTR_TYPES.filter((x) => x !== t)));
+    const subj = pickAttrs(
+      o,
+      randomTypes(
+        rng,
+        1,
+        2,
+        ATTR_TYPES.filter((x) => x !== t),
+      ),
+    );
     if (countMatching(objects, subj) !== 1) return null;
     const v = o[t];
     return { words: [...renderRef({ attrs: subj }), 'is', ATTR_VALUES[t][v]], holds: (s) => only(s, subj)?.[t] === v };
@@ -98,25 +147,46 @@ const CLAUSES: Record<keyof typeof PRETRAIN_KNOBS.clauses, Clause> = {
   typed(rng, objects) {
     const i = rng.int(objects.length);
     const t = rng.pick(ATTR_TYPES);
-    const ref = uniqueRef(rng, objects, i, { types: ATTR_TYPES.filter((x) => x !== t), attrWeight: 1, extremeWeight: 0.3, relationWeight: 0.15 });
+    const ref = uniqueRef(rng, objects, i, {
+      types: ATTR_TYPES.filter((x) => x !== t),
+      attrWeight: 1,
+      extremeWeight: 0.3,
+      relationWeight: 0.15,
+    });
     if (!ref) return null;
     const v = objects[i][t];
     const value = ATTR_VALUES[t][v];
-    return { words: ['the', t, 'of', ...renderRef(ref), 'is', ...(t === 'shape' ? ['a', value] : [value])], holds: (s) => uniqueOf(s, ref)?.[t] === v };
+    return {
+      words: ['the', t, 'of', ...renderRef(ref), 'is', ...(t === 'shape' ? ['a', value] : [value])],
+      holds: (s) => uniqueOf(s, ref)?.[t] === v,
+    };
   },
   /** "there are five objects in the image", "there are two red things in total", "the image contains exactly one cube" */
   total(rng, objects) {
     const n = objects.length;
     const r = rng.next();
     if (r < 0.4) {
-      const words = n === 1 ? ['there', 'is', 'one', 'object', 'in', 'the', 'image'] : ['there', 'are', NUMBER_WORDS[n], 'objects', 'in', 'the', 'image'];
+      const words =
+        n === 1
+          ? ['there', 'is', 'one', 'object', 'in', 'the', 'image']
+          : ['there', 'are', NUMBER_WORDS[n], 'objects', 'in', 'the', 'image'];
       return { words, holds: (s) => s.length === n };
     }
     const attrs = presentDesc(rng, objects, 1, 2);
     const k = countMatching(objects, attrs);
     if (k >= NUMBER_WORDS.length) return null;
     const holds = (s: readonly SceneObject[]): boolean => countMatching(s, attrs) === k;
-    if (r < 0.7) return { words: [...(k === 1 ? ['there', 'is', 'one', ...nounPhrase(attrs)] : ['there', 'are', NUMBER_WORDS[k], ...nounPhrase(attrs, true)]), 'in', 'total'], holds };
+    if (r < 0.7)
+      return {
+        words: [
+          ...(k === 1
+            ? ['there', 'is', 'one', ...nounPhrase(attrs)]
+            : ['there', 'are', NUMBER_WORDS[k], ...nounPhrase(attrs, true)]),
+          'in',
+          'total',
+        ],
+        holds,
+      };
     return { words: ['the', 'image', 'contains', 'exactly', NUMBER_WORDS[k], ...nounPhrase(attrs, k !== 1)], holds };
   },
   /** "there are more cubes than spheres", "there are fewer red things than blue things", "the image contains at least two cubes" */
@@ -126,7 +196,10 @@ const CLAUSES: Record<keyof typeof PRETRAIN_KNOBS.clauses, Clause> = {
       const k = countMatching(objects, a);
       if (k < 2) return null;
       const least = 2 + rng.int(k - 1); // a true lower bound in 2..k
-      return { words: ['the', 'image', 'contains', 'at', 'least', NUMBER_WORDS[least], ...nounPhrase(a, true)], holds: (s) => countMatching(s, a) >= least };
+      return {
+        words: ['the', 'image', 'contains', 'at', 'least', NUMBER_WORDS[least], ...nounPhrase(a, true)],
+        holds: (s) => countMatching(s, a) >= least,
+      };
     }
     const t = Object.keys(a)[0] as (typeof ATTR_TYPES)[number];
     const b = { [t]: rng.int(ATTR_VALUES[t].length) };
@@ -176,18 +249,36 @@ const CLAUSES: Record<keyof typeof PRETRAIN_KNOBS.clauses, Clause> = {
       const two = members.length === 2;
       return {
         words: [two ? 'both' : 'each', ...(two ? nounPhrase(subj, true) : nounPhrase(subj)), two ? 'are' : 'is', value],
-        holds: (s) => { const m = of(s); return (two ? m.length === 2 : m.length >= 2) && m.every((x) => x[t] === v); },
+        holds: (s) => {
+          const m = of(s);
+          return (two ? m.length === 2 : m.length >= 2) && m.every((x) => x[t] === v);
+        },
       };
     }
     if (r < 0.7 && members.length >= 2 && having === 1) {
-      return { words: ['only', 'one', ...nounPhrase(subj), 'is', value], holds: (s) => { const m = of(s); return m.length >= 2 && m.filter((x) => x[t] === v).length === 1; } };
+      return {
+        words: ['only', 'one', ...nounPhrase(subj), 'is', value],
+        holds: (s) => {
+          const m = of(s);
+          return m.length >= 2 && m.filter((x) => x[t] === v).length === 1;
+        },
+      };
     }
     if (members.length !== 1) return null;
-    return { words: ['there', 'is', ...indefinite(nounPhrase(subj)), 'and', 'it', 'is', value], holds: (s) => { const m = of(s); return m.length === 1 && m[0][t] === v; } };
+    return {
+      words: ['there', 'is', ...indefinite(nounPhrase(subj)), 'and', 'it', 'is', value],
+      holds: (s) => {
+        const m = of(s);
+        return m.length === 1 && m[0][t] === v;
+      },
+    };
   },
 };
 
-interface Caption { words: string[]; holds: Array<ClauseOut['holds']> }
+interface Caption {
+  words: string[];
+  holds: Array<ClauseOut['holds']>;
+}
 
 function caption(rng: Rng, objects: SceneObject[], maxLen: number): Caption | null {
   const want = PRETRAIN_KNOBS.minClauses + rng.int(PRETRAIN_KNOBS.maxClauses - PRETRAIN_KNOBS.minClauses + 1);
@@ -227,20 +318,33 @@ function foilCaption(rng: Rng, objects: SceneObject[], maxLen: number): string[]
   return null;
 }
 
-export interface PretrainDetailed { example: PretrainExample; objects: SceneObject[]; holds: Caption['holds'] }
+export interface PretrainDetailed {
+  example: PretrainExample;
+  objects: SceneObject[];
+  holds: Caption['holds'];
+}
 
 export function generatePretrainDetailed(opts: GenerateOptions) {
   checkOptions(opts, MIN_TEXT, 2);
   const out = generateSplits(opts, TASK_SALT, (rng, n) =>
-    repeat<PretrainDetailed>(rng, n, (r) => {
-      const small = r.next() < PRETRAIN_KNOBS.smallSceneProb;
-      const objects = small
-        ? sampleObjects(r, { count: 1 + r.int(2), shareProb: PRETRAIN_KNOBS.scene.shareProb })
-        : sampleScene(r, PRETRAIN_KNOBS.scene, opts.maxRegions);
-      const c = caption(r, objects, opts.maxTextLength);
-      if (!c) return null;
-      return { example: { scene: toInput(objects, opts, PRETRAIN_KNOBS.scene, r), caption: encodeWords(c.words) }, objects, holds: c.holds };
-    }, 'a pre-training caption'),
+    repeat<PretrainDetailed>(
+      rng,
+      n,
+      (r) => {
+        const small = r.next() < PRETRAIN_KNOBS.smallSceneProb;
+        const objects = small
+          ? sampleObjects(r, { count: 1 + r.int(2), shareProb: PRETRAIN_KNOBS.scene.shareProb })
+          : sampleScene(r, PRETRAIN_KNOBS.scene, opts.maxRegions);
+        const c = caption(r, objects, opts.maxTextLength);
+        if (!c) return null;
+        return {
+          example: { scene: toInput(objects, opts, PRETRAIN_KNOBS.scene, r), caption: encodeWords(c.words) },
+          objects,
+          holds: c.holds,
+        };
+      },
+      'a pre-training caption',
+    ),
   );
   // Foils come from their own stream, so the true pairs are the same with or without them.
   if (PRETRAIN_KNOBS.foilTries > 0) {

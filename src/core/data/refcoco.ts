@@ -22,7 +22,11 @@ const TASK_SALT = 0x1005;
 /** "the small red cube left of the large blue metal sphere" at most 13 words. */
 const MIN_TEXT = 13;
 
-export interface RefcocoDetailed { example: RefcocoExample; objects: SceneObject[]; ref: Ref }
+export interface RefcocoDetailed {
+  example: RefcocoExample;
+  objects: SceneObject[];
+  ref: Ref;
+}
 
 function makeOne(rng: Rng, opts: GenerateOptions): RefcocoDetailed | null {
   const objects = sampleScene(rng, REFCOCO_KNOBS.scene, opts.maxRegions);

@@ -30,10 +30,14 @@ export function matchesAttrs(o: SceneObject, attrs: Attrs): boolean {
 
 export function relationHolds(type: Relation, a: SceneObject, b: SceneObject): boolean {
   switch (type) {
-    case 'left': return centerX(a) < centerX(b);
-    case 'right': return centerX(a) > centerX(b);
-    case 'above': return centerY(a) < centerY(b); // image coordinates: y grows downwards
-    case 'below': return centerY(a) > centerY(b);
+    case 'left':
+      return centerX(a) < centerX(b);
+    case 'right':
+      return centerX(a) > centerX(b);
+    case 'above':
+      return centerY(a) < centerY(b); // image coordinates: y grows downwards
+    case 'below':
+      return centerY(a) > centerY(b);
   }
 }
 
@@ -61,7 +65,10 @@ export function countMatching(objects: readonly SceneObject[], attrs: Attrs): nu
 }
 
 const REL_WORDS: Readonly<Record<Relation, string[]>> = {
-  left: ['left', 'of'], right: ['right', 'of'], above: ['above'], below: ['below'],
+  left: ['left', 'of'],
+  right: ['right', 'of'],
+  above: ['above'],
+  below: ['below'],
 };
 
 export function relationWords(type: Relation): string[] {

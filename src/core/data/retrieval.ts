@@ -49,14 +49,27 @@ function captionWords(mentions: readonly Attrs[]): string[] {
 }
 
 function mentionsFor(rng: Rng, objects: SceneObject[], extra: number): Attrs[] {
-  const k = Math.min(objects.length, RETRIEVAL_KNOBS.minMentions + rng.int(RETRIEVAL_KNOBS.maxMentions - RETRIEVAL_KNOBS.minMentions + 1));
+  const k = Math.min(
+    objects.length,
+    RETRIEVAL_KNOBS.minMentions + rng.int(RETRIEVAL_KNOBS.maxMentions - RETRIEVAL_KNOBS.minMentions + 1),
+  );
   // salience: bigger boxes are mentioned first, ties broken at random
-  const order = rng.shuffle(objects.map((_, i) => i)).sort((a, b) => objects[b].size - objects[a].size).slice(0, k);
+  const order = rng
+    .shuffle(objects.map((_, i) => i))
+    .sort((a, b) => objects[b].size - objects[a].size)
+    .slice(0, k);
   const nAttrs = Math.min(4, RETRIEVAL_KNOBS.minAttrs + extra);
-  return order.map((i) => pickAttrs(objects[i], randomTypes(rng, nAttrs, Math.min(4, RETRIEVAL_KNOBS.maxAttrs + extra))));
+  return order.map((i) =>
+    pickAttrs(objects[i], randomTypes(rng, nAttrs, Math.min(4, RETRIEVAL_KNOBS.maxAttrs + extra))),
+  );
 }
 
-export interface RetrievalDetailed { example: RetrievalExample; objects: SceneObject[]; mentions: Attrs[]; unique: boolean }
+export interface RetrievalDetailed {
+  example: RetrievalExample;
+  objects: SceneObject[];
+  mentions: Attrs[];
+  unique: boolean;
+}
 
 function makeSplit(rng: Rng, n: number, opts: GenerateOptions): RetrievalDetailed[] {
   const scenes = Array.from({ length: n }, () => sampleScene(rng, RETRIEVAL_KNOBS.scene, opts.maxRegions));
@@ -70,7 +83,10 @@ function makeSplit(rng: Rng, n: number, opts: GenerateOptions): RetrievalDetaile
       unique = !scenes.some((other, j) => j !== i && sceneFits(other, mentions));
     }
     if (!best) best = [pickAttrs(objects[0], ['colour', 'shape'])];
-    const example = { scene: toInput(objects, opts, RETRIEVAL_KNOBS.scene, rng), caption: encodeWords(captionWords(best)) };
+    const example = {
+      scene: toInput(objects, opts, RETRIEVAL_KNOBS.scene, rng),
+      caption: encodeWords(captionWords(best)),
+    };
     return { example, objects, mentions: best, unique };
   });
 }

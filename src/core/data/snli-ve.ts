@@ -8,9 +8,29 @@
  */
 import type { Rng } from '../rng';
 import type { GenerateOptions, SnliVeExample, TaskDataSource } from './types';
-import { checkOptions, examplesOf, generateSplits, repeat, sampleScene, toInput, weighted, type SceneKnobs } from './common';
+import {
+  checkOptions,
+  examplesOf,
+  generateSplits,
+  repeat,
+  sampleScene,
+  toInput,
+  weighted,
+  type SceneKnobs,
+} from './common';
 import { ATTR_TYPES, ATTR_VALUES, type SceneObject } from './world';
-import { byAttrsOf, countMatching, indefinite, matchesAttrs, nounPhrase, pickAttrs, relationHolds, relationWords, renderRef, type Relation } from './refer';
+import {
+  byAttrsOf,
+  countMatching,
+  indefinite,
+  matchesAttrs,
+  nounPhrase,
+  pickAttrs,
+  relationHolds,
+  relationWords,
+  renderRef,
+  type Relation,
+} from './refer';
 import { absentDesc, presentDesc, randomTypes, wrongValue } from './facts';
 import { NUMBER_WORDS, UNOBSERVABLE, encodeWords } from './vocab';
 
@@ -35,7 +55,12 @@ type Hyp = string[] | null;
 /** "the sphere is red": unique subject for E/C; for N an ambiguous subject with mixed truth. */
 function attributeForm(rng: Rng, objects: SceneObject[], label: number): Hyp {
   const t = rng.pick(ATTR_TYPES.filter((x) => x !== 'shape'));
-  const subjTypes = randomTypes(rng, 1, 2, ATTR_TYPES.filter((x) => x !== t));
+  const subjTypes = randomTypes(
+    rng,
+    1,
+    2,
+    ATTR_TYPES.filter((x) => x !== t),
+  );
   const o = rng.pick(objects);
   const subj = pickAttrs(o, subjTypes);
   const group = objects.filter((x) => matchesAttrs(x, subj));
@@ -63,7 +88,9 @@ function countForm(rng: Rng, objects: SceneObject[], label: number): Hyp {
   if (label === CONTRADICTION) m = Math.max(0, n + rng.pick([-2, -1, 1, 2]));
   if (m === n && label === CONTRADICTION) return null;
   if (m >= NUMBER_WORDS.length) return null;
-  return m === 1 ? ['there', 'is', 'one', ...nounPhrase(attrs)] : ['there', 'are', NUMBER_WORDS[m], ...nounPhrase(attrs, true)];
+  return m === 1
+    ? ['there', 'is', 'one', ...nounPhrase(attrs)]
+    : ['there', 'are', NUMBER_WORDS[m], ...nounPhrase(attrs, true)];
 }
 
 /** "the cube is left of the red sphere" (true) / with the wrong relation (false). */
@@ -74,7 +101,9 @@ function relationForm(rng: Rng, objects: SceneObject[], label: number): Hyp {
   const ra = byAttrsOf(objects, a);
   const rb = byAttrsOf(objects, b);
   if (!ra || !rb) return null;
-  const options = (['left', 'right', 'above', 'below'] as Relation[]).filter((r) => relationHolds(r, objects[a], objects[b]) === (label === ENTAILMENT));
+  const options = (['left', 'right', 'above', 'below'] as Relation[]).filter(
+    (r) => relationHolds(r, objects[a], objects[b]) === (label === ENTAILMENT),
+  );
   return [...renderRef(ra), 'is', ...relationWords(rng.pick(options)), ...renderRef(rb)];
 }
 
@@ -85,15 +114,23 @@ function unobservableForm(rng: Rng, objects: SceneObject[]): Hyp {
 }
 
 const FORMS: Record<keyof typeof SNLI_VE_KNOBS.forms, (rng: Rng, o: SceneObject[], label: number) => Hyp> = {
-  exists: existsForm, attribute: attributeForm, count: countForm, relation: relationForm,
+  exists: existsForm,
+  attribute: attributeForm,
+  count: countForm,
+  relation: relationForm,
 };
 
 function hypothesis(rng: Rng, objects: SceneObject[], label: number): Hyp {
   if (label !== NEUTRAL) return FORMS[weighted(rng, SNLI_VE_KNOBS.forms)](rng, objects, label);
-  return rng.next() < SNLI_VE_KNOBS.unobservableNeutral ? unobservableForm(rng, objects) : attributeForm(rng, objects, NEUTRAL);
+  return rng.next() < SNLI_VE_KNOBS.unobservableNeutral
+    ? unobservableForm(rng, objects)
+    : attributeForm(rng, objects, NEUTRAL);
 }
 
-export interface SnliVeDetailed { example: SnliVeExample; objects: SceneObject[] }
+export interface SnliVeDetailed {
+  example: SnliVeExample;
+  objects: SceneObject[];
+}
 
 export function generateSnliVeDetailed(opts: GenerateOptions) {
   checkOptions(opts, MIN_TEXT, 3);
@@ -101,14 +138,22 @@ export function generateSnliVeDetailed(opts: GenerateOptions) {
     // exactly balanced classes, in a shuffled order
     const labels = rng.shuffle(Array.from({ length: n }, (_, i) => i % 3));
     let k = 0;
-    return repeat<SnliVeDetailed>(rng, n, (r) => {
-      const label = labels[k];
-      const objects = sampleScene(r, SNLI_VE_KNOBS.scene, opts.maxRegions);
-      const words = hypothesis(r, objects, label);
-      if (!words || words.length > opts.maxTextLength) return null;
-      k++;
-      return { example: { scene: toInput(objects, opts, SNLI_VE_KNOBS.scene, r), hypothesis: encodeWords(words), label }, objects };
-    }, 'an SNLI-VE hypothesis');
+    return repeat<SnliVeDetailed>(
+      rng,
+      n,
+      (r) => {
+        const label = labels[k];
+        const objects = sampleScene(r, SNLI_VE_KNOBS.scene, opts.maxRegions);
+        const words = hypothesis(r, objects, label);
+        if (!words || words.length > opts.maxTextLength) return null;
+        k++;
+        return {
+          example: { scene: toInput(objects, opts, SNLI_VE_KNOBS.scene, r), hypothesis: encodeWords(words), label },
+          objects,
+        };
+      },
+      'an SNLI-VE hypothesis',
+    );
   });
 }
 

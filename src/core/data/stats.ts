@@ -16,12 +16,18 @@ function labelOf<K extends TaskKind>(kind: K, e: ExampleByKind[K]): number | nul
       for (const a of (e as ExampleByKind['VQA']).annotatorAnswers) votes.set(a, (votes.get(a) ?? 0) + 1);
       return [...votes.entries()].sort((x, y) => y[1] - x[1] || x[0] - y[0])[0][0];
     }
-    case 'GQA': return (e as ExampleByKind['GQA']).answer;
-    case 'VCR': return (e as ExampleByKind['VCR']).answerLabel;
-    case 'SNLI_VE': return (e as ExampleByKind['SNLI_VE']).label;
-    case 'REFCOCO': return (e as ExampleByKind['REFCOCO']).target;
-    case 'NLVR2': return (e as ExampleByKind['NLVR2']).label;
-    default: return null;
+    case 'GQA':
+      return (e as ExampleByKind['GQA']).answer;
+    case 'VCR':
+      return (e as ExampleByKind['VCR']).answerLabel;
+    case 'SNLI_VE':
+      return (e as ExampleByKind['SNLI_VE']).label;
+    case 'REFCOCO':
+      return (e as ExampleByKind['REFCOCO']).target;
+    case 'NLVR2':
+      return (e as ExampleByKind['NLVR2']).label;
+    default:
+      return null;
   }
 }
 
@@ -44,7 +50,11 @@ export function labelStats<K extends TaskKind>(kind: K, examples: readonly Examp
  * the better of uniform guessing and always answering the majority class, since a trained head
  * finds the prior at once; VCR Q→AR: 1/16; REFCOCO: mean 1/regions; RETRIEVAL IR R@1: 1/gallery).
  */
-export function chanceLevel<K extends TaskKind>(kind: K, examples: readonly ExampleByKind[K][], numAnswers = 0): number {
+export function chanceLevel<K extends TaskKind>(
+  kind: K,
+  examples: readonly ExampleByKind[K][],
+  numAnswers = 0,
+): number {
   if (examples.length === 0) return 0;
   switch (kind) {
     case 'VQA': {
@@ -57,16 +67,22 @@ export function chanceLevel<K extends TaskKind>(kind: K, examples: readonly Exam
       }
       return Math.max(...byAnswer.values()) / examples.length;
     }
-    case 'GQA': return Math.max(labelStats(kind, examples).majority, numAnswers ? 1 / numAnswers : 0);
-    case 'VCR': return 1 / 16;
-    case 'SNLI_VE': return labelStats(kind, examples).majority;
-    case 'NLVR2': return labelStats(kind, examples).majority;
+    case 'GQA':
+      return Math.max(labelStats(kind, examples).majority, numAnswers ? 1 / numAnswers : 0);
+    case 'VCR':
+      return 1 / 16;
+    case 'SNLI_VE':
+      return labelStats(kind, examples).majority;
+    case 'NLVR2':
+      return labelStats(kind, examples).majority;
     case 'REFCOCO': {
       let s = 0;
       for (const e of examples as readonly ExampleByKind['REFCOCO'][]) s += 1 / e.scene.count;
       return s / examples.length;
     }
-    case 'RETRIEVAL': return 1 / examples.length;
-    default: return 0;
+    case 'RETRIEVAL':
+      return 1 / examples.length;
+    default:
+      return 0;
   }
 }

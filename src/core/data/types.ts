@@ -6,7 +6,16 @@
 
 export type TaskKind = 'VQA' | 'GQA' | 'VCR' | 'SNLI_VE' | 'REFCOCO' | 'RETRIEVAL' | 'NLVR2' | 'PRETRAIN';
 
-export const TASK_KINDS: readonly TaskKind[] = ['VQA', 'GQA', 'VCR', 'SNLI_VE', 'REFCOCO', 'RETRIEVAL', 'NLVR2', 'PRETRAIN'];
+export const TASK_KINDS: readonly TaskKind[] = [
+  'VQA',
+  'GQA',
+  'VCR',
+  'SNLI_VE',
+  'REFCOCO',
+  'RETRIEVAL',
+  'NLVR2',
+  'PRETRAIN',
+];
 
 /** Special token ids, fixed for every vocabulary. */
 export const PAD = 0;
@@ -39,7 +48,11 @@ export interface VqaExample {
   /** 10 simulated annotator answers (answer-class ids); soft target = min(1, votes / 3). */
   annotatorAnswers: number[];
 }
-export interface GqaExample { scene: SceneInput; question: Tokens; answer: number }
+export interface GqaExample {
+  scene: SceneInput;
+  question: Tokens;
+  answer: number;
+}
 export interface VcrExample {
   scene: SceneInput;
   question: Tokens;
@@ -50,11 +63,26 @@ export interface VcrExample {
   rationales: Tokens[];
   rationaleLabel: number;
 }
-export interface SnliVeExample { scene: SceneInput; hypothesis: Tokens; /** 0 entailment, 1 neutral, 2 contradiction */ label: number }
-export interface RefcocoExample { scene: SceneInput; expression: Tokens; /** index of the referred region */ target: number }
+export interface SnliVeExample {
+  scene: SceneInput;
+  hypothesis: Tokens;
+  /** 0 entailment, 1 neutral, 2 contradiction */ label: number;
+}
+export interface RefcocoExample {
+  scene: SceneInput;
+  expression: Tokens;
+  /** index of the referred region */ target: number;
+}
 /** Caption i describes scene i; evaluation ranks every caption against every scene of a split. */
-export interface RetrievalExample { scene: SceneInput; caption: Tokens }
-export interface Nlvr2Example { scenes: [SceneInput, SceneInput]; statement: Tokens; /** 1 true, 0 false */ label: number }
+export interface RetrievalExample {
+  scene: SceneInput;
+  caption: Tokens;
+}
+export interface Nlvr2Example {
+  scenes: [SceneInput, SceneInput];
+  statement: Tokens;
+  /** 1 true, 0 false */ label: number;
+}
 /** Aligned image–caption pair; MLM/ITM/MRM corruption is applied by the batch builder with its rng. */
 export interface PretrainExample {
   scene: SceneInput;
@@ -74,9 +102,17 @@ export interface ExampleByKind {
   PRETRAIN: PretrainExample;
 }
 
-export interface Splits<E> { train: E[]; val: E[]; test: E[] }
+export interface Splits<E> {
+  train: E[];
+  val: E[];
+  test: E[];
+}
 
-export interface SplitSizes { train: number; val: number; test: number }
+export interface SplitSizes {
+  train: number;
+  val: number;
+  test: number;
+}
 
 /** Options shared by every generator. The same options always give the same examples. */
 export interface GenerateOptions {

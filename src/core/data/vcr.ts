@@ -10,7 +10,17 @@ import type { Rng } from '../rng';
 import type { GenerateOptions, TaskDataSource, VcrExample } from './types';
 import { checkOptions, examplesOf, generateSplits, repeat, sampleScene, toInput, type SceneKnobs } from './common';
 import { ATTR_VALUES, type AttrType, type SceneObject } from './world';
-import { RELATIONS, byAttrsOf, indefinite, relationHolds, relationWords, renderRef, uniqueRef, type Ref, type RefStyle } from './refer';
+import {
+  RELATIONS,
+  byAttrsOf,
+  indefinite,
+  relationHolds,
+  relationWords,
+  renderRef,
+  uniqueRef,
+  type Ref,
+  type RefStyle,
+} from './refer';
 import { encodeWords } from './vocab';
 import { wrongValue } from './facts';
 
@@ -31,7 +41,8 @@ const TASK_SALT = 0x1003;
 const MIN_TEXT = 22;
 
 /** A checkable fact about an object: an attribute value or a relation to a named anchor. */
-type Fact = { kind: 'attr'; type: AttrType; value: number } | { kind: 'rel'; type: (typeof RELATIONS)[number]; anchor: number };
+type Fact =
+  { kind: 'attr'; type: AttrType; value: number } | { kind: 'rel'; type: (typeof RELATIONS)[number]; anchor: number };
 
 function holds(f: Fact, objects: SceneObject[], i: number): boolean {
   if (f.kind === 'attr') return objects[i][f.type] === f.value;
@@ -60,16 +71,27 @@ function slot(f: Fact): string {
  * words with the question instead of looking at the regions).
  */
 function factsOf(objects: SceneObject[], anchors: Anchors, i: number, banned: ReadonlySet<AttrType>): Fact[] {
-  const facts: Fact[] = ALL_TYPES.filter((t) => !banned.has(t)).map((t) => ({ kind: 'attr', type: t, value: objects[i][t] }));
+  const facts: Fact[] = ALL_TYPES.filter((t) => !banned.has(t)).map((t) => ({
+    kind: 'attr',
+    type: t,
+    value: objects[i][t],
+  }));
   for (let a = 0; a < objects.length; a++) {
     if (a === i || !anchors[a]) continue;
-    for (const type of RELATIONS) if (relationHolds(type, objects[i], objects[a])) facts.push({ kind: 'rel', type, anchor: a });
+    for (const type of RELATIONS)
+      if (relationHolds(type, objects[i], objects[a])) facts.push({ kind: 'rel', type, anchor: a });
   }
   return facts;
 }
 
 /** Plausible false facts about i: true of another object, or one of i's facts with a wrong value / flipped relation. */
-function falseFactsOf(rng: Rng, objects: SceneObject[], anchors: Anchors, i: number, banned: ReadonlySet<AttrType>): Fact[] {
+function falseFactsOf(
+  rng: Rng,
+  objects: SceneObject[],
+  anchors: Anchors,
+  i: number,
+  banned: ReadonlySet<AttrType>,
+): Fact[] {
   const out: Fact[] = [];
   for (let j = 0; j < objects.length; j++) if (j !== i) out.push(...factsOf(objects, anchors, j, banned));
   for (const f of factsOf(objects, anchors, i, banned)) {
@@ -89,7 +111,11 @@ function rationaleWords(facts: Fact[], anchors: Anchors): string[] {
   return words;
 }
 
-export interface VcrDetailed { example: VcrExample; objects: SceneObject[]; target: number }
+export interface VcrDetailed {
+  example: VcrExample;
+  objects: SceneObject[];
+  target: number;
+}
 
 function makeOne(rng: Rng, opts: GenerateOptions, answerLabel: number, rationaleLabel: number): VcrDetailed | null {
   const objects = sampleScene(rng, VCR_KNOBS.scene, opts.maxRegions);
@@ -110,7 +136,11 @@ function makeOne(rng: Rng, opts: GenerateOptions, answerLabel: number, rationale
   }
   const values = [...wrong];
   values.splice(answerLabel, 0, truth);
-  const answerWords = (v: number): string[] => ['it', 'is', ...(t === 'shape' ? indefinite([ATTR_VALUES.shape[v]]) : [ATTR_VALUES[t][v]])];
+  const answerWords = (v: number): string[] => [
+    'it',
+    'is',
+    ...(t === 'shape' ? indefinite([ATTR_VALUES.shape[v]]) : [ATTR_VALUES[t][v]]),
+  ];
 
   // rationales: true facts about object i; each distractor states at least one false fact
   const k = VCR_KNOBS.factsPerRationale;
@@ -149,7 +179,8 @@ function makeOne(rng: Rng, opts: GenerateOptions, answerLabel: number, rationale
 
   const answers = values.map(answerWords);
   const rationales = rationaleFacts.map((f) => rationaleWords(f, anchors));
-  const longest = question.length + Math.max(...answers.map((a) => a.length)) + Math.max(...rationales.map((r) => r.length)) + 2;
+  const longest =
+    question.length + Math.max(...answers.map((a) => a.length)) + Math.max(...rationales.map((r) => r.length)) + 2;
   if (longest > opts.maxTextLength) return null;
   const example: VcrExample = {
     scene: toInput(objects, opts, VCR_KNOBS.scene, rng),
@@ -169,11 +200,16 @@ export function generateVcrDetailed(opts: GenerateOptions) {
     const answerAt = rng.shuffle(Array.from({ length: n }, (_, i) => i % 4));
     const rationaleAt = rng.shuffle(Array.from({ length: n }, (_, i) => i % 4));
     let k = 0;
-    return repeat(rng, n, (r) => {
-      const x = makeOne(r, opts, answerAt[k], rationaleAt[k]);
-      if (x) k++;
-      return x;
-    }, 'a VCR example');
+    return repeat(
+      rng,
+      n,
+      (r) => {
+        const x = makeOne(r, opts, answerAt[k], rationaleAt[k]);
+        if (x) k++;
+        return x;
+      },
+      'a VCR example',
+    );
   });
 }
 

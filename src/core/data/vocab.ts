@@ -7,16 +7,70 @@
 import { SHAPES, SHAPE_PLURALS, COLOURS, SIZES, MATERIALS } from './world';
 import type { Tokens, Vocabulary } from './types';
 
-export const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'] as const;
+export const NUMBER_WORDS = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+] as const;
 /** Properties that no region feature carries: statements about them are undeterminable (SNLI-VE neutral). */
 export const UNOBSERVABLE = ['heavy', 'old', 'new', 'expensive', 'hollow', 'warm'] as const;
 
 const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 const FUNCTION_WORDS = [
-  'the', 'a', 'an', 'is', 'are', 'there', 'what', 'how', 'many', 'colour', 'shape', 'size', 'material',
-  'thing', 'things', 'object', 'objects', 'of', 'left', 'right', 'above', 'below', 'on', 'and', 'or',
-  'it', 'because', 'in', 'image', 'images', 'both', 'only', 'contain', 'contains', 'more', 'fewer',
-  'than', 'exactly', 'total', 'same', 'yes', 'no', 'not', 'each', 'at', 'least',
+  'the',
+  'a',
+  'an',
+  'is',
+  'are',
+  'there',
+  'what',
+  'how',
+  'many',
+  'colour',
+  'shape',
+  'size',
+  'material',
+  'thing',
+  'things',
+  'object',
+  'objects',
+  'of',
+  'left',
+  'right',
+  'above',
+  'below',
+  'on',
+  'and',
+  'or',
+  'it',
+  'because',
+  'in',
+  'image',
+  'images',
+  'both',
+  'only',
+  'contain',
+  'contains',
+  'more',
+  'fewer',
+  'than',
+  'exactly',
+  'total',
+  'same',
+  'yes',
+  'no',
+  'not',
+  'each',
+  'at',
+  'least',
 ];
 
 function dedupe(words: string[]): string[] {
@@ -25,8 +79,15 @@ function dedupe(words: string[]): string[] {
 
 /** Every token, id = index: specials 0..4, then the words of every template. */
 export const VOCAB_TOKENS: readonly string[] = dedupe([
-  ...SPECIAL_TOKENS, ...FUNCTION_WORDS, ...SIZES, ...COLOURS, ...MATERIALS, ...SHAPES, ...SHAPE_PLURALS,
-  ...NUMBER_WORDS, ...UNOBSERVABLE,
+  ...SPECIAL_TOKENS,
+  ...FUNCTION_WORDS,
+  ...SIZES,
+  ...COLOURS,
+  ...MATERIALS,
+  ...SHAPES,
+  ...SHAPE_PLURALS,
+  ...NUMBER_WORDS,
+  ...UNOBSERVABLE,
 ]);
 export const VOCAB_SIZE = VOCAB_TOKENS.length;
 
@@ -62,7 +123,17 @@ export function decodeTokens(tokens: readonly number[]): string {
  * answer id means the same word in both tasks).
  */
 export const ANSWER_WORDS: readonly string[] = [
-  'yes', 'no', ...NUMBER_WORDS, ...COLOURS, ...SHAPES, ...SIZES, ...MATERIALS, 'left', 'right', 'above', 'below',
+  'yes',
+  'no',
+  ...NUMBER_WORDS,
+  ...COLOURS,
+  ...SHAPES,
+  ...SIZES,
+  ...MATERIALS,
+  'left',
+  'right',
+  'above',
+  'below',
 ];
 export const NUM_ANSWERS = ANSWER_WORDS.length;
 const answerIndex = new Map<string, number>(ANSWER_WORDS.map((w, i) => [w, i]));

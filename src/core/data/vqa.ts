@@ -4,7 +4,16 @@
  */
 import type { Rng } from '../rng';
 import type { GenerateOptions, TaskDataSource, VqaExample } from './types';
-import { checkOptions, examplesOf, generateSplits, repeat, sampleScene, toInput, weighted, type SceneKnobs } from './common';
+import {
+  checkOptions,
+  examplesOf,
+  generateSplits,
+  repeat,
+  sampleScene,
+  toInput,
+  weighted,
+  type SceneKnobs,
+} from './common';
 import { ATTR_TYPES, ATTR_VALUES, attrWord, type SceneObject } from './world';
 import { countMatching, indefinite, nounPhrase, renderRef, uniqueRef, type RefStyle } from './refer';
 import { absentDesc, presentDesc, wrongValue } from './facts';
@@ -49,7 +58,10 @@ function attributeQuestion(rng: Rng, objects: SceneObject[]): Question | null {
 }
 
 function countQuestion(rng: Rng, objects: SceneObject[]): Question | null {
-  const attrs = rng.next() < 0.8 ? presentDesc(rng, objects, 1, 2) : (absentDesc(rng, objects, 1, 1) ?? presentDesc(rng, objects, 1, 1));
+  const attrs =
+    rng.next() < 0.8
+      ? presentDesc(rng, objects, 1, 2)
+      : (absentDesc(rng, objects, 1, 1) ?? presentDesc(rng, objects, 1, 1));
   const n = countMatching(objects, attrs);
   if (n >= NUMBER_WORDS.length) return null;
   return {
@@ -73,7 +85,9 @@ function existQuestion(rng: Rng, objects: SceneObject[]): Question | null {
 }
 
 const MAKERS: Record<keyof typeof VQA_KNOBS.questions, (rng: Rng, o: SceneObject[]) => Question | null> = {
-  attribute: attributeQuestion, count: countQuestion, exist: existQuestion,
+  attribute: attributeQuestion,
+  count: countQuestion,
+  exist: existQuestion,
 };
 
 function annotate(rng: Rng, q: Question): number[] {
@@ -89,22 +103,31 @@ function annotate(rng: Rng, q: Question): number[] {
   return out;
 }
 
-export interface VqaDetailed { example: VqaExample; objects: SceneObject[]; answer: number }
+export interface VqaDetailed {
+  example: VqaExample;
+  objects: SceneObject[];
+  answer: number;
+}
 
 export function generateVqaDetailed(opts: GenerateOptions) {
   checkOptions(opts, MIN_TEXT);
   return generateSplits(opts, TASK_SALT, (rng, n) =>
-    repeat<VqaDetailed>(rng, n, (r) => {
-      const objects = sampleScene(r, VQA_KNOBS.scene, opts.maxRegions);
-      const q = MAKERS[weighted(r, VQA_KNOBS.questions)](r, objects);
-      if (!q || q.words.length > opts.maxTextLength) return null;
-      const example: VqaExample = {
-        scene: toInput(objects, opts, VQA_KNOBS.scene, r),
-        question: encodeWords(q.words),
-        annotatorAnswers: annotate(r, q),
-      };
-      return { example, objects, answer: answerId(q.answer) };
-    }, 'a VQA question'),
+    repeat<VqaDetailed>(
+      rng,
+      n,
+      (r) => {
+        const objects = sampleScene(r, VQA_KNOBS.scene, opts.maxRegions);
+        const q = MAKERS[weighted(r, VQA_KNOBS.questions)](r, objects);
+        if (!q || q.words.length > opts.maxTextLength) return null;
+        const example: VqaExample = {
+          scene: toInput(objects, opts, VQA_KNOBS.scene, r),
+          question: encodeWords(q.words),
+          annotatorAnswers: annotate(r, q),
+        };
+        return { example, objects, answer: answerId(q.answer) };
+      },
+      'a VQA question',
+    ),
   );
 }
 

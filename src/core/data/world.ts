@@ -49,7 +49,11 @@ export function attrWord(o: SceneObject, t: AttrType): string {
 }
 
 /** Box side range per size class: size is visible both in the feature and in the box. */
-const SIZE_EXTENT: ReadonlyArray<readonly [number, number]> = [[0.08, 0.13], [0.15, 0.21], [0.23, 0.3]];
+const SIZE_EXTENT: ReadonlyArray<readonly [number, number]> = [
+  [0.08, 0.13],
+  [0.15, 0.21],
+  [0.23, 0.3],
+];
 /** Box centres live in [MARGIN, 1 - MARGIN] so that no box needs clipping (max half-side 0.16). */
 const MARGIN = 0.16;
 
@@ -77,8 +81,14 @@ export function sampleObjects(rng: Rng, spec: SceneSpec): SceneObject[] {
   const objects: SceneObject[] = [];
   for (let i = 0; i < n; i++) {
     const o: SceneObject = {
-      size: rng.int(SIZES.length), colour: rng.int(COLOURS.length), material: rng.int(MATERIALS.length), shape: rng.int(SHAPES.length),
-      x1: 0, y1: 0, x2: 0, y2: 0,
+      size: rng.int(SIZES.length),
+      colour: rng.int(COLOURS.length),
+      material: rng.int(MATERIALS.length),
+      shape: rng.int(SHAPES.length),
+      x1: 0,
+      y1: 0,
+      x2: 0,
+      y2: 0,
     };
     if (i > 0 && rng.next() < spec.shareProb) {
       const src = objects[rng.int(objects.length)];
@@ -120,7 +130,12 @@ export function attributeEmbeddings(dim: number): Readonly<Record<AttrType, Floa
     const rng = new Rng(WORLD_SEED);
     const make = (n: number): Float32Array[] =>
       Array.from({ length: n }, () => Float32Array.from({ length: dim }, () => rng.normal()));
-    t = { size: make(SIZES.length), colour: make(COLOURS.length), material: make(MATERIALS.length), shape: make(SHAPES.length) };
+    t = {
+      size: make(SIZES.length),
+      colour: make(COLOURS.length),
+      material: make(MATERIALS.length),
+      shape: make(SHAPES.length),
+    };
     tableCache.set(dim, t);
   }
   return t;
@@ -172,7 +187,10 @@ export function encodeScene(objects: readonly SceneObject[], dim: number, noise:
   const boxes = arenaAlloc(n * 7);
   for (let i = 0; i < n; i++) {
     const o = objects[i];
-    const s = tables.size[o.size], c = tables.colour[o.colour], m = tables.material[o.material], sh = tables.shape[o.shape];
+    const s = tables.size[o.size],
+      c = tables.colour[o.colour],
+      m = tables.material[o.material],
+      sh = tables.shape[o.shape];
     const base = i * dim;
     // one 32-bit draw gives two 16-bit table indices
     for (let d = 0; d < dim; d += 2) {
@@ -180,7 +198,8 @@ export function encodeScene(objects: readonly SceneObject[], dim: number, noise:
       features[base + d] = s[d] + c[d] + m[d] + sh[d] + noise * table[u >>> 16];
       if (d + 1 < dim) features[base + d + 1] = s[d + 1] + c[d + 1] + m[d + 1] + sh[d + 1] + noise * table[u & 0xffff];
     }
-    const w = o.x2 - o.x1, h = o.y2 - o.y1;
+    const w = o.x2 - o.x1,
+      h = o.y2 - o.y1;
     const b = i * 7;
     boxes[b] = o.x1;
     boxes[b + 1] = o.y1;

@@ -20,7 +20,10 @@ function sortDeep(v: Json): Json {
 const same = (a: Json, b: Json): boolean => JSON.stringify(sortDeep(a)) === JSON.stringify(sortDeep(b));
 
 /** `params` without null/undefined values and without values equal to `defaults`, keys sorted. */
-export function canonicalParams(params: Record<string, Json | undefined>, defaults: Record<string, Json> = {}): Record<string, Json> {
+export function canonicalParams(
+  params: Record<string, Json | undefined>,
+  defaults: Record<string, Json> = {},
+): Record<string, Json> {
   const kept: { [k: string]: Json } = {};
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined || v === null) continue;
@@ -32,5 +35,7 @@ export function canonicalParams(params: Record<string, Json | undefined>, defaul
 
 /** SHA-256 (hex) of kind + canonical params. */
 export function paramsHash(kind: string, canonical: Record<string, Json>): string {
-  return createHash('sha256').update(JSON.stringify([kind, sortDeep(canonical)])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([kind, sortDeep(canonical)]))
+    .digest('hex');
 }

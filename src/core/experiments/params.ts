@@ -69,15 +69,28 @@ export const DEFAULT_SPARSITIES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
  * handlers resolve them, and the GraphQL inputs' descriptions quote them. Step budgets that
  * depend on the task (fine-tunes) come from the task's definition (defaultSteps).
  */
-export const PRUNE_DEFAULTS = { method: 'IMP', sparsities: DEFAULT_SPARSITIES, rewindStep: 0, seed: 1, trainingMode: 'STANDARD' } as const satisfies Partial<PruneParams>;
-export const EVALUATE_DEFAULTS = { weightInit: 'PRETRAINED', trainingMode: 'STANDARD', seeds: [1] } as const satisfies Partial<EvaluateParams>;
+export const PRUNE_DEFAULTS = {
+  method: 'IMP',
+  sparsities: DEFAULT_SPARSITIES,
+  rewindStep: 0,
+  seed: 1,
+  trainingMode: 'STANDARD',
+} as const satisfies Partial<PruneParams>;
+export const EVALUATE_DEFAULTS = {
+  weightInit: 'PRETRAINED',
+  trainingMode: 'STANDARD',
+  seeds: [1],
+} as const satisfies Partial<EvaluateParams>;
 export const PRETRAIN_DEFAULTS = { steps: 500, seed: 1 } as const satisfies Partial<PretrainParams>;
 export const TRANSFER_DEFAULTS = { trainingMode: 'STANDARD', seeds: [1] } as const satisfies Partial<TransferParams>;
 export const PRETRAIN_DEFAULT_STEPS = PRETRAIN_DEFAULTS.steps;
 
 /** The defaults by run kind, as the canonical form compares them. */
 export const DEFAULTS_BY_KIND: Record<'PRETRAIN' | 'PRUNE' | 'EVALUATE' | 'TRANSFER', Record<string, Json>> = {
-  PRETRAIN: PRETRAIN_DEFAULTS, PRUNE: { ...PRUNE_DEFAULTS, sparsities: [...DEFAULT_SPARSITIES] }, EVALUATE: { ...EVALUATE_DEFAULTS, seeds: [1] }, TRANSFER: { ...TRANSFER_DEFAULTS, seeds: [1] },
+  PRETRAIN: PRETRAIN_DEFAULTS,
+  PRUNE: { ...PRUNE_DEFAULTS, sparsities: [...DEFAULT_SPARSITIES] },
+  EVALUATE: { ...EVALUATE_DEFAULTS, seeds: [1] },
+  TRANSFER: { ...TRANSFER_DEFAULTS, seeds: [1] },
 };
 
 /** Fine-tune steps of a task when the request does not say. */
@@ -93,12 +106,18 @@ function given<T extends object>(p: T): Partial<T> {
 export type ResolvedPrune = Required<Omit<PruneParams, 'lr' | 'batchSize'>> & Pick<PruneParams, 'lr' | 'batchSize'>;
 
 export function resolvePrune(p: PruneParams, kind: TaskKind): ResolvedPrune {
-  return { ...PRUNE_DEFAULTS, sparsities: [...PRUNE_DEFAULTS.sparsities], stepsPerLevel: defaultSteps(kind), ...given(p) } as ResolvedPrune;
+  return {
+    ...PRUNE_DEFAULTS,
+    sparsities: [...PRUNE_DEFAULTS.sparsities],
+    stepsPerLevel: defaultSteps(kind),
+    ...given(p),
+  } as ResolvedPrune;
 }
 
 export function resolveEvaluate(p: EvaluateParams, kind: TaskKind) {
   const r = { ...EVALUATE_DEFAULTS, seeds: [...EVALUATE_DEFAULTS.seeds], steps: defaultSteps(kind), ...given(p) };
-  return { ...r, ticketId: p.ticketId ?? null } as Required<Omit<EvaluateParams, 'lr' | 'batchSize' | 'ticketId'>> & Pick<EvaluateParams, 'lr' | 'batchSize'> & { ticketId: string | null };
+  return { ...r, ticketId: p.ticketId ?? null } as Required<Omit<EvaluateParams, 'lr' | 'batchSize' | 'ticketId'>> &
+    Pick<EvaluateParams, 'lr' | 'batchSize'> & { ticketId: string | null };
 }
 
 export function resolvePretrain(p: PretrainParams): PretrainParams & { steps: number; seed: number } {

@@ -40,20 +40,29 @@ export function parseNpy(buf: Uint8Array): NpyArray {
   const descr = /'descr':\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw new NpyError('header lacks descr, fortran_order or shape');
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw new NpyError('header lacks descr, fortran_order or shape');
   if (fortran === 'True') throw new NpyError('Fortran-order arrays are not supported; save with np.ascontiguousarray');
-  const shape = shapeText.split(',').map((x) => x.trim()).filter((x) => x.length > 0).map(Number);
+  const shape = shapeText
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0)
+    .map(Number);
   if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new NpyError(`invalid shape (${shapeText})`);
   const count = shape.reduce((a, b) => a * b, 1);
   const bytesPer = { '<f4': 4, '<f2': 2, '<f8': 8 }[descr];
   if (bytesPer === undefined) throw new NpyError(`dtype ${descr} is not supported (little-endian float16/32/64 only)`);
   const dataStart = start + hlen;
   const need = count * bytesPer;
-  if (buf.length - dataStart !== need) throw new NpyError(`data has ${buf.length - dataStart} bytes, shape (${shape.join(', ')}) × ${descr} needs ${need}`);
+  if (buf.length - dataStart !== need)
+    throw new NpyError(
+      `data has ${buf.length - dataStart} bytes, shape (${shape.join(', ')}) × ${descr} needs ${need}`,
+    );
   const out = new Float32Array(count);
   for (let i = 0; i < count; i++) {
     const p = dataStart + i * bytesPer;
-    out[i] = bytesPer === 4 ? dv.getFloat32(p, true) : bytesPer === 8 ? dv.getFloat64(p, true) : half(dv.getUint16(p, true));
+    out[i] =
+      bytesPer === 4 ? dv.getFloat32(p, true) : bytesPer === 8 ? dv.getFloat64(p, true) : half(dv.getUint16(p, true));
   }
   return { shape, data: out };
 }

@@ -54,7 +54,8 @@ export function readSafetensorsFileSync(path: string, opts: ReadFileOptions = {}
     readSync(fd, len, 0, 8, 0);
     const n = headerLength(len, size, opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES);
     const head = Buffer.alloc(8 + n);
-    if (readSync(fd, head, 0, 8 + n, 0) !== 8 + n) throw new SafetensorsError(`${path}: file changed while reading the header`);
+    if (readSync(fd, head, 0, 8 + n, 0) !== 8 + n)
+      throw new SafetensorsError(`${path}: file changed while reading the header`);
     parseHeader(head, size, opts);
   } finally {
     closeSync(fd);

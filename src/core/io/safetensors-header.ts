@@ -14,10 +14,21 @@ export class SafetensorsError extends Error {
 
 /** Bytes per element of every dtype the safetensors spec defines. */
 export const DTYPE_BYTES: Readonly<Record<string, number>> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1,
-  I16: 2, U16: 2, F16: 2, BF16: 2,
-  I32: 4, U32: 4, F32: 4,
-  I64: 8, U64: 8, F64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E5M2: 1,
+  F8_E4M3: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  I64: 8,
+  U64: 8,
+  F64: 8,
 };
 
 /** Same limit as the reference implementation: a header above 100 MB is refused. */
@@ -60,10 +71,13 @@ export interface SafetensorsHeader {
 
 /** Reads the 8-byte header length and checks it against the file size and the limit. */
 export function headerLength(head: Uint8Array, fileSize: number, maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES): number {
-  if (fileSize < 8 || head.length < 8) throw new SafetensorsError(`file too short (${fileSize} bytes): no 8-byte header length`);
+  if (fileSize < 8 || head.length < 8)
+    throw new SafetensorsError(`file too short (${fileSize} bytes): no 8-byte header length`);
   const n = new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true);
-  if (n > BigInt(maxHeaderBytes)) throw new SafetensorsError(`header length ${n} exceeds the limit of ${maxHeaderBytes} bytes`);
-  if (n > BigInt(fileSize - 8)) throw new SafetensorsError(`header length ${n} runs past the end of the file (${fileSize} bytes)`);
+  if (n > BigInt(maxHeaderBytes))
+    throw new SafetensorsError(`header length ${n} exceeds the limit of ${maxHeaderBytes} bytes`);
+  if (n > BigInt(fileSize - 8))
+    throw new SafetensorsError(`header length ${n} runs past the end of the file (${fileSize} bytes)`);
   return Number(n);
 }
 
@@ -86,7 +100,8 @@ export function parseHeader(head: Uint8Array, fileSize: number, opts: ReadHeader
   } catch (e) {
     throw new SafetensorsError(`header is not valid JSON: ${(e as Error).message}`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SafetensorsError('header JSON must be an object');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new SafetensorsError('header JSON must be an object');
   // JSON.parse keeps the last of duplicate keys silently; a duplicated tensor name is ambiguous.
   const dup = firstDuplicateTopLevelKey(text);
   if (dup !== null) throw new SafetensorsError(`duplicate tensor name "${dup}" in header`);
@@ -107,7 +122,8 @@ export function parseHeader(head: Uint8Array, fileSize: number, opts: ReadHeader
 
 function parseMetadata(raw: unknown): Record<string, string> {
   if (raw === undefined) return {};
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SafetensorsError('__metadata__ must be an object of strings');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new SafetensorsError('__metadata__ must be an object of strings');
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
     if (typeof v !== 'string') throw new SafetensorsError(`__metadata__ "${k}" must be a string`);
@@ -124,20 +140,30 @@ function parseEntry(name: string, raw: unknown, dataBytes: number): TensorEntry 
   if (!Array.isArray(e.shape)) throw bad('shape must be an array');
   let count = 1;
   for (const d of e.shape) {
-    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) throw bad(`invalid shape ${JSON.stringify(e.shape)}`);
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)
+      throw bad(`invalid shape ${JSON.stringify(e.shape)}`);
     count *= d;
     if (!Number.isSafeInteger(count)) throw bad(`shape ${JSON.stringify(e.shape)} is too large`);
   }
   const off = e.data_offsets;
   if (!Array.isArray(off) || off.length !== 2) throw bad('data_offsets must be [begin, end]');
   const [begin, end] = off as unknown[];
-  if (typeof begin !== 'number' || typeof end !== 'number' || !Number.isSafeInteger(begin) || !Number.isSafeInteger(end) || begin < 0 || end < begin) {
+  if (
+    typeof begin !== 'number' ||
+    typeof end !== 'number' ||
+    !Number.isSafeInteger(begin) ||
+    !Number.isSafeInteger(end) ||
+    begin < 0 ||
+    end < begin
+  ) {
     throw bad(`invalid data_offsets ${JSON.stringify(off)}`);
   }
   if (end > dataBytes) throw bad(`data_offsets [${begin}, ${end}] run past the data section (${dataBytes} bytes)`);
   const expected = count * DTYPE_BYTES[e.dtype];
   if (end - begin !== expected) {
-    throw bad(`byte length ${end - begin} does not match shape ${JSON.stringify(e.shape)} × ${e.dtype} (${expected} bytes)`);
+    throw bad(
+      `byte length ${end - begin} does not match shape ${JSON.stringify(e.shape)} × ${e.dtype} (${expected} bytes)`,
+    );
   }
   return { name, dtype: e.dtype, shape: e.shape as number[], count, begin, end };
 }
@@ -148,25 +174,39 @@ function checkTiling(tensors: readonly TensorEntry[], dataBytes: number): void {
   let pos = 0;
   let prev: TensorEntry | null = null;
   for (const t of sorted) {
-    if (t.begin < pos) throw new SafetensorsError(`tensor "${t.name}": data_offsets [${t.begin}, ${t.end}] overlap tensor "${prev?.name}"`);
-    if (t.begin > pos) throw new SafetensorsError(`tensor "${t.name}": hole of ${t.begin - pos} bytes before its data_offsets [${t.begin}, ${t.end}]`);
+    if (t.begin < pos)
+      throw new SafetensorsError(
+        `tensor "${t.name}": data_offsets [${t.begin}, ${t.end}] overlap tensor "${prev?.name}"`,
+      );
+    if (t.begin > pos)
+      throw new SafetensorsError(
+        `tensor "${t.name}": hole of ${t.begin - pos} bytes before its data_offsets [${t.begin}, ${t.end}]`,
+      );
     pos = t.end;
     prev = t;
   }
-  if (pos !== dataBytes) throw new SafetensorsError(`data section has ${dataBytes} bytes but tensors cover ${pos} (trailing bytes)`);
+  if (pos !== dataBytes)
+    throw new SafetensorsError(`data section has ${dataBytes} bytes but tensors cover ${pos} (trailing bytes)`);
 }
 
-function checkExpected(tensors: readonly TensorEntry[], expect: Readonly<Record<string, ExpectedTensor>>, only: boolean): void {
+function checkExpected(
+  tensors: readonly TensorEntry[],
+  expect: Readonly<Record<string, ExpectedTensor>>,
+  only: boolean,
+): void {
   const byName = new Map(tensors.map((t) => [t.name, t]));
   for (const [name, want] of Object.entries(expect)) {
     const t = byName.get(name);
     if (!t) throw new SafetensorsError(`expected tensor "${name}" is missing`);
     if (want.shape && (want.shape.length !== t.shape.length || want.shape.some((d, i) => d !== t.shape[i]))) {
-      throw new SafetensorsError(`tensor "${name}": shape [${t.shape.join(', ')}], expected [${want.shape.join(', ')}]`);
+      throw new SafetensorsError(
+        `tensor "${name}": shape [${t.shape.join(', ')}], expected [${want.shape.join(', ')}]`,
+      );
     }
     if (want.dtype !== undefined) {
       const allowed = typeof want.dtype === 'string' ? [want.dtype] : want.dtype;
-      if (!allowed.includes(t.dtype)) throw new SafetensorsError(`tensor "${name}": dtype ${t.dtype}, expected ${allowed.join(' or ')}`);
+      if (!allowed.includes(t.dtype))
+        throw new SafetensorsError(`tensor "${name}": dtype ${t.dtype}, expected ${allowed.join(' or ')}`);
     }
   }
   if (only) {

@@ -15,7 +15,13 @@
  */
 import { SafetensorsError, parseHeader, type SafetensorsHeader, type TensorEntry } from './safetensors-header';
 
-export { SafetensorsError, type SafetensorsHeader, type TensorEntry, DTYPE_BYTES, DEFAULT_MAX_HEADER_BYTES } from './safetensors-header';
+export {
+  SafetensorsError,
+  type SafetensorsHeader,
+  type TensorEntry,
+  DTYPE_BYTES,
+  DEFAULT_MAX_HEADER_BYTES,
+} from './safetensors-header';
 export type { ReadHeaderOptions, ExpectedTensor } from './safetensors-header';
 import type { ReadHeaderOptions } from './safetensors-header';
 
@@ -64,14 +70,18 @@ export function encodeSafetensors(tensors: readonly EncodeTensor[], metadata?: R
     seen.add(t.name);
     let count = 1;
     for (const d of t.shape) {
-      if (!Number.isSafeInteger(d) || d < 0) throw new SafetensorsError(`tensor "${t.name}": invalid shape [${t.shape.join(', ')}]`);
+      if (!Number.isSafeInteger(d) || d < 0)
+        throw new SafetensorsError(`tensor "${t.name}": invalid shape [${t.shape.join(', ')}]`);
       count *= d;
     }
     const wantArray = t.dtype === 'F32' ? Float32Array : t.dtype === 'U8' ? Uint8Array : null;
     if (wantArray === null) throw new SafetensorsError(`tensor "${t.name}": cannot encode dtype ${String(t.dtype)}`);
-    if (!(t.data instanceof wantArray)) throw new SafetensorsError(`tensor "${t.name}": ${t.dtype} needs a ${wantArray.name}`);
+    if (!(t.data instanceof wantArray))
+      throw new SafetensorsError(`tensor "${t.name}": ${t.dtype} needs a ${wantArray.name}`);
     if (t.data.length !== count) {
-      throw new SafetensorsError(`tensor "${t.name}": shape [${t.shape.join(', ')}] has ${count} elements, data has ${t.data.length}`);
+      throw new SafetensorsError(
+        `tensor "${t.name}": shape [${t.shape.join(', ')}] has ${count} elements, data has ${t.data.length}`,
+      );
     }
     layout.push({ t, bytes: t.data.byteLength });
   }
@@ -89,7 +99,8 @@ export function encodeSafetensors(tensors: readonly EncodeTensor[], metadata?: R
   }
   const header: Record<string, unknown> = {};
   if (metadata !== undefined && Object.keys(metadata).length > 0) header.__metadata__ = { ...metadata };
-  for (const { t } of layout) header[t.name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: offsets.get(t.name) };
+  for (const { t } of layout)
+    header[t.name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: offsets.get(t.name) };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const padded = Math.ceil(json.length / 8) * 8;
   const out = Buffer.alloc(8 + padded + pos);
@@ -124,7 +135,9 @@ export function decodeSafetensors(buf: Uint8Array, opts: DecodeOptions = {}): De
         skipped.push(e.name);
         continue;
       }
-      throw new SafetensorsError(`tensor "${e.name}": dtype ${e.dtype} is valid but not supported (F32, F16, BF16, U8)`);
+      throw new SafetensorsError(
+        `tensor "${e.name}": dtype ${e.dtype} is valid but not supported (F32, F16, BF16, U8)`,
+      );
     }
     tensors.set(e.name, { dtype: e.dtype, shape: [...e.shape], data: decodeData(buf, header.dataStart, e) });
   }
@@ -181,4 +194,3 @@ function f16Table(): Float32Array {
   F16 = t;
   return t;
 }
-

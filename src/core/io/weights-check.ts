@@ -22,7 +22,11 @@ export interface HeaderFit {
   unknown: string[];
 }
 
-export function checkHeaderFits(config: ModelConfig, tensors: readonly TensorEntry[], allowUnknown: boolean): HeaderFit {
+export function checkHeaderFits(
+  config: ModelConfig,
+  tensors: readonly TensorEntry[],
+  allowUnknown: boolean,
+): HeaderFit {
   const specs = encoderParamSpecs(config);
   const byName = new Map(tensors.map((t) => [t.name, t]));
   const known = new Set(specs.map((s) => s.name));
@@ -33,14 +37,20 @@ export function checkHeaderFits(config: ModelConfig, tensors: readonly TensorEnt
   for (const s of specs) {
     const t = byName.get(s.name);
     if (!t) continue;
-    if (t.shape.length !== s.shape.length || t.shape.some((d, i) => d !== s.shape[i])) wrongShape.push(`${s.name} [${t.shape.join(', ')}] (expected [${s.shape.join(', ')}])`);
+    if (t.shape.length !== s.shape.length || t.shape.some((d, i) => d !== s.shape[i]))
+      wrongShape.push(`${s.name} [${t.shape.join(', ')}] (expected [${s.shape.join(', ')}])`);
     if (!FLOAT_DTYPES.has(t.dtype)) wrongDtype.push(`${s.name} (${t.dtype})`);
   }
   const problems: string[] = [];
   if (missing.length) problems.push(`${missing.length} missing weight(s): ${listSome(missing)}`);
-  if (unknown.length && !allowUnknown) problems.push(`${unknown.length} unknown weight(s) (not parameters of this encoder; set ignoreUnknownWeights to skip them): ${listSome(unknown)}`);
-  if (wrongShape.length) problems.push(`${wrongShape.length} weight(s) of the wrong shape for this config: ${listSome(wrongShape, 4)}`);
-  if (wrongDtype.length) problems.push(`${wrongDtype.length} weight(s) of a dtype other than F32, F16 or BF16: ${listSome(wrongDtype)}`);
+  if (unknown.length && !allowUnknown)
+    problems.push(
+      `${unknown.length} unknown weight(s) (not parameters of this encoder; set ignoreUnknownWeights to skip them): ${listSome(unknown)}`,
+    );
+  if (wrongShape.length)
+    problems.push(`${wrongShape.length} weight(s) of the wrong shape for this config: ${listSome(wrongShape, 4)}`);
+  if (wrongDtype.length)
+    problems.push(`${wrongDtype.length} weight(s) of a dtype other than F32, F16 or BF16: ${listSome(wrongDtype)}`);
   return { problems, unknown };
 }
 

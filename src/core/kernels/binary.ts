@@ -62,7 +62,11 @@ export function broadcastDescriptor(aShape: number[], bShape: number[], outShape
 }
 
 export function nativeBinary(
-  blas: NativeBlas, backend: WasmBackendLike, op: BinaryOp, a: tf.TensorInfo, b: tf.TensorInfo,
+  blas: NativeBlas,
+  backend: WasmBackendLike,
+  op: BinaryOp,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
 ): tf.TensorInfo | null {
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || typeof blas.binary !== 'function') return null;
   const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
@@ -76,7 +80,14 @@ export function nativeBinary(
   const bd = backend.dataIdMap.get(b.dataId);
   const od = backend.dataIdMap.get(out.dataId);
   if (!ad || !bd || !od) throw new Error('native binary: tensor not on the wasm backend');
-  (blas as BinaryBlas).binary(backend.wasm.HEAPU8, BINARY_OPS[op], ad.memoryOffset, bd.memoryOffset, od.memoryOffset, desc!);
+  (blas as BinaryBlas).binary(
+    backend.wasm.HEAPU8,
+    BINARY_OPS[op],
+    ad.memoryOffset,
+    bd.memoryOffset,
+    od.memoryOffset,
+    desc!,
+  );
   return out;
 }
 
@@ -85,7 +96,10 @@ export function nativeBinary(
  * in grads.ts uses it): a strided copy. Any real tiling goes back to the wasm kernel (null).
  */
 export function nativeBroadcastTile(
-  blas: NativeBlas, backend: WasmBackendLike, x: tf.TensorInfo, reps: readonly number[],
+  blas: NativeBlas,
+  backend: WasmBackendLike,
+  x: tf.TensorInfo,
+  reps: readonly number[],
 ): tf.TensorInfo | null {
   if (x.dtype !== 'float32' || typeof blas.binary !== 'function' || reps.length !== x.shape.length) return null;
   if (x.shape.some((d, i) => reps[i] !== 1 && d !== 1)) return null;

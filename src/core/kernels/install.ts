@@ -14,7 +14,17 @@ import { nativeUnary } from './unary';
 import { BINARY_OPS, nativeBinary, nativeBroadcastTile, type BinaryOp } from './binary';
 import { registerMeanGradient } from './grads';
 
-const KERNELS = ['BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'Exp', 'Erf', 'Tile', 'Cast', ...Object.keys(BINARY_OPS)];
+const KERNELS = [
+  'BatchMatMul',
+  '_FusedMatMul',
+  'Sum',
+  'Identity',
+  'Exp',
+  'Erf',
+  'Tile',
+  'Cast',
+  ...Object.keys(BINARY_OPS),
+];
 const originals = new Map<string, tf.KernelConfig>();
 let enabled = true;
 /** Kernels switched off one by one (benchmarks measure each kernel's share). */
@@ -25,8 +35,10 @@ function specOf(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttr
   const { a, b } = inputs;
   if (!a || !b) return null;
   const spec: MatmulSpec = {
-    a, b,
-    transposeA: !!attrs.transposeA, transposeB: !!attrs.transposeB,
+    a,
+    b,
+    transposeA: !!attrs.transposeA,
+    transposeB: !!attrs.transposeB,
   };
   if (name === '_FusedMatMul') {
     const act = attrs.activation as string | undefined;
@@ -40,7 +52,8 @@ function specOf(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttr
 function wrap(name: string, original: tf.KernelConfig, blas: NativeBlas): tf.KernelConfig {
   const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
     if (disabled.has(name)) return original.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
-    const sameDtypeCast = name === 'Cast' && args.inputs.x && (args.attrs as { dtype?: string } | undefined)?.dtype === args.inputs.x.dtype;
+    const sameDtypeCast =
+      name === 'Cast' && args.inputs.x && (args.attrs as { dtype?: string } | undefined)?.dtype === args.inputs.x.dtype;
     if ((name === 'Identity' || sameDtypeCast) && enabled && args.inputs.x) {
       // Zero-copy, as the cpu backend does: the engine clones every tensor it saves for the
       // backward pass through Identity, Mul/Div gradients cast float32 operands to float32,
@@ -66,8 +79,10 @@ function wrap(name: string, original: tf.KernelConfig, blas: NativeBlas): tf.Ker
     if (name === 'Sum') {
       const x = args.inputs.x;
       const attrs = (args.attrs ?? {}) as { axis?: number | number[] | null; keepDims?: boolean };
-      const out = enabled && x && attrs.axis != null
-        ? nativeSum(blas, args.backend as WasmBackendLike, x, attrs.axis, !!attrs.keepDims) : null;
+      const out =
+        enabled && x && attrs.axis != null
+          ? nativeSum(blas, args.backend as WasmBackendLike, x, attrs.axis, !!attrs.keepDims)
+          : null;
       return out ?? original.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
     }
     const spec = enabled ? specOf(name, args.inputs, args.attrs ?? {}) : null;
@@ -134,4 +149,6 @@ export function nativeKernelStatus(): NativeKernelStatus {
 
 registerKernelHook(installNativeKernels);
 // The tile form only pays with the native broadcast copy (an addon built before it has no `binary`).
-registerMeanGradient(() => tf.getBackend() === 'wasm' && nativeKernelEnabled('Tile') && typeof loadNativeBlas()?.binary === 'function');
+registerMeanGradient(
+  () => tf.getBackend() === 'wasm' && nativeKernelEnabled('Tile') && typeof loadNativeBlas()?.binary === 'function',
+);

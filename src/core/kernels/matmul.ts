@@ -71,8 +71,10 @@ export function nativeMatmul(blas: NativeBlas, backend: WasmBackendLike, s: Matm
   const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
   const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
   if (ka !== kb) {
-    throw new Error(`Error in matMul: inner shapes (${ka}) and (${kb}) of Tensors with shapes ` +
-      `${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
+    throw new Error(
+      `Error in matMul: inner shapes (${ka}) and (${kb}) of Tensors with shapes ` +
+        `${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+    );
   }
   const aDims = a.shape.slice(0, -2);
   const bDims = b.shape.slice(0, -2);
@@ -91,9 +93,25 @@ export function nativeMatmul(blas: NativeBlas, backend: WasmBackendLike, s: Matm
   };
   const aIdx = batchA === 0 ? null : broadcastIndex(aDims, outDims);
   const bIdx = batchB === 0 ? null : broadcastIndex(bDims, outDims);
-  withChosenThreads(blas, batch, m * n * ka, () => blas.matmul(
-    backend.wasm.HEAPU8, off(a), off(b), off(out), batch, m, n, ka, transposeA, transposeB,
-    Math.max(batchA, 1), Math.max(batchB, 1), aIdx, bIdx, s.bias ? off(s.bias) : -1, !!s.relu,
-  ));
+  withChosenThreads(blas, batch, m * n * ka, () =>
+    blas.matmul(
+      backend.wasm.HEAPU8,
+      off(a),
+      off(b),
+      off(out),
+      batch,
+      m,
+      n,
+      ka,
+      transposeA,
+      transposeB,
+      Math.max(batchA, 1),
+      Math.max(batchB, 1),
+      aIdx,
+      bIdx,
+      s.bias ? off(s.bias) : -1,
+      !!s.relu,
+    ),
+  );
   return out;
 }

@@ -14,10 +14,22 @@ export interface NativeBlas {
    * Offsets are byte offsets into heap; biasOff < 0 means no bias.
    */
   matmul(
-    heap: Uint8Array, aOff: number, bOff: number, cOff: number,
-    batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean,
-    batchA: number, batchB: number, aIdx: Int32Array | null, bIdx: Int32Array | null,
-    biasOff: number, relu: boolean,
+    heap: Uint8Array,
+    aOff: number,
+    bOff: number,
+    cOff: number,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: boolean,
+    transB: boolean,
+    batchA: number,
+    batchB: number,
+    aIdx: Int32Array | null,
+    bIdx: Int32Array | null,
+    biasOff: number,
+    relu: boolean,
   ): void;
   /** out[j] = Σ_i x[i·inner + j] (float32, i ascending): a sum over leading axes. */
   sumLeading(heap: Uint8Array, xOff: number, outOff: number, outer: number, inner: number): void;

@@ -17,7 +17,11 @@ export function leadingAxes(rank: number, axis: number | number[]): number {
 }
 
 export function nativeSum(
-  blas: NativeBlas, backend: WasmBackendLike, x: tf.TensorInfo, axis: number | number[], keepDims: boolean,
+  blas: NativeBlas,
+  backend: WasmBackendLike,
+  x: tf.TensorInfo,
+  axis: number | number[],
+  keepDims: boolean,
 ): tf.TensorInfo | null {
   if (x.dtype !== 'float32') return null;
   const lead = leadingAxes(x.shape.length, axis);

@@ -13,7 +13,11 @@ export class ThreadChooser {
   private readonly cost = new Map<number, number>();
   private calls = 0;
 
-  constructor(readonly max: number, private readonly exploreEvery = 32, private readonly smoothing = 0.3) {}
+  constructor(
+    readonly max: number,
+    private readonly exploreEvery = 32,
+    private readonly smoothing = 0.3,
+  ) {}
 
   /** The cheaper setting by current estimates; 1 when only one thread is allowed. */
   best(): number {
@@ -43,7 +47,6 @@ export class ThreadChooser {
     this.cost.set(threads, prev === undefined ? c : prev + this.smoothing * (c - prev));
   }
 }
-
 
 let chooser: ThreadChooser | null | undefined;
 let smallMnk = 0;

@@ -10,7 +10,10 @@ import type { NativeBlas } from './native';
 export const UNARY_OPS = { Exp: 0, Erf: 1 } as const;
 
 export function nativeUnary(
-  blas: NativeBlas, backend: WasmBackendLike, op: keyof typeof UNARY_OPS, x: tf.TensorInfo,
+  blas: NativeBlas,
+  backend: WasmBackendLike,
+  op: keyof typeof UNARY_OPS,
+  x: tf.TensorInfo,
 ): tf.TensorInfo | null {
   if (x.dtype !== 'float32') return null;
   const out = backend.makeOutput(x.shape, 'float32');

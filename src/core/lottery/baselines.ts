@@ -17,7 +17,10 @@ export type OneShotSource = 'THETA0' | 'FINETUNED';
 export { oneShotMask } from './methods/one-shot';
 export { randomMask } from './methods/random';
 
-export type BaselineOptions<K extends TaskKind> = Omit<EvaluateOptions<K>, 'mask' | 'keepTrainedWeights' | 'snapshotAtStep'> & {
+export type BaselineOptions<K extends TaskKind> = Omit<
+  EvaluateOptions<K>,
+  'mask' | 'keepTrainedWeights' | 'snapshotAtStep'
+> & {
   /** an `independent` search method (core/lottery/methods) */
   method: string;
   sparsity: number;
@@ -37,12 +40,25 @@ export interface BaselineResult {
 
 export function runBaseline<K extends TaskKind>(o: BaselineOptions<K>): BaselineResult {
   const method = getSearchMethod(o.method);
-  if (method.shape !== 'independent' || !method.mask) throw new Error(`${o.method} finds tickets level by level, not one per sparsity`);
+  if (method.shape !== 'independent' || !method.mask)
+    throw new Error(`${o.method} finds tickets level by level, not one per sparsity`);
   let weights = o.source === 'FINETUNED' ? o.finetunedWeights : o.theta0;
   if (!weights && method.ranksWeights) {
-    weights = evaluateTicket({ ...o, mask: null, weightInit: 'PRETRAINED', keepTrainedWeights: true, onProgress: undefined }).trainedWeights!;
+    weights = evaluateTicket({
+      ...o,
+      mask: null,
+      weightInit: 'PRETRAINED',
+      keepTrainedWeights: true,
+      onProgress: undefined,
+    }).trainedWeights!;
   }
-  const mask = method.mask({ config: o.config, weights: weights ?? o.theta0, sparsity: o.sparsity, seed: o.seed, layerwise: o.layerwise });
+  const mask = method.mask({
+    config: o.config,
+    weights: weights ?? o.theta0,
+    sparsity: o.sparsity,
+    seed: o.seed,
+    layerwise: o.layerwise,
+  });
   const evaluation = evaluateTicket({ ...o, mask });
   return { method: o.method, mask, evaluation };
 }

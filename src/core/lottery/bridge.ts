@@ -29,7 +29,9 @@ export function denseMask(config: ModelConfig): Mask {
 /** Throws unless `mask` covers exactly this config's prunable weights, in order. */
 export function checkMaskFits(mask: Mask, config: ModelConfig): void {
   if (!sameLayout(mask.segments, Mask.layout(prunableLayout(config)))) {
-    throw new TicketInvariantError('mask layout does not match the model\'s prunable weights (names, shapes or order differ)');
+    throw new TicketInvariantError(
+      "mask layout does not match the model's prunable weights (names, shapes or order differ)",
+    );
   }
 }
 
@@ -91,7 +93,9 @@ export function verifyRewound(actual: readonly Float32Array[], reference: readon
     const bits = mask.unpackSegment(i);
     for (let j = 0; j < s.length; j++) {
       if (bits[j] ? a[j] !== r[j] : actual[i][j] !== 0) {
-        throw new TicketInvariantError(`${s.name}[${j}] is ${actual[i][j]} at the start of training; expected ${bits[j] ? `the rewind value ${reference[i][j]}` : '0 (pruned)'}`);
+        throw new TicketInvariantError(
+          `${s.name}[${j}] is ${actual[i][j]} at the start of training; expected ${bits[j] ? `the rewind value ${reference[i][j]}` : '0 (pruned)'}`,
+        );
       }
     }
   });

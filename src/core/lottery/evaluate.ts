@@ -11,7 +11,15 @@ import { fineTune, type ProgressFn } from '../training';
 import { adversarialObjective, type AdversarialOptions } from '../training/adversarial';
 import type { TaskDefinition } from '../tasks/types';
 import { dataSource, type ExampleByKind, type Splits, type SplitSizes, type TaskKind } from '../data';
-import { applyMaskToWeights, checkMaskFits, prunableFromParams, prunableTensors, toWeightMask, verifyPrunedZero, verifyRewound } from './bridge';
+import {
+  applyMaskToWeights,
+  checkMaskFits,
+  prunableFromParams,
+  prunableTensors,
+  toWeightMask,
+  verifyPrunedZero,
+  verifyRewound,
+} from './bridge';
 import { initialWeights, type ShuffleScope, type WeightInit } from './init';
 
 export type TrainingMode = 'STANDARD' | 'ADVERSARIAL';
@@ -26,8 +34,11 @@ export interface DataOptions {
 export function taskData<K extends TaskKind>(kind: K, config: ModelConfig, o: DataOptions): Splits<ExampleByKind[K]> {
   const source = dataSource(kind);
   return source.generate({
-    seed: o.seed, sizes: { ...source.defaultSizes, ...(o.sizes ?? {}) },
-    regionFeatureDim: config.regionFeatureDim, maxRegions: config.maxRegions, maxTextLength: config.maxTextLength,
+    seed: o.seed,
+    sizes: { ...source.defaultSizes, ...(o.sizes ?? {}) },
+    regionFeatureDim: config.regionFeatureDim,
+    maxRegions: config.maxRegions,
+    maxTextLength: config.maxTextLength,
   });
 }
 
@@ -104,7 +115,13 @@ export function evaluateTicket<K extends TaskKind>(o: EvaluateOptions<K>): Ticke
   const steps = o.steps ?? o.task.defaults.steps;
   const data = isSplits(o.data) ? o.data : taskData(o.task.kind, o.config, o.data);
   if (o.mask) checkMaskFits(o.mask, o.config);
-  const start = initialWeights({ theta0: o.theta0, config: o.config, weightInit, seed: o.seed, shuffleScope: o.shuffleScope });
+  const start = initialWeights({
+    theta0: o.theta0,
+    config: o.config,
+    weightInit,
+    seed: o.seed,
+    shuffleScope: o.shuffleScope,
+  });
   const masked = o.mask ? applyMaskToWeights(start, o.mask) : start;
   const encoder = encoderFromWeights(o.config, masked);
   const wm = o.mask ? toWeightMask(o.mask) : null;
@@ -118,21 +135,43 @@ export function evaluateTicket<K extends TaskKind>(o: EvaluateOptions<K>): Ticke
     if (at > steps) throw new Error(`snapshot step ${at} is beyond the ${steps} training steps`);
     const r = fineTune({
       // no validation pass: only the test metrics are reported, and it would double the eval cost
-      encoder, task: o.task, data: { ...data, val: [] }, steps, lr: o.lr, batchSize: o.batchSize, seed: o.seed, mask: wm?.weightMask,
+      encoder,
+      task: o.task,
+      data: { ...data, val: [] },
+      steps,
+      lr: o.lr,
+      batchSize: o.batchSize,
+      seed: o.seed,
+      mask: wm?.weightMask,
       objective: trainingMode === 'ADVERSARIAL' ? adversarialObjective(o.task, o.adversarial) : undefined,
-      headWeights: o.headWeights, signal: o.signal,
+      headWeights: o.headWeights,
+      signal: o.signal,
       onProgress: (step, total, loss, lr, metrics) => {
         if (at > 0 && step === at) snapshot = snapshotWeights(encoder.params);
         o.onProgress?.(step, total, loss, lr, metrics);
       },
     });
-    if (o.mask) verifyPrunedZero(prunableTensors(r.finalWeights, o.config), o.mask, `after ${steps} ${trainingMode.toLowerCase()} training steps`);
+    if (o.mask)
+      verifyPrunedZero(
+        prunableTensors(r.finalWeights, o.config),
+        o.mask,
+        `after ${steps} ${trainingMode.toLowerCase()} training steps`,
+      );
     const primaryMetric = o.task.metrics[0];
     const score = r.metrics[primaryMetric];
-    if (typeof score !== 'number' || !Number.isFinite(score)) throw new Error(`task ${o.task.kind} returned no finite ${primaryMetric}`);
+    if (typeof score !== 'number' || !Number.isFinite(score))
+      throw new Error(`task ${o.task.kind} returned no finite ${primaryMetric}`);
     return {
-      metrics: r.metrics, score, primaryMetric, lowerIsBetter: lowerIsBetter(o.task.kind), seed: o.seed, steps, weightInit, trainingMode,
-      sparsity: o.mask ? o.mask.sparsity : 0, lossHistory: r.lossHistory,
+      metrics: r.metrics,
+      score,
+      primaryMetric,
+      lowerIsBetter: lowerIsBetter(o.task.kind),
+      seed: o.seed,
+      steps,
+      weightInit,
+      trainingMode,
+      sparsity: o.mask ? o.mask.sparsity : 0,
+      lossHistory: r.lossHistory,
       trainedWeights: o.keepTrainedWeights ? r.finalWeights : undefined,
       snapshot,
     };

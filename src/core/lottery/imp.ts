@@ -11,7 +11,14 @@
  * baseline of the same budget, and levels differ only in their masks.
  */
 import type { ModelConfig } from '../model/config';
-import { linearSchedule, validateSchedule, checkScheduleCounts, nextMask, type Mask, type LayerStats } from '../pruning';
+import {
+  linearSchedule,
+  validateSchedule,
+  checkScheduleCounts,
+  nextMask,
+  type Mask,
+  type LayerStats,
+} from '../pruning';
 import type { TaskDefinition } from '../tasks/types';
 import type { ExampleByKind, Splits, TaskKind } from '../data';
 import type { AdversarialOptions } from '../training/adversarial';
@@ -105,9 +112,11 @@ export function runImpLevel<K extends TaskKind>(o: ImpLevelInput<K>): ImpLevelRe
   const dense = denseMask(o.config);
   const schedule = resolveSchedule(o, dense.total);
   const L = schedule.length;
-  if (!(Number.isInteger(o.level) && o.level >= 0 && o.level <= L)) throw new Error(`level must be an integer in [0, ${L}]; got ${o.level}`);
+  if (!(Number.isInteger(o.level) && o.level >= 0 && o.level <= L))
+    throw new Error(`level must be an integer in [0, ${L}]; got ${o.level}`);
   const rewindStep = o.rewindStep ?? 0;
-  if (!(Number.isInteger(rewindStep) && rewindStep >= 0)) throw new Error(`rewindStep must be a non-negative integer; got ${rewindStep}`);
+  if (!(Number.isInteger(rewindStep) && rewindStep >= 0))
+    throw new Error(`rewindStep must be a non-negative integer; got ${rewindStep}`);
   const mask = o.mask ?? dense;
   checkMaskFits(mask, o.config);
   if (o.level === 0) {
@@ -122,11 +131,31 @@ export function runImpLevel<K extends TaskKind>(o: ImpLevelInput<K>): ImpLevelRe
   }
   const levels = L + 1;
   const result = evaluateTicket({
-    theta0: start, config: o.config, mask: o.level === 0 ? null : mask, task: o.task, data: o.data,
-    trainingMode: o.trainingMode, adversarial: o.adversarial, steps: o.steps, lr: o.lr, batchSize: o.batchSize,
-    seed: o.seed, headWeights: o.headWeights, signal: o.signal, keepTrainedWeights: true,
+    theta0: start,
+    config: o.config,
+    mask: o.level === 0 ? null : mask,
+    task: o.task,
+    data: o.data,
+    trainingMode: o.trainingMode,
+    adversarial: o.adversarial,
+    steps: o.steps,
+    lr: o.lr,
+    batchSize: o.batchSize,
+    seed: o.seed,
+    headWeights: o.headWeights,
+    signal: o.signal,
+    keepTrainedWeights: true,
     snapshotAtStep: o.level === 0 ? rewindStep : 0,
-    onProgress: (step, total, loss, lr) => o.onProgress?.({ level: o.level, levels, step, totalSteps: total, overall: (o.level + step / Math.max(1, total)) / levels, loss, lr }),
+    onProgress: (step, total, loss, lr) =>
+      o.onProgress?.({
+        level: o.level,
+        levels,
+        step,
+        totalSteps: total,
+        overall: (o.level + step / Math.max(1, total)) / levels,
+        loss,
+        lr,
+      }),
   });
   const trained = result.trainedWeights!;
   const evaluation: TicketEvaluation = { ...result, trainedWeights: undefined, snapshot: undefined };
@@ -143,9 +172,20 @@ export function runImpLevel<K extends TaskKind>(o: ImpLevelInput<K>): ImpLevelRe
     verifyMagnitudeOrder(weights, mask, next, `level ${o.level + 1} mask`);
   }
   return {
-    level: o.level, sparsity: mask.sparsity, mask, layerStats: mask.layerStats(), evaluation,
-    nextMask: next, nextSparsity: o.level < L ? schedule[o.level] : null,
-    counts: { total: mask.total, pruned: mask.pruned, kept: mask.kept, nextPruned: next ? next.pruned : null, newlyPruned },
+    level: o.level,
+    sparsity: mask.sparsity,
+    mask,
+    layerStats: mask.layerStats(),
+    evaluation,
+    nextMask: next,
+    nextSparsity: o.level < L ? schedule[o.level] : null,
+    counts: {
+      total: mask.total,
+      pruned: mask.pruned,
+      kept: mask.kept,
+      nextPruned: next ? next.pruned : null,
+      newlyPruned,
+    },
     rewindWeights: o.level === 0 && rewindStep > 0 ? result.snapshot : undefined,
     trainedWeights: o.keepTrainedWeights ? trained : undefined,
   };
@@ -173,7 +213,9 @@ export function runImp<K extends TaskKind>(o: RunImpOptions<K>): ImpLevelResult[
   const schedule = resolveSchedule(o, denseMask(o.config).total);
   const L = schedule.length;
   // Generate the data once for all levels.
-  const data = Array.isArray((o.data as Splits<ExampleByKind[K]>).train) ? o.data : taskData(o.task.kind, o.config, o.data as DataOptions);
+  const data = Array.isArray((o.data as Splits<ExampleByKind[K]>).train)
+    ? o.data
+    : taskData(o.task.kind, o.config, o.data as DataOptions);
   let level = o.resume?.level ?? 0;
   let mask: Mask | null = o.resume?.mask ?? null;
   let rewind = o.resume?.rewindWeights ?? null;

@@ -6,13 +6,16 @@ import { TicketInvariantError } from './errors';
 export function verifyCount(mask: Mask, sparsity: number, what: string): void {
   const expected = targetCount(sparsity, mask.total);
   if (mask.pruned !== expected) {
-    throw new TicketInvariantError(`${what}: ${mask.pruned} of ${mask.total} pruned, expected round(${sparsity}·${mask.total}) = ${expected}`);
+    throw new TicketInvariantError(
+      `${what}: ${mask.pruned} of ${mask.total} pruned, expected round(${sparsity}·${mask.total}) = ${expected}`,
+    );
   }
 }
 
 /** m_next ⊆ m (no pruned weight revived). */
 export function verifyNested(next: Mask, current: Mask, what: string): void {
-  if (!next.isSubsetOf(current)) throw new TicketInvariantError(`${what}: the new mask keeps weights the previous one pruned (not nested)`);
+  if (!next.isSubsetOf(current))
+    throw new TicketInvariantError(`${what}: the new mask keeps weights the previous one pruned (not nested)`);
 }
 
 /**
@@ -34,6 +37,8 @@ export function verifyMagnitudeOrder(weights: readonly Float32Array[], current: 
     }
   });
   if (maxPruned > minKept) {
-    throw new TicketInvariantError(`${what}: a pruned weight (|w| = ${maxPruned}) is larger than a kept one (|w| = ${minKept})`);
+    throw new TicketInvariantError(
+      `${what}: a pruned weight (|w| = ${maxPruned}) is larger than a kept one (|w| = ${minKept})`,
+    );
   }
 }

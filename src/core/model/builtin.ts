@@ -12,12 +12,25 @@ export const BUILTIN_MODEL_NAME = 'mini-uniter';
 
 /** Architecture of the shipped model (sized so a default fine-tune fits the 60 s wasm budget). */
 export function builtinConfig(vocabSize: number): ModelConfig {
-  return { layers: 2, hidden: 64, heads: 4, intermediate: 256, vocabSize, regionFeatureDim: 32, maxTextLength: 24, maxRegions: 8, dropout: 0.1 };
+  return {
+    layers: 2,
+    hidden: 64,
+    heads: 4,
+    intermediate: 256,
+    vocabSize,
+    regionFeatureDim: 32,
+    maxTextLength: 24,
+    maxRegions: 8,
+    dropout: 0.1,
+  };
 }
 
 /** Directory of the shipped model; works from the TypeScript sources and from dist*. */
 export function builtinModelDir(): string {
-  const candidates = [path.resolve(__dirname, '../../../assets/models', BUILTIN_MODEL_NAME), path.resolve(__dirname, '../../../../assets/models', BUILTIN_MODEL_NAME)];
+  const candidates = [
+    path.resolve(__dirname, '../../../assets/models', BUILTIN_MODEL_NAME),
+    path.resolve(__dirname, '../../../../assets/models', BUILTIN_MODEL_NAME),
+  ];
   const found = candidates.find((d) => existsSync(path.join(d, 'config.json')));
   if (!found) throw new Error(`shipped model ${BUILTIN_MODEL_NAME} not found (looked in ${candidates.join(', ')})`);
   return found;
@@ -39,7 +52,8 @@ export function loadBuiltinModel(dir = builtinModelDir()): BuiltinModel {
   const pretrainHead = new Map<string, Float32Array>();
   const headFile = path.join(dir, 'pretrain-head.safetensors');
   if (existsSync(headFile)) {
-    for (const [name, t] of decodeSafetensors(readFileSync(headFile)).tensors) pretrainHead.set(name, t.data as Float32Array);
+    for (const [name, t] of decodeSafetensors(readFileSync(headFile)).tensors)
+      pretrainHead.set(name, t.data as Float32Array);
   }
   const metaFile = path.join(dir, 'meta.json');
   const meta = existsSync(metaFile) ? (JSON.parse(readFileSync(metaFile, 'utf8')) as Record<string, unknown>) : {};

@@ -16,11 +16,19 @@ export interface ModelConfig {
 export function configProblems(c: Partial<ModelConfig>): string[] {
   const problems: string[] = [];
   const ints: Array<keyof ModelConfig> = [
-    'layers', 'hidden', 'heads', 'intermediate', 'vocabSize', 'regionFeatureDim', 'maxTextLength', 'maxRegions',
+    'layers',
+    'hidden',
+    'heads',
+    'intermediate',
+    'vocabSize',
+    'regionFeatureDim',
+    'maxTextLength',
+    'maxRegions',
   ];
   for (const k of ints) {
     const v = c[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 1_000_000) problems.push(`${k} must be a positive integer`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 1_000_000)
+      problems.push(`${k} must be a positive integer`);
   }
   if (typeof c.dropout !== 'number' || !(c.dropout >= 0 && c.dropout < 1)) problems.push('dropout must be in [0, 1)');
   if (typeof c.hidden === 'number' && typeof c.heads === 'number' && c.heads > 0 && c.hidden % c.heads !== 0) {

@@ -45,7 +45,11 @@ export function gelu(x: tf.Tensor): tf.Tensor {
 export class Dropout {
   private s = new Uint32Array(4);
   private readonly on: boolean;
-  constructor(private readonly rate: number, seed: number | undefined, training: boolean) {
+  constructor(
+    private readonly rate: number,
+    seed: number | undefined,
+    training: boolean,
+  ) {
     this.on = training && rate > 0;
     if (this.on) {
       const r = new Rng(seed ?? 0);
@@ -64,13 +68,18 @@ export class Dropout {
     let [a, b, c, d] = [s[0], s[1], s[2], s[3]];
     for (let i = 0; i < n; i += 2) {
       let t = a ^ (a << 11);
-      a = b; b = c; c = d;
+      a = b;
+      b = c;
+      c = d;
       d = (d ^ (d >>> 19) ^ (t ^ (t >>> 8))) >>> 0;
       t = d;
       mask[i] = (t & 0xffff) < cut ? 0 : scale;
       if (i + 1 < n) mask[i + 1] = t >>> 16 < cut ? 0 : scale;
     }
-    s[0] = a; s[1] = b; s[2] = c; s[3] = d;
+    s[0] = a;
+    s[1] = b;
+    s[2] = c;
+    s[3] = d;
     return tf.mul(x, tf.tensor(mask, x.shape, 'float32'));
   }
 }

@@ -35,7 +35,10 @@ registerWasmTrainingKernels();
 const NO_DROPOUT = new Dropout(0, undefined, false);
 
 export class UniterEncoder implements Encoder {
-  constructor(readonly config: ModelConfig, readonly params: ParamMap) {}
+  constructor(
+    readonly config: ModelConfig,
+    readonly params: ParamMap,
+  ) {}
 
   encode(input: EncoderInput, opts: EncodeOptions): EncoderOutput {
     return tf.tidy(() => {
@@ -61,8 +64,16 @@ export class UniterEncoder implements Encoder {
       // Regions: LN(Linear(feature)) + LN(Linear(box)) + type 1, LayerNorm.
       let feats = input.regionFeatures;
       if (opts.perturb) feats = opts.perturb('region', feats);
-      const img = layerNorm(p, 'uniter.img_embeddings.img_layer_norm', linear(p, 'uniter.img_embeddings.img_linear', feats));
-      const box = layerNorm(p, 'uniter.img_embeddings.pos_layer_norm', linear(p, 'uniter.img_embeddings.pos_linear', input.regionBoxes));
+      const img = layerNorm(
+        p,
+        'uniter.img_embeddings.img_layer_norm',
+        linear(p, 'uniter.img_embeddings.img_linear', feats),
+      );
+      const box = layerNorm(
+        p,
+        'uniter.img_embeddings.pos_layer_norm',
+        linear(p, 'uniter.img_embeddings.pos_linear', input.regionBoxes),
+      );
       let imgType: tf.Tensor = tf.slice(typeTable, [1, 0], [1, c.hidden]);
       if (opts.regionTypeShift) imgType = tf.reshape(tf.add(imgType, opts.regionTypeShift), [B, 1, c.hidden]);
       const regions = drop.apply(layerNorm(p, 'uniter.img_embeddings.LayerNorm', tf.add(tf.add(img, box), imgType)));
@@ -153,7 +164,10 @@ export function encoderFromWeights(config: ModelConfig, weights: Map<string, Flo
  * Missing, extra and wrong-sized tensors of a weight map against the config (empty when it
  * fits). `shape` is compared when given, otherwise only the element count.
  */
-export function weightProblems(config: ModelConfig, weights: Map<string, { length: number; shape?: number[] }>): string[] {
+export function weightProblems(
+  config: ModelConfig,
+  weights: Map<string, { length: number; shape?: number[] }>,
+): string[] {
   const specs = encoderParamSpecs(config);
   const known = new Set(specs.map((s) => s.name));
   const missing = specs.filter((s) => !weights.has(s.name)).map((s) => s.name);

@@ -11,7 +11,11 @@ interface WasmLike {
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
-function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+function unsortedSegmentSum(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo {
   const backend = args.backend as WasmLike;
   const x = args.inputs.x;
   const ids = args.inputs.segmentIds;
@@ -43,6 +47,10 @@ export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
   if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) {
-    tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc });
+    tf.registerKernel({
+      kernelName: 'UnsortedSegmentSum',
+      backendName: 'wasm',
+      kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc,
+    });
   }
 }

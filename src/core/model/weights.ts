@@ -47,7 +47,11 @@ export function encodeEncoderWeights(encoder: Encoder, metadata?: Record<string,
 }
 
 /** Validates a safetensors buffer against the config, then decodes the encoder's tensors. */
-export function decodeEncoderWeights(buf: Uint8Array, config: ModelConfig, opts: DecodeWeightsOptions = {}): DecodedWeights {
+export function decodeEncoderWeights(
+  buf: Uint8Array,
+  config: ModelConfig,
+  opts: DecodeWeightsOptions = {},
+): DecodedWeights {
   let header;
   try {
     header = readSafetensorsHeader(buf);
@@ -58,7 +62,9 @@ export function decodeEncoderWeights(buf: Uint8Array, config: ModelConfig, opts:
   const ignored = opts.extra === 'ignore' ? header.tensors.filter((t) => !known.has(t.name)).map((t) => t.name) : [];
   const entries = header.tensors.filter((t) => !ignored.includes(t.name));
   const problems = weightProblems(config, new Map(entries.map((t) => [t.name, { length: t.count, shape: t.shape }])));
-  const badDtype = entries.filter((t) => known.has(t.name) && !FLOAT_DTYPES.has(t.dtype)).map((t) => `${t.name} (${t.dtype})`);
+  const badDtype = entries
+    .filter((t) => known.has(t.name) && !FLOAT_DTYPES.has(t.dtype))
+    .map((t) => `${t.name} (${t.dtype})`);
   if (badDtype.length) problems.push(`dtype must be F32, F16 or BF16: ${badDtype.join(', ')}`);
   if (problems.length) throw new WeightsError(`weights do not fit the model config: ${problems.join('; ')}`);
   let decoded;
@@ -73,7 +79,11 @@ export function decodeEncoderWeights(buf: Uint8Array, config: ModelConfig, opts:
 }
 
 /** Builds an encoder from a safetensors buffer (all checks first). */
-export function encoderFromSafetensors(buf: Uint8Array, config: ModelConfig, opts: DecodeWeightsOptions = {}): UniterEncoder {
+export function encoderFromSafetensors(
+  buf: Uint8Array,
+  config: ModelConfig,
+  opts: DecodeWeightsOptions = {},
+): UniterEncoder {
   return encoderFromWeights(config, decodeEncoderWeights(buf, config, opts).weights);
 }
 
@@ -84,7 +94,11 @@ export function saveEncoderWeights(encoder: Encoder, path: string, metadata?: Re
   writeFileSync(path, encodeEncoderWeights(encoder, metadata));
 }
 
-export function loadEncoderWeightsFile(path: string, config: ModelConfig, opts: DecodeWeightsOptions & { maxFileBytes?: number } = {}): DecodedWeights {
+export function loadEncoderWeightsFile(
+  path: string,
+  config: ModelConfig,
+  opts: DecodeWeightsOptions & { maxFileBytes?: number } = {},
+): DecodedWeights {
   const size = statSync(path).size;
   const max = opts.maxFileBytes ?? MAX_WEIGHTS_FILE_BYTES;
   if (size > max) throw new WeightsError(`${path}: ${size} bytes exceeds the limit of ${max} bytes`);

@@ -30,7 +30,8 @@ export function popcountRange(words: Uint32Array, start: number, end: number): n
 
 /** 16 entries: four 0/1 bytes (as one little-endian uint32) for each 4-bit pattern. */
 const NIBBLE_BYTES = new Uint32Array(16);
-for (let v = 0; v < 16; v++) NIBBLE_BYTES[v] = (v & 1) | ((v >>> 1) & 1) << 8 | ((v >>> 2) & 1) << 16 | ((v >>> 3) & 1) << 24;
+for (let v = 0; v < 16; v++)
+  NIBBLE_BYTES[v] = (v & 1) | (((v >>> 1) & 1) << 8) | (((v >>> 2) & 1) << 16) | (((v >>> 3) & 1) << 24);
 
 /**
  * Writes bits [start, start + src.length) from 0/1 bytes. Throws on any other byte value.

@@ -7,4 +7,12 @@ export { randomPrune, type RandomOptions, type RandomResult } from './random';
 export { linearSchedule, geometricSchedule, validateSchedule, checkScheduleCounts } from './schedule';
 export { maskOverlap, jaccard, type Overlap } from './overlap';
 export { shuffleInPlace, shuffleWithinTensors } from './shuffle';
-export { nextMask, getPruningMethod, registerPruningMethod, pruningMethodNames, type NextMaskArgs, type NextMaskResult, type PruningMethod } from './registry';
+export {
+  nextMask,
+  getPruningMethod,
+  registerPruningMethod,
+  pruningMethodNames,
+  type NextMaskArgs,
+  type NextMaskResult,
+  type PruningMethod,
+} from './registry';

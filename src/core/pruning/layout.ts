@@ -28,12 +28,14 @@ export function layoutOf(specs: readonly SegmentSpec[]): Segment[] {
   const out: Segment[] = [];
   let offset = 0;
   for (const s of specs) {
-    if (typeof s.name !== 'string' || s.name.length === 0) throw new PruningError('segment names must be non-empty strings');
+    if (typeof s.name !== 'string' || s.name.length === 0)
+      throw new PruningError('segment names must be non-empty strings');
     if (seen.has(s.name)) throw new PruningError(`duplicate segment "${s.name}"`);
     seen.add(s.name);
     let length = 1;
     for (const d of s.shape) {
-      if (!Number.isSafeInteger(d) || d < 0) throw new PruningError(`segment "${s.name}": invalid shape [${s.shape.join(', ')}]`);
+      if (!Number.isSafeInteger(d) || d < 0)
+        throw new PruningError(`segment "${s.name}": invalid shape [${s.shape.join(', ')}]`);
       length *= d;
     }
     out.push(Object.freeze({ name: s.name, shape: Object.freeze([...s.shape]), offset, length }));
@@ -54,7 +56,8 @@ export function sameLayout(a: readonly Segment[], b: readonly Segment[]): boolea
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
     const y = b[i];
-    if (x.name !== y.name || x.shape.length !== y.shape.length || x.shape.some((d, j) => d !== y.shape[j])) return false;
+    if (x.name !== y.name || x.shape.length !== y.shape.length || x.shape.some((d, j) => d !== y.shape[j]))
+      return false;
   }
   return true;
 }
@@ -66,7 +69,9 @@ export function checkTensors(segments: readonly Segment[], tensors: readonly { l
   }
   for (let i = 0; i < segments.length; i++) {
     if (tensors[i].length !== segments[i].length) {
-      throw new PruningError(`${what}: tensor "${segments[i].name}" has ${tensors[i].length} elements, expected ${segments[i].length}`);
+      throw new PruningError(
+        `${what}: tensor "${segments[i].name}" has ${tensors[i].length} elements, expected ${segments[i].length}`,
+      );
     }
   }
 }

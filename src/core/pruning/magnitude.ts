@@ -47,14 +47,16 @@ export function globalMagnitudePrune(opts: MagnitudeOptions): MagnitudeResult {
   const { weights, current } = opts;
   const base = current ?? Mask.ones(opts.layout ?? failNoLayout());
   if (current && opts.layout && !sameLayout(current.segments, Mask.layout(opts.layout))) {
-    throw new PruningError('layout differs from the current mask\'s layout');
+    throw new PruningError("layout differs from the current mask's layout");
   }
   const segs = base.segments;
   checkTensors(segs, weights, 'magnitude pruning');
   const k = targetCount(opts.targetSparsity, base.total);
   const already = base.pruned;
   if (k < already) {
-    throw new PruningError(`target sparsity ${opts.targetSparsity} (${k} pruned) is below the current mask's ${already} pruned`);
+    throw new PruningError(
+      `target sparsity ${opts.targetSparsity} (${k} pruned) is below the current mask's ${already} pruned`,
+    );
   }
   const need = k - already;
   const dense = already === 0;
@@ -83,7 +85,14 @@ export function globalMagnitudePrune(opts: MagnitudeOptions): MagnitudeResult {
     quota = clearBelow(keys[t], s.offset, words, out, T, quota);
   });
   const threshold = new Float32Array(new Uint32Array([T]).buffer)[0];
-  return { mask: Mask.fromWords(segs, out), k, newlyPruned: need, threshold, tiedAtThreshold: tied, prunedAtThreshold: need - below };
+  return {
+    mask: Mask.fromWords(segs, out),
+    k,
+    newlyPruned: need,
+    threshold,
+    tiedAtThreshold: tied,
+    prunedAtThreshold: need - below,
+  };
 }
 
 // The loops below are branch-free on the mask bits (which look random to the predictor): a kept
@@ -109,7 +118,14 @@ function histHighMasked(u: Uint32Array, off: number, words: Uint32Array, hist: U
   return -1;
 }
 
-function histLow(u: Uint32Array, off: number, words: Uint32Array, dense: boolean, bucket: number, lo: Uint32Array): void {
+function histLow(
+  u: Uint32Array,
+  off: number,
+  words: Uint32Array,
+  dense: boolean,
+  bucket: number,
+  lo: Uint32Array,
+): void {
   for (let i = 0; i < u.length; i++) {
     const key = u[i] & ABS;
     if (key >>> 16 !== bucket) continue;
@@ -122,7 +138,14 @@ function histLow(u: Uint32Array, off: number, words: Uint32Array, dense: boolean
  * Clears in `out` the bits of weights with key < T (already-pruned bits stay clear) and, in
  * index order, of up to `quota` kept weights with key == T. Returns the remaining quota.
  */
-function clearBelow(u: Uint32Array, off: number, words: Uint32Array, out: Uint32Array, T: number, quota: number): number {
+function clearBelow(
+  u: Uint32Array,
+  off: number,
+  words: Uint32Array,
+  out: Uint32Array,
+  T: number,
+  quota: number,
+): number {
   let acc = 0;
   for (let i = 0; i < u.length; i++) {
     const key = u[i] & ABS;

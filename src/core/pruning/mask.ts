@@ -62,8 +62,10 @@ export class Mask {
   static fromWords(specs: readonly (Segment | SegmentSpec)[], words: Uint32Array): Mask {
     const segments = Mask.layout(specs);
     const total = totalOf(segments);
-    if (words.length !== Mask.wordCount(total)) throw new PruningError(`expected ${Mask.wordCount(total)} words, got ${words.length}`);
-    if (total & 31 && words[words.length - 1] >>> (total & 31) !== 0) throw new PruningError('bits past the last weight must be 0');
+    if (words.length !== Mask.wordCount(total))
+      throw new PruningError(`expected ${Mask.wordCount(total)} words, got ${words.length}`);
+    if (total & 31 && words[words.length - 1] >>> (total & 31) !== 0)
+      throw new PruningError('bits past the last weight must be 0');
     return new Mask(segments, words);
   }
 
@@ -71,7 +73,8 @@ export class Mask {
   static fromPacked(specs: readonly (Segment | SegmentSpec)[], bytes: Uint8Array): Mask {
     const segments = Mask.layout(specs);
     const total = totalOf(segments);
-    if (bytes.length !== Math.ceil(total / 8)) throw new PruningError(`expected ${Math.ceil(total / 8)} packed bytes, got ${bytes.length}`);
+    if (bytes.length !== Math.ceil(total / 8))
+      throw new PruningError(`expected ${Math.ceil(total / 8)} packed bytes, got ${bytes.length}`);
     const words = new Uint32Array(Mask.wordCount(total));
     new Uint8Array(words.buffer).set(bytes);
     return Mask.fromWords(segments, words);
@@ -86,9 +89,11 @@ export class Mask {
       if (bits.length !== total) throw new PruningError(`expected ${total} mask values, got ${bits.length}`);
       packBits(words, 0, bits);
     } else {
-      if (bits.length !== segments.length) throw new PruningError(`expected ${segments.length} tensors, got ${bits.length}`);
+      if (bits.length !== segments.length)
+        throw new PruningError(`expected ${segments.length} tensors, got ${bits.length}`);
       segments.forEach((s, i) => {
-        if (bits[i].length !== s.length) throw new PruningError(`tensor "${s.name}": expected ${s.length} mask values, got ${bits[i].length}`);
+        if (bits[i].length !== s.length)
+          throw new PruningError(`tensor "${s.name}": expected ${s.length} mask values, got ${bits[i].length}`);
         packBits(words, s.offset, bits[i]);
       });
     }
@@ -102,7 +107,8 @@ export class Mask {
 
   /** unpack() into a caller's buffer (reusing memory avoids first-touch page faults). */
   unpackInto(out: Uint8Array): Uint8Array {
-    if (out.length !== this.total) throw new PruningError(`expected a buffer of ${this.total} bytes, got ${out.length}`);
+    if (out.length !== this.total)
+      throw new PruningError(`expected a buffer of ${this.total} bytes, got ${out.length}`);
     unpackBits(this.words, 0, out);
     return out;
   }
@@ -123,7 +129,8 @@ export class Mask {
 
   /** Is weight i (global index) kept? */
   get(i: number): boolean {
-    if (!Number.isInteger(i) || i < 0 || i >= this.total) throw new PruningError(`index ${i} outside [0, ${this.total})`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.total)
+      throw new PruningError(`index ${i} outside [0, ${this.total})`);
     return ((this.words[i >>> 5] >>> (i & 31)) & 1) === 1;
   }
 
@@ -167,7 +174,9 @@ export class Mask {
 
   /** sha256 (hex) of the packed bytes. */
   sha256(): string {
-    return createHash('sha256').update(new Uint8Array(this.words.buffer, this.words.byteOffset, Math.ceil(this.total / 8))).digest('hex');
+    return createHash('sha256')
+      .update(new Uint8Array(this.words.buffer, this.words.byteOffset, Math.ceil(this.total / 8)))
+      .digest('hex');
   }
 
   sameLayout(other: Mask): boolean {
@@ -198,9 +207,10 @@ export class Mask {
   /** Zeroes the pruned entries of one tensor's values in place (w ⊙ m). */
   applyTo(which: number | string, data: Float32Array): void {
     const s = this.segment(which);
-    if (data.length !== s.length) throw new PruningError(`tensor "${s.name}": ${data.length} values, expected ${s.length}`);
+    if (data.length !== s.length)
+      throw new PruningError(`tensor "${s.name}": ${data.length} values, expected ${s.length}`);
     const w = this.words;
-    for (let i = 0; i < s.length; ) {
+    for (let i = 0; i < s.length;) {
       const g = s.offset + i;
       const word = w[g >>> 5];
       if ((g & 31) === 0 && i + 32 <= s.length && word === 0xffffffff) {
@@ -217,7 +227,12 @@ export class Mask {
    * `w.mul_(masks[name])`. Metadata records the canonical order, counts and sha256.
    */
   toSafetensors(metadata: Record<string, string> = {}): Buffer {
-    const tensors = this.segments.map((s, i) => ({ name: s.name, dtype: 'U8' as const, shape: s.shape, data: this.unpackSegment(i) }));
+    const tensors = this.segments.map((s, i) => ({
+      name: s.name,
+      dtype: 'U8' as const,
+      shape: s.shape,
+      data: this.unpackSegment(i),
+    }));
     return encodeSafetensors(tensors, {
       ...metadata,
       format: 'pt',
@@ -256,19 +271,23 @@ export class Mask {
       order = (names as string[]).map((n) => ({ name: n, shape: found.get(n)!.shape }));
     }
     const segments = Mask.layout(order);
-    if (found.size !== segments.length) throw new PruningError(`mask file has ${found.size} tensors, expected ${segments.length}`);
+    if (found.size !== segments.length)
+      throw new PruningError(`mask file has ${found.size} tensors, expected ${segments.length}`);
     const parts = segments.map((s) => {
       const t = found.get(s.name);
       if (!t) throw new PruningError(`mask file lacks tensor "${s.name}"`);
       if (t.dtype !== 'U8') throw new PruningError(`mask tensor "${s.name}" is ${t.dtype}, expected U8`);
       if (t.shape.length !== s.shape.length || t.shape.some((d, i) => d !== s.shape[i])) {
-        throw new PruningError(`mask tensor "${s.name}" has shape [${t.shape.join(', ')}], expected [${s.shape.join(', ')}]`);
+        throw new PruningError(
+          `mask tensor "${s.name}" has shape [${t.shape.join(', ')}], expected [${s.shape.join(', ')}]`,
+        );
       }
       return t.data as Uint8Array;
     });
     const mask = Mask.pack(segments, parts);
     const sha = decoded.metadata['ticketlab.sha256'];
-    if (sha !== undefined && sha !== mask.sha256()) throw new PruningError('mask file: sha256 does not match its contents');
+    if (sha !== undefined && sha !== mask.sha256())
+      throw new PruningError('mask file: sha256 does not match its contents');
     return mask;
   }
 }

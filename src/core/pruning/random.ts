@@ -39,13 +39,14 @@ export interface RandomResult {
 export function randomPrune(opts: RandomOptions): RandomResult {
   const base = opts.current ?? Mask.ones(opts.layout ?? fail('random pruning needs a layout or a current mask'));
   if (opts.current && opts.layout && !sameLayout(opts.current.segments, Mask.layout(opts.layout))) {
-    fail('layout differs from the current mask\'s layout');
+    fail("layout differs from the current mask's layout");
   }
   const out = base.words.slice();
   if (!opts.layerwise) {
     const k = targetCount(opts.targetSparsity, base.total);
     const need = k - base.pruned;
-    if (need < 0) fail(`target sparsity ${opts.targetSparsity} (${k} pruned) is below the current mask's ${base.pruned} pruned`);
+    if (need < 0)
+      fail(`target sparsity ${opts.targetSparsity} (${k} pruned) is below the current mask's ${base.pruned} pruned`);
     pruneRandomly(out, 0, base.total, base.kept, need, opts.rng);
     return { mask: Mask.fromWords(base.segments, out), k, newlyPruned: need };
   }
@@ -68,7 +69,14 @@ export function randomPrune(opts: RandomOptions): RandomResult {
 }
 
 /** Clears exactly `need` of the `survivors` set bits in [start, end), uniformly. */
-function pruneRandomly(words: Uint32Array, start: number, end: number, survivors: number, need: number, rng: Rng): void {
+function pruneRandomly(
+  words: Uint32Array,
+  start: number,
+  end: number,
+  survivors: number,
+  need: number,
+  rng: Rng,
+): void {
   if (need === 0 || end <= start) return;
   let left = survivors;
   let toPick = need;

@@ -20,7 +20,8 @@ export function registerPruningMethod(m: PruningMethod): void {
 
 export function getPruningMethod(name: string): PruningMethod {
   const m = methods.get(name);
-  if (!m) throw new PruningError(`unknown pruning method ${JSON.stringify(name)} (known: ${[...methods.keys()].join(', ')})`);
+  if (!m)
+    throw new PruningError(`unknown pruning method ${JSON.stringify(name)} (known: ${[...methods.keys()].join(', ')})`);
   return m;
 }
 

@@ -30,7 +30,8 @@ export function validateSchedule(s: readonly number[]): number[] {
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v >= 1) {
       throw new PruningError(`schedule level ${i + 1}: sparsity must be in (0, 1); got ${v}`);
     }
-    if (i > 0 && v <= s[i - 1]) throw new PruningError(`schedule must increase strictly; level ${i + 1} (${v}) ≤ level ${i} (${s[i - 1]})`);
+    if (i > 0 && v <= s[i - 1])
+      throw new PruningError(`schedule must increase strictly; level ${i + 1} (${v}) ≤ level ${i} (${s[i - 1]})`);
   });
   return [...s];
 }
@@ -43,13 +44,15 @@ export function checkScheduleCounts(s: readonly number[], n: number): void {
   let prev = 0;
   validateSchedule(s).forEach((v, i) => {
     const k = targetCount(v, n);
-    if (k <= prev) throw new PruningError(`schedule level ${i + 1} (${v}) prunes ${k} of ${n}, not more than the previous level`);
+    if (k <= prev)
+      throw new PruningError(`schedule level ${i + 1} (${v}) prunes ${k} of ${n}, not more than the previous level`);
     prev = k;
   });
 }
 
 function positiveInt(v: number, what: string): void {
-  if (!Number.isInteger(v) || v < 1 || v > 1000) throw new PruningError(`${what} must be an integer in [1, 1000]; got ${v}`);
+  if (!Number.isInteger(v) || v < 1 || v > 1000)
+    throw new PruningError(`${what} must be an integer in [1, 1000]; got ${v}`);
 }
 
 function clean(v: number): number {

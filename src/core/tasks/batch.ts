@@ -50,16 +50,23 @@ export function tokenRow(segments: readonly Tokens[], config: ModelConfig): numb
 }
 
 function checkScene(scene: SceneInput, featureDim: number): void {
-  if (!(Number.isInteger(scene.count) && scene.count >= 1)) throw new Error(`scene region count ${scene.count} must be ≥ 1`);
+  if (!(Number.isInteger(scene.count) && scene.count >= 1))
+    throw new Error(`scene region count ${scene.count} must be ≥ 1`);
   if (scene.features.length < scene.count * featureDim) {
     throw new Error(`scene has ${scene.features.length} feature values, needs ${scene.count}×${featureDim}`);
   }
-  if (scene.boxes.length < scene.count * 7) throw new Error(`scene has ${scene.boxes.length} box values, needs ${scene.count}×7`);
+  if (scene.boxes.length < scene.count * 7)
+    throw new Error(`scene has ${scene.boxes.length} box values, needs ${scene.count}×7`);
 }
 
 /** Builds tensors from precomputed token rows (used when a task corrupts tokens first, e.g. MLM). */
-export function buildFromRows(rows: readonly number[][], scenes: readonly SceneInput[], config: ModelConfig): BuiltBatch {
-  if (rows.length !== scenes.length || rows.length === 0) throw new Error('a batch needs ≥ 1 row and one scene per row');
+export function buildFromRows(
+  rows: readonly number[][],
+  scenes: readonly SceneInput[],
+  config: ModelConfig,
+): BuiltBatch {
+  if (rows.length !== scenes.length || rows.length === 0)
+    throw new Error('a batch needs ≥ 1 row and one scene per row');
   const B = rows.length;
   const F = config.regionFeatureDim;
   const T = Math.max(...rows.map((r) => r.length));

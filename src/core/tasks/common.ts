@@ -27,7 +27,11 @@ export function encodeOptions(opts: LossOptions): EncodeOptions {
 }
 
 /** Builds the padded batch and encodes it in one call. */
-export function encodeItems(encoder: Encoder, items: readonly TextScene[], opts: EncodeOptions): { out: EncoderOutput; built: BuiltBatch } {
+export function encodeItems(
+  encoder: Encoder,
+  items: readonly TextScene[],
+  opts: EncodeOptions,
+): { out: EncoderOutput; built: BuiltBatch } {
   const built = buildBatch(items, encoder.config);
   return { out: encoder.encode(built.input, opts), built };
 }

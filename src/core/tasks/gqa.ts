@@ -15,7 +15,11 @@ import { accuracy, argmaxRows } from './metrics';
 export const GQA_DEFAULTS: TaskDefaults = { steps: 600, lr: 1e-3, batchSize: 32 };
 
 function logits(encoder: Encoder, head: ParamMap, batch: readonly GqaExample[], opts: EncodeOptions): tf.Tensor2D {
-  const { out } = encodeItems(encoder, batch.map((e) => ({ segments: [e.question], scene: e.scene })), opts);
+  const { out } = encodeItems(
+    encoder,
+    batch.map((e) => ({ segments: [e.question], scene: e.scene })),
+    opts,
+  );
   return mlpHead(out.pooled, head, 'gqa_output', 'gelu') as tf.Tensor2D;
 }
 
@@ -32,13 +36,21 @@ export function createGqaTask(numAnswers: number): TaskDefinition<'GQA'> {
     loss(encoder, head, batch, opts) {
       return tf.tidy(() => {
         const l = logits(encoder, head, batch, encodeOptions(opts));
-        const targets = oneHot(batch.map((e) => e.answer), numAnswers);
+        const targets = oneHot(
+          batch.map((e) => e.answer),
+          numAnswers,
+        );
         return { loss: softmaxCrossEntropy(l, targets), logits: l };
       });
     },
     evaluate(encoder, head, examples) {
       const scores = collect(examples, EVAL_BATCH, (chunk) => logits(encoder, head, chunk, EVAL_OPTIONS));
-      return { accuracy: accuracy(argmaxRows(scores, numAnswers), examples.map((e) => e.answer)) };
+      return {
+        accuracy: accuracy(
+          argmaxRows(scores, numAnswers),
+          examples.map((e) => e.answer),
+        ),
+      };
     },
   };
 }

@@ -48,7 +48,8 @@ export function accuracy(predicted: readonly number[], labels: readonly number[]
 
 /** Row-wise argmax of a row-major [rows × cols] matrix; the first maximum wins ties. */
 export function argmaxRows(values: ArrayLike<number>, cols: number): number[] {
-  if (cols < 1 || values.length % cols !== 0) throw new Error(`argmaxRows: ${values.length} values do not form rows of ${cols}`);
+  if (cols < 1 || values.length % cols !== 0)
+    throw new Error(`argmaxRows: ${values.length} values do not form rows of ${cols}`);
   const out: number[] = [];
   for (let r = 0; r < values.length / cols; r++) {
     let best = 0;
@@ -59,8 +60,12 @@ export function argmaxRows(values: ArrayLike<number>, cols: number): number[] {
 }
 
 export interface RetrievalRecall {
-  ir_r1: number; ir_r5: number; ir_r10: number;
-  tr_r1: number; tr_r5: number; tr_r10: number;
+  ir_r1: number;
+  ir_r5: number;
+  ir_r10: number;
+  tr_r1: number;
+  tr_r5: number;
+  tr_r10: number;
 }
 
 /**
@@ -73,8 +78,14 @@ export interface RetrievalRecall {
  * For TR with several captions per scene, the best-ranked true caption counts (Flickr30k
  * convention).
  */
-export function recallAtK(scores: ArrayLike<number>, numCaptions: number, numScenes: number, sceneOf?: readonly number[]): RetrievalRecall {
-  if (scores.length !== numCaptions * numScenes) throw new Error(`recallAtK: expected ${numCaptions}×${numScenes} scores, got ${scores.length}`);
+export function recallAtK(
+  scores: ArrayLike<number>,
+  numCaptions: number,
+  numScenes: number,
+  sceneOf?: readonly number[],
+): RetrievalRecall {
+  if (scores.length !== numCaptions * numScenes)
+    throw new Error(`recallAtK: expected ${numCaptions}×${numScenes} scores, got ${scores.length}`);
   const owner = sceneOf ?? Array.from({ length: numCaptions }, (_, i) => i);
   checkSameLength(owner.length, numCaptions);
   const at = (c: number, s: number): number => scores[c * numScenes + s];
@@ -99,10 +110,15 @@ export function recallAtK(scores: ArrayLike<number>, numCaptions: number, numSce
     }
     if (best !== Infinity) trRank.push(best);
   }
-  const recall = (ranks: number[], k: number): number => (ranks.length ? ranks.filter((r) => r < k).length / ranks.length : 0);
+  const recall = (ranks: number[], k: number): number =>
+    ranks.length ? ranks.filter((r) => r < k).length / ranks.length : 0;
   return {
-    ir_r1: recall(irRank, 1), ir_r5: recall(irRank, 5), ir_r10: recall(irRank, 10),
-    tr_r1: recall(trRank, 1), tr_r5: recall(trRank, 5), tr_r10: recall(trRank, 10),
+    ir_r1: recall(irRank, 1),
+    ir_r5: recall(irRank, 5),
+    ir_r10: recall(irRank, 10),
+    tr_r1: recall(trRank, 1),
+    tr_r5: recall(trRank, 5),
+    tr_r10: recall(trRank, 10),
   };
 }
 
@@ -116,8 +132,10 @@ export interface VcrAccuracy {
 }
 
 export function vcrAccuracy(
-  answerPred: readonly number[], answerLabel: readonly number[],
-  rationalePred: readonly number[], rationaleLabel: readonly number[],
+  answerPred: readonly number[],
+  answerLabel: readonly number[],
+  rationalePred: readonly number[],
+  rationaleLabel: readonly number[],
 ): VcrAccuracy {
   const n = answerLabel.length;
   checkSameLength(answerPred.length, n);
@@ -125,7 +143,11 @@ export function vcrAccuracy(
   checkSameLength(rationaleLabel.length, n);
   let both = 0;
   for (let i = 0; i < n; i++) if (answerPred[i] === answerLabel[i] && rationalePred[i] === rationaleLabel[i]) both++;
-  return { qToA: accuracy(answerPred, answerLabel), qaToR: accuracy(rationalePred, rationaleLabel), qToAR: n ? both / n : 0 };
+  return {
+    qToA: accuracy(answerPred, answerLabel),
+    qaToR: accuracy(rationalePred, rationaleLabel),
+    qToAR: n ? both / n : 0,
+  };
 }
 
 /**

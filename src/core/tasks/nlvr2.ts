@@ -49,12 +49,26 @@ export const nlvr2Task: TaskDefinition<'NLVR2'> = {
   loss(encoder, head, batch, opts) {
     return tf.tidy(() => {
       const l = logits(encoder, head, batch, encodeOptions(opts));
-      return { loss: softmaxCrossEntropy(l, oneHot(batch.map((e) => e.label), 2)), logits: l };
+      return {
+        loss: softmaxCrossEntropy(
+          l,
+          oneHot(
+            batch.map((e) => e.label),
+            2,
+          ),
+        ),
+        logits: l,
+      };
     });
   },
   evaluate(encoder, head, examples) {
     // Each example is two sequences, so half the usual chunk keeps the encoder batch the same.
     const scores = collect(examples, EVAL_BATCH / 2, (chunk) => logits(encoder, head, chunk, EVAL_OPTIONS));
-    return { accuracy: accuracy(argmaxRows(scores, 2), examples.map((e) => e.label)) };
+    return {
+      accuracy: accuracy(
+        argmaxRows(scores, 2),
+        examples.map((e) => e.label),
+      ),
+    };
   },
 };

@@ -44,7 +44,14 @@ export function addLayerNorm(params: ParamMap, prefix: string, dim: number): voi
  * UNITER's two-layer classifier: Linear(in→2H), act, LayerNorm, Linear(2H→out), with
  * nn.Sequential indices 0, 2, 3 (index 1 is the parameterless activation).
  */
-export function addMlpHead(params: ParamMap, prefix: string, inDim: number, hidden: number, outDim: number, rng: Rng): void {
+export function addMlpHead(
+  params: ParamMap,
+  prefix: string,
+  inDim: number,
+  hidden: number,
+  outDim: number,
+  rng: Rng,
+): void {
   addLinear(params, `${prefix}.0`, inDim, hidden, rng);
   addLayerNorm(params, `${prefix}.2`, hidden);
   addLinear(params, `${prefix}.3`, hidden, outDim, rng);

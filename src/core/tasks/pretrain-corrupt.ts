@@ -37,7 +37,12 @@ export const ITM_MISMATCH_PROB = 0.5;
  * it; a foil differs in one word–region binding. 0 keeps the random swaps only (and draws no
  * extra random numbers).
  */
-export const PRETRAIN_ITM: { foilShare: number; evalFoils: boolean; scheme: 'joint' | 'split'; mix: { mlm: number; mrm: number; itm: number } } = {
+export const PRETRAIN_ITM: {
+  foilShare: number;
+  evalFoils: boolean;
+  scheme: 'joint' | 'split';
+  mix: { mlm: number; mrm: number; itm: number };
+} = {
   foilShare: 0,
   /** evaluation also reports itm_foil_accuracy (every negative a foil). */
   evalFoils: false,
@@ -122,8 +127,15 @@ function itmSource(b: number, B: number, rng: Rng): number {
   return b;
 }
 
-export function corruptPretrainBatch(batch: readonly PretrainExample[], config: ModelConfig, rng: Rng, foilShare = PRETRAIN_ITM.foilShare): CorruptedBatch {
-  return PRETRAIN_ITM.scheme === 'split' ? corruptSplit(batch, config, rng, foilShare) : corruptJoint(batch, config, rng, foilShare);
+export function corruptPretrainBatch(
+  batch: readonly PretrainExample[],
+  config: ModelConfig,
+  rng: Rng,
+  foilShare = PRETRAIN_ITM.foilShare,
+): CorruptedBatch {
+  return PRETRAIN_ITM.scheme === 'split'
+    ? corruptSplit(batch, config, rng, foilShare)
+    : corruptJoint(batch, config, rng, foilShare);
 }
 
 function finish(out: CorruptedBatch, targets: Float32Array[], F: number): CorruptedBatch {
@@ -137,10 +149,23 @@ function finish(out: CorruptedBatch, targets: Float32Array[], F: number): Corrup
  * MRM pairs mask regions and keep every word (conditional masking: the other modality is whole),
  * ITM pairs are uncorrupted, half of them swapped. ITM labels only the ITM rows (itmRows).
  */
-function corruptSplit(batch: readonly PretrainExample[], config: ModelConfig, rng: Rng, foilShare: number): CorruptedBatch {
+function corruptSplit(
+  batch: readonly PretrainExample[],
+  config: ModelConfig,
+  rng: Rng,
+  foilShare: number,
+): CorruptedBatch {
   const B = batch.length;
   const F = config.regionFeatureDim;
-  const out: CorruptedBatch = { rows: [], scenes: [], itmLabels: [], itmRows: [], mlm: [], mrm: [], mrmTargets: new Float32Array(0) };
+  const out: CorruptedBatch = {
+    rows: [],
+    scenes: [],
+    itmLabels: [],
+    itmRows: [],
+    mlm: [],
+    mrm: [],
+    mrmTargets: new Float32Array(0),
+  };
   const targets: Float32Array[] = [];
   const mix = PRETRAIN_ITM.mix;
   const total = mix.mlm + mix.mrm + mix.itm;
@@ -174,10 +199,22 @@ function corruptSplit(batch: readonly PretrainExample[], config: ModelConfig, rn
 }
 
 /** Every pair is corrupted for all three objectives at once (the recipe of the first shipped model). */
-function corruptJoint(batch: readonly PretrainExample[], config: ModelConfig, rng: Rng, foilShare: number): CorruptedBatch {
+function corruptJoint(
+  batch: readonly PretrainExample[],
+  config: ModelConfig,
+  rng: Rng,
+  foilShare: number,
+): CorruptedBatch {
   const B = batch.length;
   const F = config.regionFeatureDim;
-  const out: CorruptedBatch = { rows: [], scenes: [], itmLabels: [], mlm: [], mrm: [], mrmTargets: new Float32Array(0) };
+  const out: CorruptedBatch = {
+    rows: [],
+    scenes: [],
+    itmLabels: [],
+    mlm: [],
+    mrm: [],
+    mrmTargets: new Float32Array(0),
+  };
   const targets: Float32Array[] = [];
   batch.forEach((ex, b) => {
     // ITM: with one example there is nothing to swap in, so it stays matched.

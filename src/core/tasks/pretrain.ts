@@ -50,13 +50,27 @@ function select(states: tf.Tensor3D, cells: ReadonlyArray<readonly [number, numb
   return tf.matMul(selector(cells, B, L), tf.reshape(states, [B * L, H]));
 }
 
-export function pretrainForward(encoder: Encoder, head: ParamMap, c: CorruptedBatch, opts: EncodeOptions): PretrainOutputs {
+export function pretrainForward(
+  encoder: Encoder,
+  head: ParamMap,
+  c: CorruptedBatch,
+  opts: EncodeOptions,
+): PretrainOutputs {
   const config = encoder.config;
   const built = buildFromRows(c.rows, c.scenes, config);
   const out = encoder.encode(built.input, opts);
 
   // ITM on its rows only (all rows unless the batch names them); selected by a matmul, no gather.
-  const pooled = c.itmRows ? tf.matMul(selector(c.itmRows.map((r) => [r, 0] as const), c.rows.length, 1), out.pooled) : out.pooled;
+  const pooled = c.itmRows
+    ? tf.matMul(
+        selector(
+          c.itmRows.map((r) => [r, 0] as const),
+          c.rows.length,
+          1,
+        ),
+        out.pooled,
+      )
+    : out.pooled;
   const itmLogits = linear(head, 'itm_output', pooled) as tf.Tensor2D;
   const itm = c.itmLabels.length > 0 ? softmaxCrossEntropy(itmLogits, oneHot(c.itmLabels, 2)) : tf.scalar(0);
 
@@ -64,17 +78,36 @@ export function pretrainForward(encoder: Encoder, head: ParamMap, c: CorruptedBa
   let mlmLogits: tf.Tensor2D | null = null;
   if (c.mlm.length > 0) {
     const text = tf.slice(out.sequence, [0, 0, 0], [c.rows.length, built.textLength, config.hidden]);
-    const picked = select(text, c.mlm.map((m) => [m.row, m.pos] as const));
-    const t = layerNorm(head, 'cls.predictions.transform.LayerNorm', gelu(linear(head, 'cls.predictions.transform.dense', picked)));
+    const picked = select(
+      text,
+      c.mlm.map((m) => [m.row, m.pos] as const),
+    );
+    const t = layerNorm(
+      head,
+      'cls.predictions.transform.LayerNorm',
+      gelu(linear(head, 'cls.predictions.transform.dense', picked)),
+    );
     const words = param(encoder.params, 'uniter.embeddings.word_embeddings.weight');
-    mlmLogits = tf.add(tf.matMul(t as tf.Tensor2D, words, false, true), param(head, 'cls.predictions.bias')) as tf.Tensor2D;
-    mlm = softmaxCrossEntropy(mlmLogits, oneHot(c.mlm.map((m) => m.label), config.vocabSize));
+    mlmLogits = tf.add(
+      tf.matMul(t as tf.Tensor2D, words, false, true),
+      param(head, 'cls.predictions.bias'),
+    ) as tf.Tensor2D;
+    mlm = softmaxCrossEntropy(
+      mlmLogits,
+      oneHot(
+        c.mlm.map((m) => m.label),
+        config.vocabSize,
+      ),
+    );
   }
 
   let mrmSquaredError: tf.Scalar = tf.scalar(0);
   let mrm: tf.Scalar = tf.scalar(0);
   if (c.mrm.length > 0) {
-    const picked = select(regionStates(out.sequence, built), c.mrm.map((m) => [m.row, m.region] as const));
+    const picked = select(
+      regionStates(out.sequence, built),
+      c.mrm.map((m) => [m.row, m.region] as const),
+    );
     const h = layerNorm(head, 'feat_regress.net.2', gelu(linear(head, 'feat_regress.net.0', picked)));
     // img_linear.weight is [H, F] (PyTorch [out, in]); UNITER regresses with hidden · weight.
     const imgLinear = param(encoder.params, 'uniter.img_embeddings.img_linear.weight');
@@ -95,7 +128,10 @@ export function pretrainForward(encoder: Encoder, head: ParamMap, c: CorruptedBa
 function groundedAccuracy(pred: readonly number[], labels: readonly number[]): number {
   const g = groundedTokenIds();
   const idx = labels.map((_, i) => i).filter((i) => g.has(labels[i]));
-  return mlmAccuracy(idx.map((i) => pred[i]), idx.map((i) => labels[i]));
+  return mlmAccuracy(
+    idx.map((i) => pred[i]),
+    idx.map((i) => labels[i]),
+  );
 }
 
 export const pretrainTask: TaskDefinition<'PRETRAIN'> = {

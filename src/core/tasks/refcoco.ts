@@ -22,7 +22,11 @@ export const REFCOCO_DEFAULTS: TaskDefaults = { steps: 300, lr: 1e-3, batchSize:
 
 /** [B, R] region scores with padded regions at MASKED_SCORE. */
 function logits(encoder: Encoder, head: ParamMap, batch: readonly RefcocoExample[], opts: EncodeOptions): tf.Tensor2D {
-  const { out, built } = encodeItems(encoder, batch.map((e) => ({ segments: [e.expression], scene: e.scene })), opts);
+  const { out, built } = encodeItems(
+    encoder,
+    batch.map((e) => ({ segments: [e.expression], scene: e.scene })),
+    opts,
+  );
   const scores = tf.squeeze(linear(head, 're_output', regionStates(out.sequence, built)), [2]);
   return tf.add(scores, tf.mul(tf.sub(1, built.input.regionMask), MASKED_SCORE)) as tf.Tensor2D;
 }
@@ -30,7 +34,9 @@ function logits(encoder: Encoder, head: ParamMap, batch: readonly RefcocoExample
 function checkTargets(batch: readonly RefcocoExample[], maxRegions: number): void {
   for (const e of batch) {
     if (!(e.target >= 0 && e.target < Math.min(e.scene.count, maxRegions))) {
-      throw new Error(`referred region ${e.target} is not one of the scene's ${Math.min(e.scene.count, maxRegions)} encoded regions`);
+      throw new Error(
+        `referred region ${e.target} is not one of the scene's ${Math.min(e.scene.count, maxRegions)} encoded regions`,
+      );
     }
   }
 }
@@ -48,13 +54,29 @@ export const refcocoTask: TaskDefinition<'REFCOCO'> = {
     checkTargets(batch, encoder.config.maxRegions);
     return tf.tidy(() => {
       const l = logits(encoder, head, batch, encodeOptions(opts));
-      return { loss: softmaxCrossEntropy(l, oneHot(batch.map((e) => e.target), l.shape[1])), logits: l };
+      return {
+        loss: softmaxCrossEntropy(
+          l,
+          oneHot(
+            batch.map((e) => e.target),
+            l.shape[1],
+          ),
+        ),
+        logits: l,
+      };
     });
   },
   evaluate(encoder, head, examples) {
     checkTargets(examples, encoder.config.maxRegions);
     // Region counts differ between chunks, so each chunk's argmax is taken inside it.
-    const predicted = collect(examples, EVAL_BATCH, (chunk) => tf.argMax(logits(encoder, head, chunk, EVAL_OPTIONS), 1).toFloat());
-    return { accuracy: accuracy(Array.from(predicted), examples.map((e) => e.target)) };
+    const predicted = collect(examples, EVAL_BATCH, (chunk) =>
+      tf.argMax(logits(encoder, head, chunk, EVAL_OPTIONS), 1).toFloat(),
+    );
+    return {
+      accuracy: accuracy(
+        Array.from(predicted),
+        examples.map((e) => e.target),
+      ),
+    };
   },
 };

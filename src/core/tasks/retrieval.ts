@@ -44,7 +44,14 @@ const pair = (caption: number, scene: number, batch: readonly RetrievalExample[]
 export function scoreMatrix(encoder: Encoder, head: ParamMap, examples: readonly RetrievalExample[]): Float32Array {
   const n = examples.length;
   const pairs = Array.from({ length: n * n }, (_, k) => [Math.floor(k / n), k % n] as const);
-  return collect(pairs, 2 * EVAL_BATCH, (chunk) => rankScores(encoder, head, chunk.map(([c, s]) => pair(c, s, examples)), EVAL_OPTIONS));
+  return collect(pairs, 2 * EVAL_BATCH, (chunk) =>
+    rankScores(
+      encoder,
+      head,
+      chunk.map(([c, s]) => pair(c, s, examples)),
+      EVAL_OPTIONS,
+    ),
+  );
 }
 
 /**
@@ -53,7 +60,10 @@ export function scoreMatrix(encoder: Encoder, head: ParamMap, examples: readonly
  * head start values for fine-tuning (e.g. FineTuneOptions.headWeights), or null when the
  * pre-training head has no ITM output.
  */
-export function rankHeadFromItm(pretrainHead: ReadonlyMap<string, Float32Array>, hidden: number): Map<string, Float32Array> | null {
+export function rankHeadFromItm(
+  pretrainHead: ReadonlyMap<string, Float32Array>,
+  hidden: number,
+): Map<string, Float32Array> | null {
   const w = pretrainHead.get('itm_output.weight');
   const b = pretrainHead.get('itm_output.bias');
   if (!w || !b) return null;

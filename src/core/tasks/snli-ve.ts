@@ -17,7 +17,11 @@ const CLASSES = 3;
 export const SNLI_VE_DEFAULTS: TaskDefaults = { steps: 300, lr: 1e-3, batchSize: 32 };
 
 function logits(encoder: Encoder, head: ParamMap, batch: readonly SnliVeExample[], opts: EncodeOptions): tf.Tensor2D {
-  const { out } = encodeItems(encoder, batch.map((e) => ({ segments: [e.hypothesis], scene: e.scene })), opts);
+  const { out } = encodeItems(
+    encoder,
+    batch.map((e) => ({ segments: [e.hypothesis], scene: e.scene })),
+    opts,
+  );
   return mlpHead(out.pooled, head, 'vqa_output', 'gelu') as tf.Tensor2D;
 }
 
@@ -33,11 +37,25 @@ export const snliVeTask: TaskDefinition<'SNLI_VE'> = {
   loss(encoder, head, batch, opts) {
     return tf.tidy(() => {
       const l = logits(encoder, head, batch, encodeOptions(opts));
-      return { loss: bceWithLogits(l, oneHot(batch.map((e) => e.label), CLASSES)), logits: l };
+      return {
+        loss: bceWithLogits(
+          l,
+          oneHot(
+            batch.map((e) => e.label),
+            CLASSES,
+          ),
+        ),
+        logits: l,
+      };
     });
   },
   evaluate(encoder, head, examples) {
     const scores = collect(examples, EVAL_BATCH, (chunk) => logits(encoder, head, chunk, EVAL_OPTIONS));
-    return { accuracy: accuracy(argmaxRows(scores, CLASSES), examples.map((e) => e.label)) };
+    return {
+      accuracy: accuracy(
+        argmaxRows(scores, CLASSES),
+        examples.map((e) => e.label),
+      ),
+    };
   },
 };

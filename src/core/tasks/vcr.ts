@@ -24,7 +24,8 @@ const PAIRS = 2 * CHOICES;
 export const VCR_DEFAULTS: TaskDefaults = { steps: 300, lr: 1e-3, batchSize: 4 };
 
 function pairs(e: VcrExample): TextScene[] {
-  if (e.answers.length !== CHOICES || e.rationales.length !== CHOICES) throw new Error('a VCR example needs 4 answers and 4 rationales');
+  if (e.answers.length !== CHOICES || e.rationales.length !== CHOICES)
+    throw new Error('a VCR example needs 4 answers and 4 rationales');
   const correct = e.answers[e.answerLabel];
   if (!correct) throw new Error(`answer label ${e.answerLabel} outside [0, 4)`);
   return [

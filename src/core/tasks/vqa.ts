@@ -55,7 +55,12 @@ export function createVqaTask(numAnswers: number): TaskDefinition<'VQA'> {
     evaluate(encoder, head, examples) {
       const scores = collect(examples, EVAL_BATCH, (chunk) => logits(encoder, head, chunk, EVAL_OPTIONS));
       const predicted = argmaxRows(scores, numAnswers);
-      return { vqa_score: meanVqaScore(predicted, examples.map((e) => e.annotatorAnswers)) };
+      return {
+        vqa_score: meanVqaScore(
+          predicted,
+          examples.map((e) => e.annotatorAnswers),
+        ),
+      };
     },
   };
 }

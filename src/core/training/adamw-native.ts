@@ -72,7 +72,10 @@ export function nativeAdamwStep(params: readonly NativeAdamwParam[], h: NativeAd
   const backend = tf.backend() as unknown as WasmBackendRc;
   for (const q of params) {
     const all = [q.p, q.g, q.m, q.v, ...(q.mask ? [q.mask] : [])];
-    if (all.some((t) => t.isDisposed || t.dtype !== 'float32' || !sameShape(t, q.p) || !backend.dataIdMap.get(t.dataId))) return false;
+    if (
+      all.some((t) => t.isDisposed || t.dtype !== 'float32' || !sameShape(t, q.p) || !backend.dataIdMap.get(t.dataId))
+    )
+      return false;
   }
   // Value-preserving, so harmless even if the step then falls back.
   for (const q of params) for (const w of [q.p, q.m, q.v]) makePrivate(backend, w);
@@ -85,7 +88,16 @@ export function nativeAdamwStep(params: readonly NativeAdamwParam[], h: NativeAd
   params.forEach((q, j) => {
     table.set([off(q.p), off(q.g), off(q.m), off(q.v), q.mask ? off(q.mask) : -1, q.p.size, q.decay ? 1 : 0], j * 7);
   });
-  const hyper = Float64Array.of(h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.bc1, h.bc2, h.clipNorm > 0 ? h.clipNorm : 0);
+  const hyper = Float64Array.of(
+    h.lr,
+    h.beta1,
+    h.beta2,
+    h.eps,
+    h.weightDecay,
+    h.bc1,
+    h.bc2,
+    h.clipNorm > 0 ? h.clipNorm : 0,
+  );
   blas.adamw!(backend.wasm.HEAPU8, table, hyper);
   return true;
 }

@@ -66,7 +66,12 @@ export class AdamW {
    * One update of `params` with `grads` (both keyed by name; parameters without a gradient are
    * left untouched). Does not dispose `grads`.
    */
-  step(params: ReadonlyMap<string, tf.Variable>, grads: ReadonlyMap<string, tf.Tensor>, lr: number, mask?: WeightMask): void {
+  step(
+    params: ReadonlyMap<string, tf.Variable>,
+    grads: ReadonlyMap<string, tf.Tensor>,
+    lr: number,
+    mask?: WeightMask,
+  ): void {
     this.t += 1;
     const t = this.t;
     const bc1 = 1 - Math.pow(this.beta1, t);
@@ -111,8 +116,12 @@ export class AdamW {
   }
 
   private stepNative(
-    params: ReadonlyMap<string, tf.Variable>, grads: ReadonlyMap<string, tf.Tensor>, lr: number,
-    bc1: number, bc2: number, mask?: WeightMask,
+    params: ReadonlyMap<string, tf.Variable>,
+    grads: ReadonlyMap<string, tf.Tensor>,
+    lr: number,
+    bc1: number,
+    bc2: number,
+    mask?: WeightMask,
   ): boolean {
     const list: NativeAdamwParam[] = [];
     for (const [name, g] of grads) {
@@ -122,7 +131,14 @@ export class AdamW {
       list.push({ p, g, m: slot.m, v: slot.v, mask: mask?.get(name), decay: !this.noDecay(name) });
     }
     return nativeAdamwStep(list, {
-      lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay, bc1, bc2, clipNorm: this.clipNorm,
+      lr,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      eps: this.eps,
+      weightDecay: this.weightDecay,
+      bc1,
+      bc2,
+      clipNorm: this.clipNorm,
     });
   }
 

@@ -79,10 +79,15 @@ export const ADVERSARIAL_DEFAULTS = {
   modalities: ['word', 'region'] as readonly Modality[],
 };
 
-function perModality(v: number | Partial<Record<Modality, number>> | undefined, fallback: Record<Modality, number>, what: string): Record<Modality, number> {
+function perModality(
+  v: number | Partial<Record<Modality, number>> | undefined,
+  fallback: Record<Modality, number>,
+  what: string,
+): Record<Modality, number> {
   const r = typeof v === 'number' ? { word: v, region: v } : { ...fallback, ...(v ?? {}) };
   for (const m of ['word', 'region'] as const) {
-    if (!(Number.isFinite(r[m]) && r[m] >= 0)) throw new Error(`adversarial ${what}.${m} must be a finite number ≥ 0; got ${r[m]}`);
+    if (!(Number.isFinite(r[m]) && r[m] >= 0))
+      throw new Error(`adversarial ${what}.${m} must be a finite number ≥ 0; got ${r[m]}`);
   }
   return r;
 }
@@ -90,12 +95,16 @@ function perModality(v: number | Partial<Record<Modality, number>> | undefined, 
 export function resolveAdversarial(kind: TaskKind, o: AdversarialOptions = {}): ResolvedAdversarial {
   const d = ADVERSARIAL_DEFAULTS;
   const steps = o.steps ?? d.steps;
-  if (!(Number.isInteger(steps) && steps >= 1 && steps <= 50)) throw new Error(`adversarial steps must be an integer in [1, 50]; got ${steps}`);
+  if (!(Number.isInteger(steps) && steps >= 1 && steps <= 50))
+    throw new Error(`adversarial steps must be an integer in [1, 50]; got ${steps}`);
   const alpha = o.alpha ?? d.alpha;
   const beta = o.beta ?? d.beta;
-  if (!(alpha >= 0 && Number.isFinite(alpha)) || !(beta >= 0 && Number.isFinite(beta))) throw new Error('adversarial alpha and beta must be finite and ≥ 0');
+  if (!(alpha >= 0 && Number.isFinite(alpha)) || !(beta >= 0 && Number.isFinite(beta)))
+    throw new Error('adversarial alpha and beta must be finite and ≥ 0');
   return {
-    steps, alpha, beta,
+    steps,
+    alpha,
+    beta,
     epsilon: perModality(o.epsilon, d.epsilon, 'epsilon'),
     stepSize: perModality(o.stepSize, d.stepSize, 'stepSize'),
     modalities: o.modalities ?? d.modalities,
@@ -177,10 +186,18 @@ export function pgdUpdate(delta: Float32Array, grad: Float32Array, rows: number,
  * K PGD steps from δ = 0 against `forward`, ascending L(adv) + β·symKL(cleanLogits, adv logits).
  * Returns detached host deltas, one per slot.
  */
-export function pgdAttack(forward: Forward, cleanLogits: tf.Tensor, slots: readonly PerturbSlot[], o: ResolvedAdversarial): Perturbation[] {
+export function pgdAttack(
+  forward: Forward,
+  cleanLogits: tf.Tensor,
+  slots: readonly PerturbSlot[],
+  o: ResolvedAdversarial,
+): Perturbation[] {
   const out: Perturbation[] = slots.map((s) => ({
     ...s,
-    delta: o.modalities.includes(s.where) && o.epsilon[s.where] > 0 ? new Float32Array(s.shape[0] * s.shape[1] * s.shape[2]) : null,
+    delta:
+      o.modalities.includes(s.where) && o.epsilon[s.where] > 0
+        ? new Float32Array(s.shape[0] * s.shape[1] * s.shape[2])
+        : null,
   }));
   const active = out.filter((p) => p.delta);
   if (active.length === 0) return out;
@@ -188,10 +205,17 @@ export function pgdAttack(forward: Forward, cleanLogits: tf.Tensor, slots: reado
     const grads = tf.tidy(() => {
       const ts = out.map((p) => (p.delta ? tf.tensor3d(p.delta, p.shape) : null));
       const xs = ts.filter((t): t is tf.Tensor3D => t !== null);
-      const { value, grads: g } = tf.engine().gradients(() => {
-        const adv = forward(adding(slots, ts));
-        return o.beta > 0 ? tf.add(adv.loss, tf.mul(symmetricKl(cleanLogits, adv.logits, o.klMode), o.beta)) : adv.loss;
-      }, xs, undefined, true);
+      const { value, grads: g } = tf.engine().gradients(
+        () => {
+          const adv = forward(adding(slots, ts));
+          return o.beta > 0
+            ? tf.add(adv.loss, tf.mul(symmetricKl(cleanLogits, adv.logits, o.klMode), o.beta))
+            : adv.loss;
+        },
+        xs,
+        undefined,
+        true,
+      );
       value.dispose();
       // host copies: the next δ must not be connected to this step's graph
       return g.map((t, i) => (t ? (t.dataSync() as Float32Array).slice() : new Float32Array(xs[i].size)));
@@ -202,7 +226,13 @@ export function pgdAttack(forward: Forward, cleanLogits: tf.Tensor, slots: reado
 }
 
 /** Forward passes of one batch with fixed dropout and task randomness, plus the slot recording. */
-function forwards<K extends TaskKind>(task: TaskDefinition<K>, encoder: Encoder, head: ParamMap, batch: ExampleByKind[K][], opts: EncodeOptions & { rng: Rng }): {
+function forwards<K extends TaskKind>(
+  task: TaskDefinition<K>,
+  encoder: Encoder,
+  head: ParamMap,
+  batch: ExampleByKind[K][],
+  opts: EncodeOptions & { rng: Rng },
+): {
   forward: Forward;
   clean: () => { result: LossResult; slots: PerturbSlot[] };
 } {
@@ -230,7 +260,12 @@ export interface AdversarialLoss {
 
 /** The full adversarial objective on one batch (tensors owned by the caller's scope). */
 export function adversarialLoss<K extends TaskKind>(
-  task: TaskDefinition<K>, encoder: Encoder, head: ParamMap, batch: ExampleByKind[K][], opts: EncodeOptions & { rng: Rng }, o: ResolvedAdversarial,
+  task: TaskDefinition<K>,
+  encoder: Encoder,
+  head: ParamMap,
+  batch: ExampleByKind[K][],
+  opts: EncodeOptions & { rng: Rng },
+  o: ResolvedAdversarial,
 ): AdversarialLoss {
   const f = forwards(task, encoder, head, batch, opts);
   const { result: clean, slots } = f.clean();
@@ -246,13 +281,19 @@ export function adversarialLoss<K extends TaskKind>(
  * The adversarial objective for the training loop's `objective` option (fineTune / runLoop):
  * the ordinary seeded, masked loop then trains adversarially.
  */
-export function adversarialObjective<K extends TaskKind>(task: TaskDefinition<K>, options: AdversarialOptions = {}): Objective<K> {
+export function adversarialObjective<K extends TaskKind>(
+  task: TaskDefinition<K>,
+  options: AdversarialOptions = {},
+): Objective<K> {
   const o = resolveAdversarial(task.kind, options);
   return (encoder, head, batch, opts) => adversarialLoss(task, encoder, head, batch, opts, o).loss;
 }
 
 /** The task with its training loss replaced by the adversarial objective (evaluation unchanged). */
-export function adversarialTask<K extends TaskKind>(task: TaskDefinition<K>, options: AdversarialOptions = {}): TaskDefinition<K> {
+export function adversarialTask<K extends TaskKind>(
+  task: TaskDefinition<K>,
+  options: AdversarialOptions = {},
+): TaskDefinition<K> {
   const o = resolveAdversarial(task.kind, options);
   return {
     ...task,

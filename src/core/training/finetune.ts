@@ -99,7 +99,11 @@ export function fineTune<K extends TaskKind>(o: FineTuneOptions<K>): FineTuneRes
     if (o.signal?.aborted) throw new TrainingAborted(loop.steps);
     const metrics = o.skipTest || o.data.test.length === 0 ? {} : o.task.evaluate(o.encoder, head, o.data.test);
     return {
-      metrics, valHistory, lossHistory, finalWeights: snapshotWeights(o.encoder.params), headWeights: snapshotWeights(head),
+      metrics,
+      valHistory,
+      lossHistory,
+      finalWeights: snapshotWeights(o.encoder.params),
+      headWeights: snapshotWeights(head),
       headShapes: new Map([...head].map(([n, v]) => [n, [...v.shape]])),
     };
   } finally {
@@ -111,7 +115,9 @@ export function fineTune<K extends TaskKind>(o: FineTuneOptions<K>): FineTuneRes
  * Pre-training (or continued pre-training under a mask, for pre-training tickets) on a
  * PRETRAIN task definition. Same loop; pass the previous headWeights to continue a run.
  */
-export function pretrain(o: Omit<FineTuneOptions<'PRETRAIN'>, 'skipTest'> & { task: TaskDefinition<'PRETRAIN'> }): FineTuneResult {
+export function pretrain(
+  o: Omit<FineTuneOptions<'PRETRAIN'>, 'skipTest'> & { task: TaskDefinition<'PRETRAIN'> },
+): FineTuneResult {
   return fineTune({ ...o, skipTest: true });
 }
 

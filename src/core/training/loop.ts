@@ -20,7 +20,13 @@ export class TrainingAborted extends Error {
   }
 }
 
-export type ProgressFn = (step: number, totalSteps: number, loss: number, lr: number, metrics?: Record<string, number>) => void;
+export type ProgressFn = (
+  step: number,
+  totalSteps: number,
+  loss: number,
+  lr: number,
+  metrics?: Record<string, number>,
+) => void;
 
 export interface LoopOptions<K extends TaskKind> {
   encoder: Encoder;
@@ -58,7 +64,10 @@ export interface LoopOptions<K extends TaskKind> {
 }
 
 export type Objective<K extends TaskKind> = (
-  encoder: Encoder, head: ParamMap, batch: ExampleByKind[K][], opts: EncodeOptions & { rng: Rng },
+  encoder: Encoder,
+  head: ParamMap,
+  batch: ExampleByKind[K][],
+  opts: EncodeOptions & { rng: Rng },
 ) => tf.Scalar;
 
 export interface LoopResult {
@@ -71,7 +80,10 @@ export interface LoopResult {
 class BatchOrder {
   private perm: number[] = [];
   private pos = 0;
-  constructor(private readonly n: number, private readonly rng: Rng) {}
+  constructor(
+    private readonly n: number,
+    private readonly rng: Rng,
+  ) {}
   next(size: number): number[] {
     const out: number[] = [];
     while (out.length < size) {
@@ -110,10 +122,14 @@ export function runLoop<K extends TaskKind>(o: LoopOptions<K>): LoopResult {
       const batch = order.next(o.batchSize).map((i) => o.train[i]);
       const dropoutSeed = stepRng.nextU32();
       const taskRng = stepRng.fork(step);
-      const lr = o.decay === 'constant' ? warmupConstant(step, o.lr, warmup) : linearWarmupDecay(step, o.steps, o.lr, warmup);
+      const lr =
+        o.decay === 'constant' ? warmupConstant(step, o.lr, warmup) : linearWarmupDecay(step, o.steps, o.lr, warmup);
       const stepOpts = { training: true, dropoutSeed, rng: taskRng };
       const { value, grads } = tf.variableGrads(
-        () => (o.objective ? o.objective(o.encoder, o.head, batch, stepOpts) : o.task.loss(o.encoder, o.head, batch, stepOpts).loss),
+        () =>
+          o.objective
+            ? o.objective(o.encoder, o.head, batch, stepOpts)
+            : o.task.loss(o.encoder, o.head, batch, stepOpts).loss,
         vars,
       );
       const byName = new Map(Object.entries(grads).map(([varName, g]) => [names.get(varName)!, g]));

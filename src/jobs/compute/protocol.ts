@@ -97,8 +97,15 @@ export type ComputeMessage =
   /** one optimiser step; step/totalSteps count over the whole run. */
   | { type: 'progress'; step: number; totalSteps: number; progress: number; loss: number; lr: number; at: number }
   | {
-      type: 'level'; level: number; sparsity: number; mask: Uint8Array; evaluation: EvaluationResult;
-      nextLevel: number; nextMask: Uint8Array | null; rewind: Uint8Array | null; step: number;
+      type: 'level';
+      level: number;
+      sparsity: number;
+      mask: Uint8Array;
+      evaluation: EvaluationResult;
+      nextLevel: number;
+      nextMask: Uint8Array | null;
+      rewind: Uint8Array | null;
+      step: number;
     }
   | { type: 'baseline'; sparsity: number; mask: Uint8Array; evaluation: EvaluationResult; step: number }
   | { type: 'evaluation'; evaluation: EvaluationResult; step: number }

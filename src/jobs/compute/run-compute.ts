@@ -60,12 +60,14 @@ export function runCompute(
     const onAbort = (): void => settle(new ComputeAborted(String(signal.reason ?? 'aborted')));
     signal.addEventListener('abort', onAbort);
     runner.events.on('message', (m: ComputeMessage) => {
-      chain = chain.then(async () => {
-        if (settled) return;
-        if (m.type === 'failed') return settle(new Error(m.message));
-        if (m.type === 'done') return settle(null);
-        await onMessage(m);
-      }).catch((e: unknown) => settle(e instanceof Error ? e : new Error(String(e))));
+      chain = chain
+        .then(async () => {
+          if (settled) return;
+          if (m.type === 'failed') return settle(new Error(m.message));
+          if (m.type === 'done') return settle(null);
+          await onMessage(m);
+        })
+        .catch((e: unknown) => settle(e instanceof Error ? e : new Error(String(e))));
     });
     runner.events.on('error', (e: Error) => {
       void chain.then(() => settle(e));

@@ -52,23 +52,33 @@ function dataOptions(d: DataSettings): DataOptions {
 
 /** The run's examples: an imported dataset's stored files, or the generated SyntheticVL splits. */
 function dataFor(kind: TaskKind, config: ModelConfig, d: DataSettings) {
-  if (d.imported) return importedSplits(kind, readFileSync(d.imported.annotations, 'utf8'), readFileSync(d.imported.regions));
+  if (d.imported)
+    return importedSplits(kind, readFileSync(d.imported.annotations, 'utf8'), readFileSync(d.imported.regions));
   return taskData(kind, config, dataOptions(d));
 }
 
 /** The task definition; an imported VQA/GQA dataset sizes the answer head by its own answer list. */
 function taskFor(kind: TaskKind, d: DataSettings) {
-  if (d.imported && (kind === 'VQA' || kind === 'GQA')) return createTaskRegistry({ VQA: d.imported.numAnswers, GQA: d.imported.numAnswers })[kind];
+  if (d.imported && (kind === 'VQA' || kind === 'GQA'))
+    return createTaskRegistry({ VQA: d.imported.numAnswers, GQA: d.imported.numAnswers })[kind];
   return getTask(kind);
 }
 
 function encodeWeights(config: ModelConfig, w: ReadonlyMap<string, Float32Array>): Uint8Array {
-  return encodeSafetensors(encoderParamSpecs(config).map((s) => ({ name: s.name, dtype: 'F32' as const, shape: [...s.shape], data: w.get(s.name)! })));
+  return encodeSafetensors(
+    encoderParamSpecs(config).map((s) => ({
+      name: s.name,
+      dtype: 'F32' as const,
+      shape: [...s.shape],
+      data: w.get(s.name)!,
+    })),
+  );
 }
 
 const reporter = (offset: number, total: number, where: () => string) => stepReporter(post, offset, total, where);
 
-const headFor = (kind: TaskKind, t: Theta0): Map<string, Float32Array> | undefined => (kind === 'PRETRAIN' ? t.head : undefined);
+const headFor = (kind: TaskKind, t: Theta0): Map<string, Float32Array> | undefined =>
+  kind === 'PRETRAIN' ? t.head : undefined;
 
 function runImpSpec(s: ImpSpec): void {
   const theta = loadTheta0(s.weights, s.config);
@@ -78,13 +88,29 @@ function runImpSpec(s: ImpSpec): void {
   const steps = s.train.steps;
   const total = (L + 1) * steps;
   const resume = s.resume
-    ? { level: s.resume.level, mask: Mask.fromPacked(prunableLayout(s.config), s.resume.mask), rewindWeights: s.resume.rewind ? decodeEncoderWeights(s.resume.rewind, s.config).weights : null }
+    ? {
+        level: s.resume.level,
+        mask: Mask.fromPacked(prunableLayout(s.config), s.resume.mask),
+        rewindWeights: s.resume.rewind ? decodeEncoderWeights(s.resume.rewind, s.config).weights : null,
+      }
     : undefined;
   let report = reporter(0, total, () => 'level 0');
   runImp({
-    theta0: theta.weights, config: s.config, task, data, schedule: s.schedule, rewindStep: s.rewindStep, rule: s.rule,
-    trainingMode: s.train.trainingMode, steps, lr: s.train.lr, batchSize: s.train.batchSize, seed: s.seed,
-    headWeights: headFor(s.task, theta), resume, retainResults: false,
+    theta0: theta.weights,
+    config: s.config,
+    task,
+    data,
+    schedule: s.schedule,
+    rewindStep: s.rewindStep,
+    rule: s.rule,
+    trainingMode: s.train.trainingMode,
+    steps,
+    lr: s.train.lr,
+    batchSize: s.train.batchSize,
+    seed: s.seed,
+    headWeights: headFor(s.task, theta),
+    resume,
+    retainResults: false,
     onLevelStart: (level, _levels, sparsity) => {
       phase(`level ${level}/${L}: fine-tune at sparsity ${sparsity}`);
       report = reporter(level * steps, total, () => `level ${level}`);
@@ -93,10 +119,15 @@ function runImpSpec(s: ImpSpec): void {
     onLevel: (r) => {
       const e = r.evaluation;
       post({
-        type: 'level', level: r.level, sparsity: r.sparsity, mask: r.mask.toBytes(),
+        type: 'level',
+        level: r.level,
+        sparsity: r.sparsity,
+        mask: r.mask.toBytes(),
         evaluation: { metrics: e.metrics, score: e.score, seed: e.seed, steps: e.steps },
-        nextLevel: r.level + 1, nextMask: r.nextMask ? r.nextMask.toBytes() : null,
-        rewind: r.level === 0 && r.rewindWeights ? encodeWeights(s.config, r.rewindWeights) : null, step: (r.level + 1) * steps,
+        nextLevel: r.level + 1,
+        nextMask: r.nextMask ? r.nextMask.toBytes() : null,
+        rewind: r.level === 0 && r.rewindWeights ? encodeWeights(s.config, r.rewindWeights) : null,
+        step: (r.level + 1) * steps,
       });
     },
   });
@@ -111,14 +142,27 @@ function runBaselineSpec(s: BaselineSpec): void {
     phase(`${s.method} sparsity ${sparsity}: fine-tune`);
     const offset = s.stepOffset + i * steps;
     const r = runBaseline({
-      theta0: theta.weights, config: s.config, task, data, method: s.method, sparsity, seed: s.seed,
-      trainingMode: s.train.trainingMode, steps, lr: s.train.lr, batchSize: s.train.batchSize, headWeights: headFor(s.task, theta),
+      theta0: theta.weights,
+      config: s.config,
+      task,
+      data,
+      method: s.method,
+      sparsity,
+      seed: s.seed,
+      trainingMode: s.train.trainingMode,
+      steps,
+      lr: s.train.lr,
+      batchSize: s.train.batchSize,
+      headWeights: headFor(s.task, theta),
       onProgress: reporter(offset, s.totalSteps, () => `sparsity ${sparsity}`),
     });
     const e = r.evaluation;
     post({
-      type: 'baseline', sparsity: r.mask.sparsity, mask: r.mask.toBytes(),
-      evaluation: { metrics: e.metrics, score: e.score, seed: e.seed, steps: e.steps }, step: offset + steps,
+      type: 'baseline',
+      sparsity: r.mask.sparsity,
+      mask: r.mask.toBytes(),
+      evaluation: { metrics: e.metrics, score: e.score, seed: e.seed, steps: e.steps },
+      step: offset + steps,
     });
   });
 }
@@ -133,11 +177,25 @@ function runEvaluateSpec(s: EvaluateSpec): void {
     phase(`seed ${seed}: fine-tune${mask ? ` at sparsity ${mask.sparsity.toFixed(4)}` : ' (dense)'}`);
     const offset = s.stepOffset + i * steps;
     const e = evaluateTicket({
-      theta0: theta.weights, config: s.config, mask, task, data, weightInit: s.weightInit, trainingMode: s.train.trainingMode,
-      steps, lr: s.train.lr, batchSize: s.train.batchSize, seed, headWeights: headFor(s.task, theta),
+      theta0: theta.weights,
+      config: s.config,
+      mask,
+      task,
+      data,
+      weightInit: s.weightInit,
+      trainingMode: s.train.trainingMode,
+      steps,
+      lr: s.train.lr,
+      batchSize: s.train.batchSize,
+      seed,
+      headWeights: headFor(s.task, theta),
       onProgress: reporter(offset, s.totalSteps, () => `seed ${seed}`),
     });
-    post({ type: 'evaluation', evaluation: { metrics: e.metrics, score: e.score, seed, steps: e.steps }, step: offset + steps });
+    post({
+      type: 'evaluation',
+      evaluation: { metrics: e.metrics, score: e.score, seed, steps: e.steps },
+      step: offset + steps,
+    });
   });
 }
 
@@ -148,13 +206,25 @@ function runPretrainSpec(s: PretrainSpec): void {
   try {
     phase('pre-training');
     const r = pretrain({
-      encoder, task: getTask('PRETRAIN'), data, steps: s.steps, lr: s.lr, batchSize: s.batchSize, seed: s.seed,
+      encoder,
+      task: getTask('PRETRAIN'),
+      data,
+      steps: s.steps,
+      lr: s.lr,
+      batchSize: s.batchSize,
+      seed: s.seed,
       onProgress: reporter(0, s.steps, () => 'pre-training'),
     });
-    const head = encodeSafetensors([...r.headWeights].map(([name, d]) => ({ name, dtype: 'F32' as const, shape: r.headShapes.get(name)!, data: d })));
+    const head = encodeSafetensors(
+      [...r.headWeights].map(([name, d]) => ({ name, dtype: 'F32' as const, shape: r.headShapes.get(name)!, data: d })),
+    );
     post({
-      type: 'pretrained', weights: encodeEncoderWeights(encoder), head,
-      firstLoss: r.lossHistory[0], lastLoss: r.lossHistory[r.lossHistory.length - 1], step: s.steps,
+      type: 'pretrained',
+      weights: encodeEncoderWeights(encoder),
+      head,
+      firstLoss: r.lossHistory[0],
+      lastLoss: r.lossHistory[r.lossHistory.length - 1],
+      step: s.steps,
     });
   } finally {
     encoder.dispose();

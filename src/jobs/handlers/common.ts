@@ -19,7 +19,10 @@ export interface ModelAndTask {
 export async function modelAndTask(ctx: RunContext, modelId: string, taskId: string): Promise<ModelAndTask> {
   const model = await modelRow(ctx.ds, modelId);
   if (!model) throw new Error(`model ${modelId} no longer exists`);
-  const tasks = (await ctx.ds.query(`SELECT kind, params FROM task WHERE id = $1`, [taskId])) as Array<{ kind: TaskKind; params: Record<string, unknown> | null }>;
+  const tasks = (await ctx.ds.query(`SELECT kind, params FROM task WHERE id = $1`, [taskId])) as Array<{
+    kind: TaskKind;
+    params: Record<string, unknown> | null;
+  }>;
   if (!tasks[0]) throw new Error(`task ${taskId} no longer exists`);
   const data: DataSettings = { seed: BUILTIN_DATA_SEED };
   const p = tasks[0].params;
@@ -31,7 +34,13 @@ export async function modelAndTask(ctx: RunContext, modelId: string, taskId: str
       numAnswers: Array.isArray(p.answers) ? p.answers.length : 0,
     };
   }
-  return { config: model.config, weights: weightsRef(model, ctx.artifacts.dir), prunable: Number(model.prunable_parameter_count), kind: tasks[0].kind, data };
+  return {
+    config: model.config,
+    weights: weightsRef(model, ctx.artifacts.dir),
+    prunable: Number(model.prunable_parameter_count),
+    kind: tasks[0].kind,
+    data,
+  };
 }
 
 /** Forwards the compute thread's progress and phase messages to the reporter; true when handled. */

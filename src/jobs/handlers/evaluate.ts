@@ -17,20 +17,32 @@ export const evaluateHandler: RunHandler = {
     const p = resolveEvaluate(params, mt.kind);
     let mask: Uint8Array | null = null;
     if (p.ticketId) {
-      const rows = (await ctx.ds.query(`SELECT mask FROM ticket WHERE id = $1`, [p.ticketId])) as Array<{ mask: Buffer }>;
+      const rows = (await ctx.ds.query(`SELECT mask FROM ticket WHERE id = $1`, [p.ticketId])) as Array<{
+        mask: Buffer;
+      }>;
       if (!rows[0]) throw new Error(`ticket ${p.ticketId} no longer exists`);
       mask = new Uint8Array(rows[0].mask);
     }
-    const stored = (await ctx.ds.query(`SELECT seed FROM evaluation WHERE run_id = $1`, [runId])) as Array<{ seed: number }>;
+    const stored = (await ctx.ds.query(`SELECT seed FROM evaluation WHERE run_id = $1`, [runId])) as Array<{
+      seed: number;
+    }>;
     const done = new Set(stored.map((r) => r.seed));
     const remaining = p.seeds.filter((s) => !done.has(s));
     if (remaining.length === 0) return;
     const totalSteps = p.seeds.length * p.steps;
     await ctx.compute(
       {
-        job: 'EVALUATE', config: mt.config, weights: mt.weights, task: mt.kind, data: mt.data,
+        job: 'EVALUATE',
+        config: mt.config,
+        weights: mt.weights,
+        task: mt.kind,
+        data: mt.data,
         train: { steps: p.steps, lr: p.lr, batchSize: p.batchSize, trainingMode: p.trainingMode },
-        weightInit: p.weightInit, mask, seeds: remaining, stepOffset: (p.seeds.length - remaining.length) * p.steps, totalSteps,
+        weightInit: p.weightInit,
+        mask,
+        seeds: remaining,
+        stepOffset: (p.seeds.length - remaining.length) * p.steps,
+        totalSteps,
       },
       async (m) => {
         if (forwardProgress(ctx, m)) return;
@@ -40,10 +52,18 @@ export const evaluateHandler: RunHandler = {
           const d = await denseMean(ctx.ds, p.modelId, p.taskId, p.trainingMode, m.evaluation.steps);
           rel = d === null ? null : relativeScore(m.evaluation.score, d, mt.kind);
         }
-        await ctx.write((tx) => insertEvaluation(tx, {
-          runId, modelId: p.modelId, taskId: p.taskId, ticketId: p.ticketId, weightInit: p.weightInit, trainingMode: p.trainingMode,
-          result: m.evaluation, relativeScore: rel,
-        }));
+        await ctx.write((tx) =>
+          insertEvaluation(tx, {
+            runId,
+            modelId: p.modelId,
+            taskId: p.taskId,
+            ticketId: p.ticketId,
+            weightInit: p.weightInit,
+            trainingMode: p.trainingMode,
+            result: m.evaluation,
+            relativeScore: rel,
+          }),
+        );
         ctx.reporter.record('score', m.step, m.evaluation.score);
         ctx.reporter.checkpoint(m.step, totalSteps);
       },

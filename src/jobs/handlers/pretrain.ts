@@ -18,7 +18,12 @@ export const pretrainHandler: RunHandler = {
     const steps = p.steps;
     await ctx.compute(
       {
-        job: 'PRETRAIN', config: p.config, steps, seed: p.seed, lr: p.lr, batchSize: p.batchSize,
+        job: 'PRETRAIN',
+        config: p.config,
+        steps,
+        seed: p.seed,
+        lr: p.lr,
+        batchSize: p.batchSize,
         data: { seed: BUILTIN_DATA_SEED, train: p.corpusSize, test: 0 },
       },
       async (m) => {

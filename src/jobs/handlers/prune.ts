@@ -28,9 +28,23 @@ async function imp(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainS
   if (cp) ctx.log(`run ${runId}: resuming IMP at level ${nextLevel} of ${L}`);
   await ctx.compute(
     {
-      job: 'IMP', rule: getSearchMethod(p.method).nextMaskRule ?? 'IMP', config: mt.config, weights: mt.weights, task: mt.kind, data: mt.data, train,
-      schedule: p.sparsities, rewindStep: p.rewindStep, seed: p.seed,
-      resume: cp ? { level: nextLevel, mask: new Uint8Array(cp.data!), rewind: rewind?.data ? new Uint8Array(rewind.data) : null } : null,
+      job: 'IMP',
+      rule: getSearchMethod(p.method).nextMaskRule ?? 'IMP',
+      config: mt.config,
+      weights: mt.weights,
+      task: mt.kind,
+      data: mt.data,
+      train,
+      schedule: p.sparsities,
+      rewindStep: p.rewindStep,
+      seed: p.seed,
+      resume: cp
+        ? {
+            level: nextLevel,
+            mask: new Uint8Array(cp.data!),
+            rewind: rewind?.data ? new Uint8Array(rewind.data) : null,
+          }
+        : null,
     },
     async (m) => {
       if (forwardProgress(ctx, m)) return;
@@ -39,12 +53,26 @@ async function imp(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainS
       const rel = m.level === 0 || dense === null ? null : relativeScore(m.evaluation.score, dense, mt.kind);
       parentId = await ctx.write(async (tx) => {
         const ticketId = await insertTicket(tx, {
-          runId, modelId: p.modelId, taskId: p.taskId, method: p.method, level: m.level, sparsity: m.sparsity, parentId,
-          seed: p.seed, mask: m.mask, maskBits: mt.prunable,
+          runId,
+          modelId: p.modelId,
+          taskId: p.taskId,
+          method: p.method,
+          level: m.level,
+          sparsity: m.sparsity,
+          parentId,
+          seed: p.seed,
+          mask: m.mask,
+          maskBits: mt.prunable,
         });
         await insertEvaluation(tx, {
-          runId, modelId: p.modelId, taskId: p.taskId, ticketId: m.level === 0 ? null : ticketId, weightInit: 'PRETRAINED',
-          trainingMode: p.trainingMode, result: m.evaluation, relativeScore: rel,
+          runId,
+          modelId: p.modelId,
+          taskId: p.taskId,
+          ticketId: m.level === 0 ? null : ticketId,
+          weightInit: 'PRETRAINED',
+          trainingMode: p.trainingMode,
+          result: m.evaluation,
+          relativeScore: rel,
         });
         await putCheckpoint(tx, runId, 'imp', { nextLevel: m.nextLevel, ticketId, denseScore: dense }, m.nextMask);
         if (m.rewind) await putCheckpoint(tx, runId, 'imp-rewind', {}, m.rewind);
@@ -58,7 +86,13 @@ async function imp(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainS
   );
 }
 
-async function baseline(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainSettings, method: string): Promise<void> {
+async function baseline(
+  ctx: RunContext,
+  p: Resolved,
+  mt: ModelAndTask,
+  train: TrainSettings,
+  method: string,
+): Promise<void> {
   const runId = ctx.run.id;
   const cp = await getCheckpoint(ctx.ds, runId, 'baseline');
   const done = ((cp?.meta.done as number[] | undefined) ?? []).slice();
@@ -69,8 +103,17 @@ async function baseline(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: T
   let next = 0;
   await ctx.compute(
     {
-      job: 'BASELINE', method, config: mt.config, weights: mt.weights, task: mt.kind, data: mt.data, train,
-      sparsities: remaining, seed: p.seed, stepOffset: done.length * steps, totalSteps,
+      job: 'BASELINE',
+      method,
+      config: mt.config,
+      weights: mt.weights,
+      task: mt.kind,
+      data: mt.data,
+      train,
+      sparsities: remaining,
+      seed: p.seed,
+      stepOffset: done.length * steps,
+      totalSteps,
     },
     async (m) => {
       if (forwardProgress(ctx, m)) return;
@@ -80,12 +123,26 @@ async function baseline(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: T
       const rel = d === null ? null : relativeScore(m.evaluation.score, d, mt.kind);
       await ctx.write(async (tx) => {
         const ticketId = await insertTicket(tx, {
-          runId, modelId: p.modelId, taskId: p.taskId, method, level: 0, sparsity: m.sparsity, parentId: null,
-          seed: p.seed, mask: m.mask, maskBits: mt.prunable,
+          runId,
+          modelId: p.modelId,
+          taskId: p.taskId,
+          method,
+          level: 0,
+          sparsity: m.sparsity,
+          parentId: null,
+          seed: p.seed,
+          mask: m.mask,
+          maskBits: mt.prunable,
         });
         await insertEvaluation(tx, {
-          runId, modelId: p.modelId, taskId: p.taskId, ticketId, weightInit: 'PRETRAINED', trainingMode: p.trainingMode,
-          result: m.evaluation, relativeScore: rel,
+          runId,
+          modelId: p.modelId,
+          taskId: p.taskId,
+          ticketId,
+          weightInit: 'PRETRAINED',
+          trainingMode: p.trainingMode,
+          result: m.evaluation,
+          relativeScore: rel,
         });
         done.push(requested);
         await putCheckpoint(tx, runId, 'baseline', { done }, null);
@@ -103,7 +160,12 @@ export const pruneHandler: RunHandler = {
     const params = ctx.run.params as unknown as PruneParams;
     const mt = await modelAndTask(ctx, params.modelId, params.taskId);
     const p = resolvePrune(params, mt.kind);
-    const train: TrainSettings = { steps: p.stepsPerLevel, lr: p.lr, batchSize: p.batchSize, trainingMode: p.trainingMode };
+    const train: TrainSettings = {
+      steps: p.stepsPerLevel,
+      lr: p.lr,
+      batchSize: p.batchSize,
+      trainingMode: p.trainingMode,
+    };
     // The method's shape decides the procedure (src/core/lottery/methods).
     if (getSearchMethod(p.method).shape === 'levels') await imp(ctx, p, mt, train);
     else await baseline(ctx, p, mt, train, p.method);

@@ -3,7 +3,14 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../../src/core/rng';
 import { encoderFromWeights } from '../../../src/core/model/uniter';
 import { fineTune } from '../../../src/core/training';
-import { adversarialLoss, adversarialTask, pgdUpdate, resolveAdversarial, symmetricKl, type Perturbation } from '../../../src/core/training/adversarial';
+import {
+  adversarialLoss,
+  adversarialTask,
+  pgdUpdate,
+  resolveAdversarial,
+  symmetricKl,
+  type Perturbation,
+} from '../../../src/core/training/adversarial';
 import { evaluateTicket, prunableTensors, randomMask } from '../../../src/core/lottery';
 import { TINY, tinyData, tinyTask, tinyTheta0 } from '../lottery/tiny';
 
@@ -19,18 +26,40 @@ export function adversarialSuite(steps: number): void {
   const theta0 = tinyTheta0(5);
 
   test('symmetric KL: 0 for equal logits, the closed form otherwise (softmax and bernoulli)', () => {
-    const a = [[1, 2, 0.5], [0, 0, 0]];
-    const b = [[0.2, 2.5, 0], [1, -1, 0]];
-    const sm = (r: number[]): number[] => { const m = Math.max(...r); const e = r.map((x) => Math.exp(x - m)); const z = e.reduce((s, x) => s + x, 0); return e.map((x) => x / z); };
+    const a = [
+      [1, 2, 0.5],
+      [0, 0, 0],
+    ];
+    const b = [
+      [0.2, 2.5, 0],
+      [1, -1, 0],
+    ];
+    const sm = (r: number[]): number[] => {
+      const m = Math.max(...r);
+      const e = r.map((x) => Math.exp(x - m));
+      const z = e.reduce((s, x) => s + x, 0);
+      return e.map((x) => x / z);
+    };
     let want = 0;
-    a.forEach((r, i) => { const p = sm(r); const q = sm(b[i]); p.forEach((pj, j) => { want += (pj - q[j]) * (Math.log(pj) - Math.log(q[j])); }); });
+    a.forEach((r, i) => {
+      const p = sm(r);
+      const q = sm(b[i]);
+      p.forEach((pj, j) => {
+        want += (pj - q[j]) * (Math.log(pj) - Math.log(q[j]));
+      });
+    });
     want /= 2;
     expect(symmetricKl(tf.tensor2d(a), tf.tensor2d(b), 'softmax').dataSync()[0]).toBeCloseTo(want, 5);
     expect(symmetricKl(tf.tensor2d(a), tf.tensor2d(a), 'softmax').dataSync()[0]).toBeCloseTo(0, 7);
-    const s = [0.3, -2], t = [1.1, -1.5];
+    const s = [0.3, -2],
+      t = [1.1, -1.5];
     const sig = (x: number): number => 1 / (1 + Math.exp(-x));
     let wb = 0;
-    s.forEach((x, i) => { const p = sig(x); const q = sig(t[i]); wb += (p - q) * (Math.log(p) - Math.log(q)) + (q - p) * (Math.log(1 - q) - Math.log(1 - p)) * -1; });
+    s.forEach((x, i) => {
+      const p = sig(x);
+      const q = sig(t[i]);
+      wb += (p - q) * (Math.log(p) - Math.log(q)) + (q - p) * (Math.log(1 - q) - Math.log(1 - p)) * -1;
+    });
     wb /= 2;
     expect(symmetricKl(tf.tensor1d(s), tf.tensor1d(t), 'bernoulli').dataSync()[0]).toBeCloseTo(wb, 5);
   });
@@ -49,13 +78,24 @@ export function adversarialSuite(steps: number): void {
   test('the PGD perturbation raises the loss on a fixed batch and stays within the ε ball', () => {
     const enc = encoderFromWeights(TINY, theta0);
     const trained = fineTune({ encoder: enc, task: tinyTask, data: { ...data, val: [] }, steps: 15, seed: 1 });
-    const head = new Map([...trained.headWeights].map(([n, w]) => [n, tf.variable(tf.tensor(w, trained.headShapes.get(n)!))]));
+    const head = new Map(
+      [...trained.headWeights].map(([n, w]) => [n, tf.variable(tf.tensor(w, trained.headShapes.get(n)!))]),
+    );
     const batch = data.test.slice(0, 32);
-    const o = resolveAdversarial('GQA', { steps: 3, epsilon: { word: 0.05, region: 0.5 }, stepSize: { word: 0.03, region: 0.3 } });
+    const o = resolveAdversarial('GQA', {
+      steps: 3,
+      epsilon: { word: 0.05, region: 0.5 },
+      stepSize: { word: 0.03, region: 0.3 },
+    });
     let r!: { clean: number; adv: number; kl: number; perturbations: Perturbation[] };
     tf.tidy(() => {
       const a = adversarialLoss(tinyTask, enc, head, batch, { training: false, rng: new Rng(4) }, o);
-      r = { clean: a.cleanLoss.dataSync()[0], adv: a.advLoss.dataSync()[0], kl: a.kl.dataSync()[0], perturbations: a.perturbations };
+      r = {
+        clean: a.cleanLoss.dataSync()[0],
+        adv: a.advLoss.dataSync()[0],
+        kl: a.kl.dataSync()[0],
+        perturbations: a.perturbations,
+      };
     });
     expect(r.adv).toBeGreaterThan(r.clean);
     expect(r.kl).toBeGreaterThan(0);
@@ -71,7 +111,17 @@ export function adversarialSuite(steps: number): void {
       }
     }
     // the attack only changes the inputs: a bigger ε can only help it on this batch
-    const zero = tf.tidy(() => adversarialLoss(tinyTask, enc, head, batch, { training: false, rng: new Rng(4) }, { ...o, epsilon: { word: 0, region: 0 } }).advLoss.dataSync()[0]);
+    const zero = tf.tidy(
+      () =>
+        adversarialLoss(
+          tinyTask,
+          enc,
+          head,
+          batch,
+          { training: false, rng: new Rng(4) },
+          { ...o, epsilon: { word: 0, region: 0 } },
+        ).advLoss.dataSync()[0],
+    );
     expect(zero).toBeCloseTo(r.clean, 5);
     head.forEach((v) => v.dispose());
     enc.dispose();
@@ -80,14 +130,38 @@ export function adversarialSuite(steps: number): void {
   test('adversarial training under a mask: pruned weights exactly 0 after many steps, no tensor leak', () => {
     const mask = randomMask(TINY, 0.6, 3);
     const before = tf.memory().numTensors;
-    const adv = evaluateTicket({ theta0, config: TINY, mask, task: tinyTask, data, trainingMode: 'ADVERSARIAL', steps, seed: 2, keepTrainedWeights: true });
+    const adv = evaluateTicket({
+      theta0,
+      config: TINY,
+      mask,
+      task: tinyTask,
+      data,
+      trainingMode: 'ADVERSARIAL',
+      steps,
+      seed: 2,
+      keepTrainedWeights: true,
+    });
     expect(tf.memory().numTensors).toBe(before);
-    const std = evaluateTicket({ theta0, config: TINY, mask, task: tinyTask, data, trainingMode: 'STANDARD', steps, seed: 2, keepTrainedWeights: true });
+    const std = evaluateTicket({
+      theta0,
+      config: TINY,
+      mask,
+      task: tinyTask,
+      data,
+      trainingMode: 'STANDARD',
+      steps,
+      seed: 2,
+      keepTrainedWeights: true,
+    });
     const w = prunableTensors(adv.trainedWeights!, TINY);
     let zeros = 0;
     mask.segments.forEach((s, i) => {
       const bits = mask.unpackSegment(i);
-      for (let j = 0; j < s.length; j++) if (!bits[j]) { expect(w[i][j]).toBe(0); zeros++; }
+      for (let j = 0; j < s.length; j++)
+        if (!bits[j]) {
+          expect(w[i][j]).toBe(0);
+          zeros++;
+        }
     });
     expect(zeros).toBe(mask.pruned);
     // survivors did train, and differently from standard training

@@ -1,4 +1,10 @@
-import { TASK_KINDS, type ExampleByKind, type GenerateOptions, type SceneInput, type TaskKind } from '../../../src/core/data/types';
+import {
+  TASK_KINDS,
+  type ExampleByKind,
+  type GenerateOptions,
+  type SceneInput,
+  type TaskKind,
+} from '../../../src/core/data/types';
 import { dataSources } from '../../../src/core/data';
 import { NUM_ANSWERS, VOCAB_SIZE } from '../../../src/core/data/vocab';
 import { renderRef, resolve } from '../../../src/core/data/refer';
@@ -8,14 +14,24 @@ import { generateRetrievalDetailed, sceneFits } from '../../../src/core/data/ret
 import { generateVqaDetailed } from '../../../src/core/data/vqa';
 import { generatePretrainDetailed, PRETRAIN_KNOBS } from '../../../src/core/data/pretrain';
 
-const OPTS: GenerateOptions = { seed: 7, sizes: { train: 60, val: 30, test: 30 }, regionFeatureDim: 32, maxRegions: 8, maxTextLength: 24 };
+const OPTS: GenerateOptions = {
+  seed: 7,
+  sizes: { train: 60, val: 30, test: 30 },
+  regionFeatureDim: 32,
+  maxRegions: 8,
+  maxTextLength: 24,
+};
 /** the smallest text budget each task accepts (GenerateOptions below it are rejected). */
 const MIN_TEXT: Partial<Record<TaskKind, number>> = { VCR: 22, GQA: 20 };
 
 /** Every token sequence an example carries, and the longest input the batch builder will form. */
 function texts(kind: TaskKind, e: ExampleByKind[TaskKind]): { seqs: number[][]; longest: number } {
   switch (kind) {
-    case 'VQA': case 'GQA': { const q = (e as ExampleByKind['VQA']).question; return { seqs: [q], longest: q.length }; }
+    case 'VQA':
+    case 'GQA': {
+      const q = (e as ExampleByKind['VQA']).question;
+      return { seqs: [q], longest: q.length };
+    }
     case 'VCR': {
       const v = e as ExampleByKind['VCR'];
       const a = Math.max(...v.answers.map((x) => x.length));
@@ -23,10 +39,22 @@ function texts(kind: TaskKind, e: ExampleByKind[TaskKind]): { seqs: number[][]; 
       // [CLS] q [SEP] a [SEP] r [SEP] must fit in maxTextLength + 2
       return { seqs: [v.question, ...v.answers, ...v.rationales], longest: v.question.length + a + r + 2 };
     }
-    case 'SNLI_VE': { const h = (e as ExampleByKind['SNLI_VE']).hypothesis; return { seqs: [h], longest: h.length }; }
-    case 'REFCOCO': { const x = (e as ExampleByKind['REFCOCO']).expression; return { seqs: [x], longest: x.length }; }
-    case 'NLVR2': { const s = (e as ExampleByKind['NLVR2']).statement; return { seqs: [s], longest: s.length }; }
-    default: { const c = (e as ExampleByKind['PRETRAIN']).caption; return { seqs: [c], longest: c.length }; }
+    case 'SNLI_VE': {
+      const h = (e as ExampleByKind['SNLI_VE']).hypothesis;
+      return { seqs: [h], longest: h.length };
+    }
+    case 'REFCOCO': {
+      const x = (e as ExampleByKind['REFCOCO']).expression;
+      return { seqs: [x], longest: x.length };
+    }
+    case 'NLVR2': {
+      const s = (e as ExampleByKind['NLVR2']).statement;
+      return { seqs: [s], longest: s.length };
+    }
+    default: {
+      const c = (e as ExampleByKind['PRETRAIN']).caption;
+      return { seqs: [c], longest: c.length };
+    }
   }
 }
 
@@ -71,7 +99,8 @@ function problems(kind: TaskKind, e: ExampleByKind[TaskKind], opts: GenerateOpti
   }
   if (kind === 'SNLI_VE') label((e as ExampleByKind['SNLI_VE']).label, 3, 'label');
   if (kind === 'NLVR2') label((e as ExampleByKind['NLVR2']).label, 2, 'label');
-  if (kind === 'REFCOCO') label((e as ExampleByKind['REFCOCO']).target, (e as ExampleByKind['REFCOCO']).scene.count, 'target');
+  if (kind === 'REFCOCO')
+    label((e as ExampleByKind['REFCOCO']).target, (e as ExampleByKind['REFCOCO']).scene.count, 'target');
   return out;
 }
 
@@ -107,7 +136,12 @@ describe.each(TASK_KINDS.map((k) => [k]))('%s generator', (kind) => {
   });
 
   it('respects a tighter text budget and region count', () => {
-    const tight: GenerateOptions = { ...OPTS, sizes: { train: 30, val: 0, test: 0 }, maxRegions: 4, maxTextLength: MIN_TEXT[kind] ?? 16 };
+    const tight: GenerateOptions = {
+      ...OPTS,
+      sizes: { train: 30, val: 0, test: 0 },
+      maxRegions: 4,
+      maxTextLength: MIN_TEXT[kind] ?? 16,
+    };
     const bad = src.generate(tight).train.flatMap((e) => problems(kind, e, tight));
     expect(bad).toEqual([]);
   });
@@ -121,7 +155,7 @@ describe('options', () => {
   });
 });
 
-describe('grounding checks against the generator\'s own scene description', () => {
+describe("grounding checks against the generator's own scene description", () => {
   it('PRETRAIN mixes in 1–2-object scenes at smallSceneProb; features match their objects', () => {
     const d = generatePretrainDetailed({ ...OPTS, sizes: { train: 1000, val: 0, test: 0 } });
     const small = d.train.filter((x) => x.objects.length <= 2).length / d.train.length;
@@ -134,17 +168,41 @@ describe('grounding checks against the generator\'s own scene description', () =
 
   it('PRETRAIN captions use the words of the task texts (unused words collapse under the MLM softmax)', () => {
     const corpus = new Set<number>();
-    for (const e of dataSources.PRETRAIN.generate({ ...OPTS, sizes: { train: 5000, val: 0, test: 0 } }).train) for (const t of e.caption) corpus.add(t);
+    for (const e of dataSources.PRETRAIN.generate({ ...OPTS, sizes: { train: 5000, val: 0, test: 0 } }).train)
+      for (const t of e.caption) corpus.add(t);
     // Question and statement scaffolding no caption states (constant within their templates),
     // counts a one-scene caption cannot reach (zero, nine, ten) and the unobservable properties.
-    const allowed = new Set(['what', 'how', 'many', 'or', 'because', 'images', 'contain', 'zero', 'nine', 'ten', 'heavy', 'old', 'new', 'expensive', 'hollow', 'warm']);
+    const allowed = new Set([
+      'what',
+      'how',
+      'many',
+      'or',
+      'because',
+      'images',
+      'contain',
+      'zero',
+      'nine',
+      'ten',
+      'heavy',
+      'old',
+      'new',
+      'expensive',
+      'hollow',
+      'warm',
+    ]);
     const missing = new Set<string>();
     for (const kind of TASK_KINDS.filter((k) => k !== 'PRETRAIN')) {
-      const d = dataSources[kind].generate({ ...OPTS, maxTextLength: Math.max(OPTS.maxTextLength, MIN_TEXT[kind] ?? 0), sizes: { train: 300, val: 0, test: 0 } });
-      for (const e of d.train) for (const seq of texts(kind, e as ExampleByKind[TaskKind]).seqs) for (const t of seq) {
-        const w = VOCAB.tokens[t];
-        if (!corpus.has(t) && !allowed.has(w)) missing.add(w);
-      }
+      const d = dataSources[kind].generate({
+        ...OPTS,
+        maxTextLength: Math.max(OPTS.maxTextLength, MIN_TEXT[kind] ?? 0),
+        sizes: { train: 300, val: 0, test: 0 },
+      });
+      for (const e of d.train)
+        for (const seq of texts(kind, e as ExampleByKind[TaskKind]).seqs)
+          for (const t of seq) {
+            const w = VOCAB.tokens[t];
+            if (!corpus.has(t) && !allowed.has(w)) missing.add(w);
+          }
     }
     expect([...missing]).toEqual([]);
   });
@@ -153,7 +211,11 @@ describe('grounding checks against the generator\'s own scene description', () =
     const d = generateRefcocoDetailed({ ...OPTS, sizes: { train: 300, val: 0, test: 0 } });
     const wrong = d.train.filter((x) => {
       const hit = resolve(x.ref, x.objects);
-      return hit.length !== 1 || hit[0] !== x.example.target || encodeWords(renderRef(x.ref)).join() !== x.example.expression.join();
+      return (
+        hit.length !== 1 ||
+        hit[0] !== x.example.target ||
+        encodeWords(renderRef(x.ref)).join() !== x.example.expression.join()
+      );
     });
     expect(wrong).toEqual([]);
     // the expressions are not all one-word: positions and relations are used

@@ -7,7 +7,13 @@ import { captionHolds, generatePretrainDetailed, PRETRAIN_KNOBS } from '../../..
 import { decodeTokens } from '../../../src/core/data/vocab';
 import type { GenerateOptions } from '../../../src/core/data/types';
 
-const OPTS: GenerateOptions = { seed: 5, sizes: { train: 600, val: 50, test: 0 }, regionFeatureDim: 16, maxRegions: 8, maxTextLength: 24 };
+const OPTS: GenerateOptions = {
+  seed: 5,
+  sizes: { train: 600, val: 50, test: 0 },
+  regionFeatureDim: 16,
+  maxRegions: 8,
+  maxTextLength: 24,
+};
 
 test('captions are true of their scene; foils exist for most pairs and are never their own caption', () => {
   const d = generatePretrainDetailed(OPTS);
@@ -25,7 +31,8 @@ test('captions are true of their scene; foils exist for most pairs and are never
 test('clause meanings separate scenes: a caption is false of most other scenes', () => {
   const d = generatePretrainDetailed(OPTS);
   let trueOfOther = 0;
-  for (let i = 0; i < d.train.length; i++) if (captionHolds(d.train[i], d.train[(i + 1) % d.train.length].objects)) trueOfOther++;
+  for (let i = 0; i < d.train.length; i++)
+    if (captionHolds(d.train[i], d.train[(i + 1) % d.train.length].objects)) trueOfOther++;
   expect(trueOfOther / d.train.length).toBeLessThan(0.15);
   expect(trueOfOther).toBeGreaterThan(0); // short captions ("a red cube") do fit other scenes now and then
 });

@@ -17,15 +17,22 @@ describe('default splits', () => {
       const ms = Date.now() - t0;
       const st = labelStats(kind, d.train);
       const chance = chanceLevel(kind, d.test, src.numAnswers);
-      const top = Object.entries(st.distribution).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k}:${v.toFixed(3)}`).join(' ');
-      lines.push(`${kind} sizes ${JSON.stringify(sizes)} ${ms} ms chance(test) ${chance.toFixed(3)} majority(train) ${st.majority.toFixed(3)} top ${top}`);
+      const top = Object.entries(st.distribution)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 6)
+        .map(([k, v]) => `${k}:${v.toFixed(3)}`)
+        .join(' ');
+      lines.push(
+        `${kind} sizes ${JSON.stringify(sizes)} ${ms} ms chance(test) ${chance.toFixed(3)} majority(train) ${st.majority.toFixed(3)} top ${top}`,
+      );
       // generous bound: the machine running tests is shared; the figure itself is printed
       expect(ms).toBeLessThan(15000);
       if (kind === 'SNLI_VE') for (const v of Object.values(st.distribution)) expect(v).toBeCloseTo(1 / 3, 2);
       if (kind === 'NLVR2') for (const v of Object.values(st.distribution)) expect(v).toBeCloseTo(1 / 2, 2);
       if (kind === 'VCR') for (const v of Object.values(st.distribution)) expect(v).toBeCloseTo(0.25, 2);
       if (kind === 'VQA' || kind === 'GQA') expect(st.majority).toBeLessThan(0.35);
-      if (kind === 'PRETRAIN') expect(src.defaultSizes.train).toBeGreaterThanOrEqual(10 * dataSources.VQA.defaultSizes.train);
+      if (kind === 'PRETRAIN')
+        expect(src.defaultSizes.train).toBeGreaterThanOrEqual(10 * dataSources.VQA.defaultSizes.train);
     }
     console.log(lines.join('\n'));
   });

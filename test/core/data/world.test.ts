@@ -1,11 +1,33 @@
 import { Rng } from '../../../src/core/rng';
 import { CLS, MASK, PAD, SEP, UNK } from '../../../src/core/data/types';
-import { ANSWER_WORDS, NUM_ANSWERS, VOCAB, VOCAB_SIZE, VOCAB_TOKENS, decodeTokens, encodeWords } from '../../../src/core/data/vocab';
-import { ATTR_TYPES, ATTR_VALUES, attributeEmbeddings, centerX, centerY, encodeScene, sampleObjects } from '../../../src/core/data/world';
+import {
+  ANSWER_WORDS,
+  NUM_ANSWERS,
+  VOCAB,
+  VOCAB_SIZE,
+  VOCAB_TOKENS,
+  decodeTokens,
+  encodeWords,
+} from '../../../src/core/data/vocab';
+import {
+  ATTR_TYPES,
+  ATTR_VALUES,
+  attributeEmbeddings,
+  centerX,
+  centerY,
+  encodeScene,
+  sampleObjects,
+} from '../../../src/core/data/world';
 
 describe('vocabulary', () => {
   it('has the special tokens first and every attribute and answer word', () => {
-    expect([PAD, UNK, CLS, SEP, MASK].map((i) => VOCAB_TOKENS[i])).toEqual(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]']);
+    expect([PAD, UNK, CLS, SEP, MASK].map((i) => VOCAB_TOKENS[i])).toEqual([
+      '[PAD]',
+      '[UNK]',
+      '[CLS]',
+      '[SEP]',
+      '[MASK]',
+    ]);
     expect(new Set(VOCAB_TOKENS).size).toBe(VOCAB_SIZE);
     for (const t of ATTR_TYPES) for (const w of ATTR_VALUES[t]) expect(VOCAB.id(w)).toBeGreaterThan(MASK);
     for (const w of ANSWER_WORDS) expect(VOCAB.id(w)).toBeGreaterThan(MASK);
@@ -42,7 +64,11 @@ describe('world', () => {
       const scene = encodeScene(objects, dim, noise, rng);
       objects.forEach((o, i) => {
         for (let d = 0; d < dim; d++) {
-          const clean = tables.size[o.size][d] + tables.colour[o.colour][d] + tables.material[o.material][d] + tables.shape[o.shape][d];
+          const clean =
+            tables.size[o.size][d] +
+            tables.colour[o.colour][d] +
+            tables.material[o.material][d] +
+            tables.shape[o.shape][d];
           sq += (scene.features[i * dim + d] - clean) ** 2;
           n++;
         }
@@ -64,7 +90,8 @@ describe('world', () => {
         const [x1, y1, x2, y2, w, h, area] = boxes.subarray(i * 7, i * 7 + 7);
         if (![x1, y1, x2, y2, w, h, area].every((v) => v >= 0 && v <= 1)) problems.push(`box ${k}/${i} outside [0,1]`);
         if (!(w > 0.05 && h > 0.05)) problems.push(`box ${k}/${i} degenerate`);
-        if (Math.abs(x2 - x1 - w) > 1e-5 || Math.abs(y2 - y1 - h) > 1e-5 || Math.abs(area - w * h) > 1e-5) problems.push(`box ${k}/${i} inconsistent`);
+        if (Math.abs(x2 - x1 - w) > 1e-5 || Math.abs(y2 - y1 - h) > 1e-5 || Math.abs(area - w * h) > 1e-5)
+          problems.push(`box ${k}/${i} inconsistent`);
       }
       for (let i = 0; i < c; i++) {
         for (let j = i + 1; j < c; j++) {

@@ -2,7 +2,10 @@ import { mkdtempSync, writeFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import {
-  SafetensorsError, decodeSafetensors, encodeSafetensors, readSafetensorsHeader,
+  SafetensorsError,
+  decodeSafetensors,
+  encodeSafetensors,
+  readSafetensorsHeader,
 } from '../../../src/core/io/safetensors';
 import { readSafetensorsFile, readSafetensorsFileSync } from '../../../src/core/io/safetensors-file';
 
@@ -32,7 +35,10 @@ describe('safetensors encode/decode', () => {
     const w = new Float32Array([1.5, -2, 3.25, 0, -0, 1e-30]);
     const m = new Uint8Array([1, 0, 1]);
     const buf = encodeSafetensors(
-      [{ name: 'm', dtype: 'U8', shape: [3], data: m }, { name: 'layer.w', dtype: 'F32', shape: [2, 3], data: w }],
+      [
+        { name: 'm', dtype: 'U8', shape: [3], data: m },
+        { name: 'layer.w', dtype: 'F32', shape: [2, 3], data: w },
+      ],
       { format: 'pt', note: 'x' },
     );
     const n = Number(buf.readBigUInt64LE(0));
@@ -54,7 +60,9 @@ describe('safetensors encode/decode', () => {
 
   test('empty file (no tensors) and zero-size tensors', () => {
     expect(decodeSafetensors(encodeSafetensors([])).tensors.size).toBe(0);
-    const d = decodeSafetensors(encodeSafetensors([{ name: 'e', dtype: 'F32', shape: [0, 4], data: new Float32Array(0) }]));
+    const d = decodeSafetensors(
+      encodeSafetensors([{ name: 'e', dtype: 'F32', shape: [0, 4], data: new Float32Array(0) }]),
+    );
     expect(d.tensors.get('e')!.shape).toEqual([0, 4]);
   });
 
@@ -92,7 +100,9 @@ describe('safetensors encode/decode', () => {
 
   test('expect: shape, dtype, missing and extra tensors', () => {
     const buf = encodeSafetensors([{ name: 'a', dtype: 'F32', shape: [2], data: new Float32Array(2) }]);
-    expect(decodeSafetensors(buf, { expect: { a: { shape: [2], dtype: 'F32' } }, onlyExpected: true }).tensors.size).toBe(1);
+    expect(
+      decodeSafetensors(buf, { expect: { a: { shape: [2], dtype: 'F32' } }, onlyExpected: true }).tensors.size,
+    ).toBe(1);
     expectError(() => decodeSafetensors(buf, { expect: { a: { shape: [3] } } }), /"a".*shape/);
     expectError(() => decodeSafetensors(buf, { expect: { a: { dtype: 'U8' } } }), /"a".*dtype/);
     expectError(() => decodeSafetensors(buf, { expect: { b: {} } }), /"b" is missing/);
@@ -164,20 +174,32 @@ describe('safetensors rejects malformed input with SafetensorsError', () => {
   });
 
   test('duplicate names', () => {
-    const dup = '{"w": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}, "w": {"dtype": "U8", "shape": [1], "data_offsets": [1, 2]}}';
+    const dup =
+      '{"w": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}, "w": {"dtype": "U8", "shape": [1], "data_offsets": [1, 2]}}';
     expectError(() => decodeSafetensors(raw(dup, [0, 0])), /duplicate tensor name "w"/);
     // the same key nested inside entries is not a duplicate tensor name; escaped keys are decoded
-    const escaped = '{"\\u0077": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}, "w": {"dtype": "U8", "shape": [1], "data_offsets": [1, 2]}}';
+    const escaped =
+      '{"\\u0077": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}, "w": {"dtype": "U8", "shape": [1], "data_offsets": [1, 2]}}';
     expectError(() => decodeSafetensors(raw(escaped, [0, 0])), /duplicate tensor name "w"/);
     expectError(
-      () => encodeSafetensors([{ name: 'a', dtype: 'U8', shape: [1], data: new Uint8Array(1) }, { name: 'a', dtype: 'U8', shape: [1], data: new Uint8Array(1) }]),
+      () =>
+        encodeSafetensors([
+          { name: 'a', dtype: 'U8', shape: [1], data: new Uint8Array(1) },
+          { name: 'a', dtype: 'U8', shape: [1], data: new Uint8Array(1) },
+        ]),
       /duplicate/,
     );
   });
 
   test('encode rejects data that does not match its shape or dtype', () => {
-    expectError(() => encodeSafetensors([{ name: 'a', dtype: 'F32', shape: [3], data: new Float32Array(2) }]), /"a".*3 elements/);
-    expectError(() => encodeSafetensors([{ name: 'a', dtype: 'F32', shape: [2], data: new Uint8Array(2) }]), /"a".*Float32Array/);
+    expectError(
+      () => encodeSafetensors([{ name: 'a', dtype: 'F32', shape: [3], data: new Float32Array(2) }]),
+      /"a".*3 elements/,
+    );
+    expectError(
+      () => encodeSafetensors([{ name: 'a', dtype: 'F32', shape: [2], data: new Uint8Array(2) }]),
+      /"a".*Float32Array/,
+    );
   });
 });
 

@@ -11,7 +11,8 @@ import { broadcastDescriptor } from '../../../src/core/kernels/binary';
 import { seededTensor } from './reference';
 
 const haveBinary = typeof loadNativeBlas()?.binary === 'function';
-if (!haveBinary) console.warn(`native binary-op tests SKIPPED: ${nativeLoadError() ?? 'addon built without binary (rebuild it)'}`);
+if (!haveBinary)
+  console.warn(`native binary-op tests SKIPPED: ${nativeLoadError() ?? 'addon built without binary (rebuild it)'}`);
 const maybe = haveBinary ? describe : describe.skip;
 
 function both(f: () => tf.Tensor): [Float32Array | Int32Array, Float32Array | Int32Array, number[]] {
@@ -21,7 +22,10 @@ function both(f: () => tf.Tensor): [Float32Array | Int32Array, Float32Array | In
     const ref = f();
     expect(nat.shape).toEqual(ref.shape);
     const out: [Float32Array | Int32Array, Float32Array | Int32Array, number[]] = [
-      nat.dataSync() as Float32Array, ref.dataSync() as Float32Array, nat.shape];
+      nat.dataSync() as Float32Array,
+      ref.dataSync() as Float32Array,
+      nat.shape,
+    ];
     tf.dispose([nat, ref]);
     return out;
   } finally {
@@ -30,16 +34,54 @@ function both(f: () => tf.Tensor): [Float32Array | Int32Array, Float32Array | In
 }
 
 const PAIRS: Array<[number[], number[]]> = [
-  [[7, 13], [7, 13]], [[3, 5, 11], []], [[], [3, 5, 11]], [[1088, 64], [64]], [[5, 7, 9], [5, 7, 1]],
-  [[6, 3, 5, 5], [6, 1, 1, 5]], [[1, 9], [4, 1]], [[2, 1, 3, 1, 5], [1, 4, 1, 6, 1]], [[3, 1, 7], [1, 1, 1]],
-  [[2, 0, 3], [3]], [[1], [1]], [[2, 3, 4, 5, 3, 2], [2, 1, 4, 1, 3, 1]], [[1, 3, 1, 5, 1, 2], [2, 1, 4, 1, 3, 1]],
+  [
+    [7, 13],
+    [7, 13],
+  ],
+  [[3, 5, 11], []],
+  [[], [3, 5, 11]],
+  [[1088, 64], [64]],
+  [
+    [5, 7, 9],
+    [5, 7, 1],
+  ],
+  [
+    [6, 3, 5, 5],
+    [6, 1, 1, 5],
+  ],
+  [
+    [1, 9],
+    [4, 1],
+  ],
+  [
+    [2, 1, 3, 1, 5],
+    [1, 4, 1, 6, 1],
+  ],
+  [
+    [3, 1, 7],
+    [1, 1, 1],
+  ],
+  [[2, 0, 3], [3]],
+  [[1], [1]],
+  [
+    [2, 3, 4, 5, 3, 2],
+    [2, 1, 4, 1, 3, 1],
+  ],
+  [
+    [1, 3, 1, 5, 1, 2],
+    [2, 1, 4, 1, 3, 1],
+  ],
 ];
 
 describe('broadcast descriptor', () => {
   test('merges contiguous dims and drops size-1 dims', () => {
     expect(Array.from(broadcastDescriptor([32, 34, 64], [32, 34, 64], [32, 34, 64])!)).toEqual([1, 69632, 1, 1]);
-    expect(Array.from(broadcastDescriptor([32, 34, 64], [32, 34, 1], [32, 34, 64])!)).toEqual([2, 1088, 64, 64, 1, 1, 0]);
-    expect(Array.from(broadcastDescriptor([6, 3, 5, 5], [6, 1, 1, 5], [6, 3, 5, 5])!)).toEqual([3, 6, 15, 5, 75, 5, 1, 5, 0, 1]);
+    expect(Array.from(broadcastDescriptor([32, 34, 64], [32, 34, 1], [32, 34, 64])!)).toEqual([
+      2, 1088, 64, 64, 1, 1, 0,
+    ]);
+    expect(Array.from(broadcastDescriptor([6, 3, 5, 5], [6, 1, 1, 5], [6, 3, 5, 5])!)).toEqual([
+      3, 6, 15, 5, 75, 5, 1, 5, 0, 1,
+    ]);
     expect(Array.from(broadcastDescriptor([1], [], [1])!)).toEqual([1, 1, 0, 0]);
   });
 });
@@ -51,7 +93,10 @@ maybe('native binary kernels (wasm)', () => {
   });
 
   const ops: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor]> = [
-    ['add', tf.add], ['sub', tf.sub], ['mul', tf.mul], ['div', tf.div],
+    ['add', tf.add],
+    ['sub', tf.sub],
+    ['mul', tf.mul],
+    ['div', tf.div],
   ];
   test.each(ops)('%s equals the wasm kernel on broadcast shapes', (_n, op) => {
     PAIRS.forEach(([sa, sb], i) => {
@@ -60,7 +105,8 @@ maybe('native binary kernels (wasm)', () => {
       const [nat, ref, shape] = both(() => op(a, b));
       expect(shape).toEqual(tf.backend_util.assertAndGetBroadcastShape(sa, sb));
       expect(nat.length).toBe(ref.length);
-      for (let k = 0; k < ref.length; k++) if (!Object.is(nat[k], ref[k])) throw new Error(`${sa} op ${sb}: [${k}] ${nat[k]} != ${ref[k]}`);
+      for (let k = 0; k < ref.length; k++)
+        if (!Object.is(nat[k], ref[k])) throw new Error(`${sa} op ${sb}: [${k}] ${nat[k]} != ${ref[k]}`);
       tf.dispose([a, b]);
     });
   });
@@ -72,12 +118,18 @@ maybe('native binary kernels (wasm)', () => {
     const a = seededTensor(sa, 77);
     const b = seededTensor(sb, 78);
     const got = tf.sub(a, b);
-    const av = a.dataSync(), bv = b.dataSync(), gv = got.dataSync();
-    const flat = (shape: number[], idx: number[]) => idx.reduce((o, x, d) => o * shape[d] + (shape[d] === 1 ? 0 : x), 0);
+    const av = a.dataSync(),
+      bv = b.dataSync(),
+      gv = got.dataSync();
+    const flat = (shape: number[], idx: number[]) =>
+      idx.reduce((o, x, d) => o * shape[d] + (shape[d] === 1 ? 0 : x), 0);
     for (let k = 0; k < gv.length; k++) {
       const idx: number[] = [];
       let rem = k;
-      for (let d = out.length - 1; d >= 0; d--) { idx[d] = rem % out[d]; rem = Math.floor(rem / out[d]); }
+      for (let d = out.length - 1; d >= 0; d--) {
+        idx[d] = rem % out[d];
+        rem = Math.floor(rem / out[d]);
+      }
       expect(gv[k]).toBe(Math.fround(av[flat(sa, idx)] - bv[flat(sb, idx)]));
     }
     tf.dispose([a, b, got]);

@@ -27,10 +27,18 @@ maybe('fine-tune loop on native kernels (wasm)', () => {
     try {
       const enc = createEncoder(TOY_CONFIG, new Rng(1));
       const rng = new Rng(2);
-      const mask = new Map(prunableWeightNames(TOY_CONFIG).map((n) => {
-        const v = enc.params.get(n)!;
-        return [n, maskTensor(Array.from({ length: v.size }, () => (rng.next() < 0.6 ? 1 : 0)), v.shape)] as const;
-      }));
+      const mask = new Map(
+        prunableWeightNames(TOY_CONFIG).map((n) => {
+          const v = enc.params.get(n)!;
+          return [
+            n,
+            maskTensor(
+              Array.from({ length: v.size }, () => (rng.next() < 0.6 ? 1 : 0)),
+              v.shape,
+            ),
+          ] as const;
+        }),
+      );
       const data = toyData(TOY_CONFIG, [64, 8, 8], 4);
       const r = fineTune({ encoder: enc, task: toyTask, data, steps: 20, lr: 5e-3, batchSize: 16, seed: 3, mask });
       let pruned = 0;
@@ -38,7 +46,11 @@ maybe('fine-tune loop on native kernels (wasm)', () => {
       for (const [n, m] of mask) {
         const mv = m.dataSync();
         const w = r.finalWeights.get(n)!;
-        for (let i = 0; i < mv.length; i++) if (mv[i] === 0) { pruned++; if (w[i] !== 0) prunedNonZero++; }
+        for (let i = 0; i < mv.length; i++)
+          if (mv[i] === 0) {
+            pruned++;
+            if (w[i] !== 0) prunedNonZero++;
+          }
       }
       tf.dispose([...mask.values()]);
       enc.dispose();
@@ -53,7 +65,8 @@ maybe('fine-tune loop on native kernels (wasm)', () => {
     const plain = run(false);
     expect(nat.losses).toHaveLength(20);
     expect(Math.min(...nat.losses.slice(15))).toBeLessThan(nat.losses[0]); // it does train
-    for (let i = 0; i < 20; i++) expect(Math.abs(nat.losses[i] - plain.losses[i]) / Math.abs(plain.losses[i])).toBeLessThanOrEqual(1e-4);
+    for (let i = 0; i < 20; i++)
+      expect(Math.abs(nat.losses[i] - plain.losses[i]) / Math.abs(plain.losses[i])).toBeLessThanOrEqual(1e-4);
     expect(nat.pruned).toBeGreaterThan(500);
     expect(nat.prunedNonZero).toBe(0);
     expect(plain.prunedNonZero).toBe(0);

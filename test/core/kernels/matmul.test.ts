@@ -27,7 +27,8 @@ function withKernels<T>(native: boolean, f: () => T): T {
 
 function maxDiff(x: tf.Tensor, y: tf.Tensor): number {
   expect(x.shape).toEqual(y.shape);
-  const a = x.dataSync(), b = y.dataSync();
+  const a = x.dataSync(),
+    b = y.dataSync();
   let d = 0;
   for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
   return d;
@@ -46,18 +47,32 @@ maybe('native BLAS matmul kernels (wasm)', () => {
   test('output larger than the heap forces memory growth and is still right', () => {
     const heapBefore = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8;
     const m = Math.ceil(Math.sqrt(heapBefore.length / 4)) + 64;
-    const a = seededTensor([m, 1], 1), b = seededTensor([1, m], 2);
+    const a = seededTensor([m, 1], 1),
+      b = seededTensor([1, m], 2);
     const c = tf.matMul(a, b);
     const heapAfter = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8;
     expect(heapAfter.buffer).not.toBe(heapBefore.buffer);
-    const av = a.dataSync(), bv = b.dataSync(), cv = c.dataSync();
-    for (const [i, j] of [[0, 0], [m - 1, m - 1], [17, m - 3], [m >> 1, 5]]) {
+    const av = a.dataSync(),
+      bv = b.dataSync(),
+      cv = c.dataSync();
+    for (const [i, j] of [
+      [0, 0],
+      [m - 1, m - 1],
+      [17, m - 3],
+      [m >> 1, 5],
+    ]) {
       expect(Math.abs(cv[i * m + j] - av[i] * bv[j])).toBeLessThan(1e-6);
     }
     tf.dispose([a, b, c]);
   });
 
-  const sizes: Array<[number, number, number]> = [[1, 1, 1], [3, 17, 5], [17, 33, 1], [33, 3, 64], [48, 70, 13]];
+  const sizes: Array<[number, number, number]> = [
+    [1, 1, 1],
+    [3, 17, 5],
+    [17, 33, 1],
+    [33, 3, 64],
+    [48, 70, 13],
+  ];
   for (const [m, k, n] of sizes) {
     for (const ta of [false, true]) {
       for (const tb of [false, true]) {
@@ -78,15 +93,31 @@ maybe('native BLAS matmul kernels (wasm)', () => {
   }
 
   const broadcasts: Array<[number[], number[]]> = [
-    [[1, 5, 7], [4, 7, 3]],
-    [[4, 5, 7], [1, 7, 3]],
-    [[5, 7], [2, 3, 7, 3]],
-    [[2, 1, 5, 7], [1, 3, 7, 3]],
-    [[3, 1, 2, 5, 7], [4, 1, 7, 3]],
+    [
+      [1, 5, 7],
+      [4, 7, 3],
+    ],
+    [
+      [4, 5, 7],
+      [1, 7, 3],
+    ],
+    [
+      [5, 7],
+      [2, 3, 7, 3],
+    ],
+    [
+      [2, 1, 5, 7],
+      [1, 3, 7, 3],
+    ],
+    [
+      [3, 1, 2, 5, 7],
+      [4, 1, 7, 3],
+    ],
   ];
   for (const [as, bs] of broadcasts) {
     test(`broadcast batch ${JSON.stringify(as)} x ${JSON.stringify(bs)}`, () => {
-      const a = seededTensor(as, as.length * 13), b = seededTensor(bs, bs.length * 17);
+      const a = seededTensor(as, as.length * 13),
+        b = seededTensor(bs, bs.length * 17);
       const got = tf.matMul(a, b);
       const ref = refMatmul(a, b, false, false);
       expect(got.shape).toEqual(ref.shape);
@@ -106,12 +137,29 @@ maybe('native BLAS matmul kernels (wasm)', () => {
   });
 
   test('non-float32 inputs go to the original kernel', () => {
-    const a = tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32');
-    let nativeMsg = '', plainMsg = '';
-    let nativeOut: number[] | null = null, plainOut: number[] | null = null;
-    try { nativeOut = Array.from(tf.matMul(a, a).dataSync()); } catch (e) { nativeMsg = (e as Error).message; }
+    const a = tf.tensor2d(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [2, 2],
+      'int32',
+    );
+    let nativeMsg = '',
+      plainMsg = '';
+    let nativeOut: number[] | null = null,
+      plainOut: number[] | null = null;
+    try {
+      nativeOut = Array.from(tf.matMul(a, a).dataSync());
+    } catch (e) {
+      nativeMsg = (e as Error).message;
+    }
     withKernels(false, () => {
-      try { plainOut = Array.from(tf.matMul(a, a).dataSync()); } catch (e) { plainMsg = (e as Error).message; }
+      try {
+        plainOut = Array.from(tf.matMul(a, a).dataSync());
+      } catch (e) {
+        plainMsg = (e as Error).message;
+      }
     });
     expect(nativeMsg).toBe(plainMsg);
     expect(nativeOut).toEqual(plainOut);
@@ -120,7 +168,8 @@ maybe('native BLAS matmul kernels (wasm)', () => {
   test('gradients through matMul (all transposes) match the original kernels', () => {
     for (const ta of [false, true]) {
       for (const tb of [false, true]) {
-        const a = seededTensor(ta ? [2, 9, 6] : [2, 6, 9], 21), b = seededTensor(tb ? [2, 5, 9] : [2, 9, 5], 22);
+        const a = seededTensor(ta ? [2, 9, 6] : [2, 6, 9], 21),
+          b = seededTensor(tb ? [2, 5, 9] : [2, 9, 5], 22);
         const w = seededTensor([2, 6, 5], 23);
         const f = (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, ta, tb), w));
         const g = tf.grads(f);
@@ -134,7 +183,9 @@ maybe('native BLAS matmul kernels (wasm)', () => {
   });
 
   test('fused matMul (bias, relu) forward and gradient match the original kernels', () => {
-    const x = seededTensor([7, 12], 31), k = seededTensor([12, 9], 32), bias = seededTensor([9], 33);
+    const x = seededTensor([7, 12], 31),
+      k = seededTensor([12, 9], 32),
+      bias = seededTensor([9], 33);
     for (const activation of ['linear', 'relu'] as const) {
       const fwd = () => tf.fused.matMul({ a: x, b: k, bias, activation });
       expect(maxDiff(fwd(), withKernels(false, fwd))).toBeLessThanOrEqual(VS_PLAIN_BOUND);
@@ -152,7 +203,8 @@ maybe('native BLAS matmul kernels (wasm)', () => {
       const layer = tf.layers.dense({ units: 6, inputShape: [10], activation: 'relu', kernelInitializer: 'ones' });
       const model = tf.sequential({ layers: [layer] });
       const opt = tf.train.sgd(0.01);
-      const xs = seededTensor([8, 10], 41), ys = seededTensor([8, 6], 42);
+      const xs = seededTensor([8, 10], 41),
+        ys = seededTensor([8, 6], 42);
       const losses: number[] = [];
       for (let s = 0; s < 3; s++) {
         const l = opt.minimize(() => tf.losses.meanSquaredError(ys, model.apply(xs) as tf.Tensor), true);
@@ -162,6 +214,7 @@ maybe('native BLAS matmul kernels (wasm)', () => {
     };
     const nat = run();
     const plain = withKernels(false, run);
-    for (let i = 0; i < nat.length; i++) expect(Math.abs(nat[i] - plain[i])).toBeLessThanOrEqual(1e-4 * Math.abs(plain[i]) + 1e-6);
+    for (let i = 0; i < nat.length; i++)
+      expect(Math.abs(nat[i] - plain[i])).toBeLessThanOrEqual(1e-4 * Math.abs(plain[i]) + 1e-6);
   });
 });

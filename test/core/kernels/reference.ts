@@ -7,23 +7,33 @@ export function seededTensor(shape: number[], seed: number): tf.Tensor {
   const n = shape.reduce((p, d) => p * d, 1);
   const v = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     v[i] = (s / 4294967296) * 4 - 2;
   }
   return tf.tensor(v, shape, 'float32');
 }
 
-export interface RefResult { shape: number[]; values: Float64Array; magnitude: Float64Array }
+export interface RefResult {
+  shape: number[];
+  values: Float64Array;
+  magnitude: Float64Array;
+}
 
 /** numpy-style batched matmul with broadcasting; magnitude = Σ|a||b| per element (error scale). */
 export function refMatmul(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): RefResult {
   const av = a.dataSync();
   const bv = b.dataSync();
-  const ra = a.rank, rb = b.rank;
+  const ra = a.rank,
+    rb = b.rank;
   const m = ta ? a.shape[ra - 1] : a.shape[ra - 2];
   const k = ta ? a.shape[ra - 2] : a.shape[ra - 1];
   const n = tb ? b.shape[rb - 2] : b.shape[rb - 1];
-  const aD = a.shape.slice(0, -2), bD = b.shape.slice(0, -2);
+  const aD = a.shape.slice(0, -2),
+    bD = b.shape.slice(0, -2);
   const r = Math.max(aD.length, bD.length);
   const pa = [...new Array<number>(r - aD.length).fill(1), ...aD];
   const pb = [...new Array<number>(r - bD.length).fill(1), ...bD];
@@ -32,7 +42,11 @@ export function refMatmul(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean):
   const values = new Float64Array(batch * m * n);
   const magnitude = new Float64Array(batch * m * n);
   for (let bi = 0; bi < batch; bi++) {
-    let rem = bi, ia = 0, ib = 0, sa = 1, sb = 1;
+    let rem = bi,
+      ia = 0,
+      ib = 0,
+      sa = 1,
+      sb = 1;
     for (let d = r - 1; d >= 0; d--) {
       const c = rem % oD[d];
       rem = Math.floor(rem / oD[d]);
@@ -43,7 +57,8 @@ export function refMatmul(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean):
     }
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
-        let acc = 0, mag = 0;
+        let acc = 0,
+          mag = 0;
         for (let p = 0; p < k; p++) {
           const x = av[ia * m * k + (ta ? p * m + i : i * k + p)];
           const y = bv[ib * k * n + (tb ? j * k + p : p * n + j)];
@@ -60,7 +75,8 @@ export function refMatmul(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean):
 
 /** Largest |got - want| and largest |got - want| / (Σ|a||b| + 1e-30). */
 export function errors(got: ArrayLike<number>, ref: RefResult): { abs: number; rel: number } {
-  let abs = 0, rel = 0;
+  let abs = 0,
+    rel = 0;
   for (let i = 0; i < ref.values.length; i++) {
     const e = Math.abs(got[i] - ref.values[i]);
     abs = Math.max(abs, e);

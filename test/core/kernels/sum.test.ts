@@ -53,7 +53,8 @@ maybe('native Sum over leading axes (wasm)', () => {
       const got = tf.sum(x, axis, keep);
       const want = plain(() => tf.sum(x, axis, keep));
       expect(got.shape).toEqual(want.shape);
-      const g = got.dataSync(), w = want.dataSync();
+      const g = got.dataSync(),
+        w = want.dataSync();
       // float64 reference for the leading-prefix case via the plain result's own axes
       const ref = tf.sum(tf.cast(x, 'float32').abs(), axis, keep).dataSync();
       for (let i = 0; i < g.length; i++) expect(Math.abs(g[i] - w[i])).toBeLessThanOrEqual(1e-6 * ref[i] + 1e-7);
@@ -66,8 +67,12 @@ maybe('native Sum over leading axes (wasm)', () => {
     const xv = x.dataSync();
     const got = tf.sum(x, 0).dataSync();
     for (let j = 0; j < 11; j++) {
-      let s = 0, mag = 0;
-      for (let i = 0; i < 37; i++) { s += xv[i * 11 + j]; mag += Math.abs(xv[i * 11 + j]); }
+      let s = 0,
+        mag = 0;
+      for (let i = 0; i < 37; i++) {
+        s += xv[i * 11 + j];
+        mag += Math.abs(xv[i * 11 + j]);
+      }
       expect(Math.abs(got[j] - s)).toBeLessThanOrEqual(1e-6 * mag);
     }
   });
@@ -75,15 +80,24 @@ maybe('native Sum over leading axes (wasm)', () => {
   test('empty and int32 inputs', () => {
     expect(tf.sum(tf.zeros([0, 4]), 0).arraySync()).toEqual([0, 0, 0, 0]);
     expect(tf.sum(tf.zeros([3, 0]), 0).shape).toEqual([0]);
-    const i = tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32');
+    const i = tf.tensor2d(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [2, 2],
+      'int32',
+    );
     expect(tf.sum(i, 0).dtype).toBe('int32');
     expect(tf.sum(i, 0).arraySync()).toEqual([4, 6]);
   });
 
   test('bias gradient (a leading-axes sum) matches the original kernel', () => {
-    const x = seededTensor([4, 6, 8], 9), b = seededTensor([8], 10);
+    const x = seededTensor([4, 6, 8], 9),
+      b = seededTensor([8], 10);
     const g = tf.grad((bb: tf.Tensor) => tf.sum(tf.square(tf.add(x, bb))));
-    const got = g(b).dataSync(), want = plain(() => g(b)).dataSync();
+    const got = g(b).dataSync(),
+      want = plain(() => g(b)).dataSync();
     for (let i = 0; i < 8; i++) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-5 * Math.abs(want[i]) + 1e-6);
   });
 });

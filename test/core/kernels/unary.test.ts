@@ -18,10 +18,11 @@ const maybe = haveAddon ? describe : describe.skip;
 function erf64(x: number): number {
   const ax = Math.abs(x);
   if (ax > 6) return Math.sign(x);
-  let sum = 0, term = ax;
+  let sum = 0,
+    term = ax;
   for (let n = 0; n < 200; n++) {
     sum += term / (2 * n + 1);
-    term *= -ax * ax / (n + 1);
+    term *= (-ax * ax) / (n + 1);
     if (Math.abs(term) < 1e-17 * Math.abs(sum)) break;
   }
   return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
@@ -43,7 +44,9 @@ maybe('native Exp and Erf (wasm)', () => {
 
   test('exp: float64 reference and the original kernel on random values', () => {
     const x = tf.mul(seededTensor([3, 1001], 5), 10); // [-20, 20)
-    const xv = x.dataSync(), got = tf.exp(x).dataSync(), want = plain(() => tf.exp(x)).dataSync();
+    const xv = x.dataSync(),
+      got = tf.exp(x).dataSync(),
+      want = plain(() => tf.exp(x)).dataSync();
     for (let i = 0; i < xv.length; i++) {
       const ref = Math.exp(xv[i]);
       expect(Math.abs(got[i] - ref) / ref).toBeLessThanOrEqual(5e-7);
@@ -53,7 +56,9 @@ maybe('native Exp and Erf (wasm)', () => {
 
   test('erf: float64 reference and the original kernel on random values', () => {
     const x = tf.mul(seededTensor([2, 777], 6), 2.5); // [-5, 5)
-    const xv = x.dataSync(), got = tf.erf(x).dataSync(), want = plain(() => tf.erf(x)).dataSync();
+    const xv = x.dataSync(),
+      got = tf.erf(x).dataSync(),
+      want = plain(() => tf.erf(x)).dataSync();
     for (let i = 0; i < xv.length; i++) {
       expect(Math.abs(got[i] - erf64(xv[i]))).toBeLessThanOrEqual(5e-7);
       expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(5e-7);
@@ -72,11 +77,16 @@ maybe('native Exp and Erf (wasm)', () => {
   test('empty, odd sizes and int32 inputs', () => {
     expect(tf.exp(tf.zeros([0, 3])).shape).toEqual([0, 3]);
     const odd = seededTensor([17], 8);
-    const got = tf.erf(odd).dataSync(), want = plain(() => tf.erf(odd)).dataSync();
+    const got = tf.erf(odd).dataSync(),
+      want = plain(() => tf.erf(odd)).dataSync();
     for (let k = 0; k < 17; k++) expect(Math.abs(got[k] - want[k])).toBeLessThanOrEqual(5e-7);
     const i = tf.tensor1d([0, 1], 'int32');
     const msgOrValue = (f: () => tf.Tensor): string => {
-      try { return JSON.stringify(Array.from(f().dataSync())); } catch (e) { return (e as Error).message; }
+      try {
+        return JSON.stringify(Array.from(f().dataSync()));
+      } catch (e) {
+        return (e as Error).message;
+      }
     };
     expect(msgOrValue(() => tf.exp(i))).toBe(plain(() => msgOrValue(() => tf.exp(i))));
   });
@@ -84,7 +94,8 @@ maybe('native Exp and Erf (wasm)', () => {
   test('GELU gradient (Erf forward, Exp backward) matches the original kernels', () => {
     const gelu = (x: tf.Tensor) => tf.sum(tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)));
     const x = tf.mul(seededTensor([5, 33], 9), 3);
-    const got = tf.grad(gelu)(x).dataSync(), want = plain(() => tf.grad(gelu)(x)).dataSync();
+    const got = tf.grad(gelu)(x).dataSync(),
+      want = plain(() => tf.grad(gelu)(x)).dataSync();
     for (let i = 0; i < got.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-6);
   });
 });

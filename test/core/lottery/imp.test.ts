@@ -2,7 +2,15 @@ import { initBackend } from '../../../src/core/backend';
 import type { Encoder } from '../../../src/core/model/types';
 import type { TaskDefinition } from '../../../src/core/tasks/types';
 import { Mask, targetCount } from '../../../src/core/pruning';
-import { prunableLayout, prunableTensors, prunableFromParams, runImp, runImpLevel, TicketInvariantError, type ImpLevelResult } from '../../../src/core/lottery';
+import {
+  prunableLayout,
+  prunableTensors,
+  prunableFromParams,
+  runImp,
+  runImpLevel,
+  TicketInvariantError,
+  type ImpLevelResult,
+} from '../../../src/core/lottery';
 import { bitsEqual, TINY, tinyData, tinyTask, tinyTheta0 } from './tiny';
 
 beforeAll(async () => {
@@ -46,7 +54,16 @@ describe('IMP with rewinding', () => {
   const spy = spying();
 
   beforeAll(() => {
-    levels = runImp({ theta0, config: TINY, task: spy.task, data, schedule, steps: 8, seed: 5, keepTrainedWeights: true });
+    levels = runImp({
+      theta0,
+      config: TINY,
+      task: spy.task,
+      data,
+      schedule,
+      steps: 8,
+      seed: 5,
+      keepTrainedWeights: true,
+    });
   });
 
   test('one result per level, exact counts of the ORIGINAL N, nested masks', () => {
@@ -89,23 +106,56 @@ describe('IMP with rewinding', () => {
 
   test('resuming at level k from stored level k−1 outputs gives the uninterrupted masks and scores', () => {
     const stored = Mask.fromPacked(prunableLayout(TINY), levels[1].nextMask!.toBytes());
-    const resumed = runImp({ theta0, config: TINY, task: tinyTask, data, schedule, steps: 8, seed: 5, resume: { level: 2, mask: stored } });
+    const resumed = runImp({
+      theta0,
+      config: TINY,
+      task: tinyTask,
+      data,
+      schedule,
+      steps: 8,
+      seed: 5,
+      resume: { level: 2, mask: stored },
+    });
     expect(resumed.map((l) => l.level)).toEqual([2, 3]);
     expect(resumed[0].nextMask!.sha256()).toBe(levels[2].nextMask!.sha256());
     expect(resumed.map((l) => l.evaluation.score)).toEqual([levels[2].evaluation.score, levels[3].evaluation.score]);
   });
 
   test('same seed → identical masks; another seed → different masks', () => {
-    const level0 = (seed: number) => runImpLevel({ theta0, config: TINY, task: tinyTask, data, schedule, steps: 8, seed, level: 0, mask: null }).nextMask!;
+    const level0 = (seed: number) =>
+      runImpLevel({ theta0, config: TINY, task: tinyTask, data, schedule, steps: 8, seed, level: 0, mask: null })
+        .nextMask!;
     expect(level0(5).sha256()).toBe(levels[0].nextMask!.sha256());
     expect(level0(6).sha256()).not.toBe(levels[0].nextMask!.sha256());
   });
 
   test('a stored mask with the wrong count for its level is refused', () => {
-    expect(() => runImpLevel({ theta0, config: TINY, task: tinyTask, data, schedule, steps: 2, seed: 5, level: 2, mask: levels[1].mask }))
-      .toThrow(TicketInvariantError);
-    expect(() => runImpLevel({ theta0, config: TINY, task: tinyTask, data, schedule, steps: 2, seed: 5, level: 0, mask: levels[1].mask }))
-      .toThrow(TicketInvariantError);
+    expect(() =>
+      runImpLevel({
+        theta0,
+        config: TINY,
+        task: tinyTask,
+        data,
+        schedule,
+        steps: 2,
+        seed: 5,
+        level: 2,
+        mask: levels[1].mask,
+      }),
+    ).toThrow(TicketInvariantError);
+    expect(() =>
+      runImpLevel({
+        theta0,
+        config: TINY,
+        task: tinyTask,
+        data,
+        schedule,
+        steps: 2,
+        seed: 5,
+        level: 0,
+        mask: levels[1].mask,
+      }),
+    ).toThrow(TicketInvariantError);
   });
 });
 
@@ -121,8 +171,20 @@ describe('IMP rewinding to θ_r', () => {
     // θ_r also replaces the non-prunable tensors
     const word = 'uniter.embeddings.word_embeddings.weight';
     expect(bitsEqual(thetaR.get(word)!, theta0.get(word)!)).toBe(false);
-    expect(() => runImpLevel({ theta0, config: TINY, task: tinyTask, data, schedule: [0.5], steps: 6, rewindStep: 3, seed: 2, level: 1, mask: r[1].mask }))
-      .toThrow(/rewindWeights/);
+    expect(() =>
+      runImpLevel({
+        theta0,
+        config: TINY,
+        task: tinyTask,
+        data,
+        schedule: [0.5],
+        steps: 6,
+        rewindStep: 3,
+        seed: 2,
+        level: 1,
+        mask: r[1].mask,
+      }),
+    ).toThrow(/rewindWeights/);
   });
 
   test('the default schedule is 0.1 … 0.9 of the original count', () => {

@@ -2,8 +2,18 @@ import { initBackend } from '../../../src/core/backend';
 import { prunableWeightNames } from '../../../src/core/model/names';
 import { Mask, globalMagnitudePrune } from '../../../src/core/pruning';
 import {
-  applyMaskToWeights, initialWeights, prunableLayout, prunableTensors, relativeScore, toWeightMask, verifyPrunedZero, verifyRewound,
-  runBaseline, runImpLevel, randomMask, TicketInvariantError,
+  applyMaskToWeights,
+  initialWeights,
+  prunableLayout,
+  prunableTensors,
+  relativeScore,
+  toWeightMask,
+  verifyPrunedZero,
+  verifyRewound,
+  runBaseline,
+  runImpLevel,
+  randomMask,
+  TicketInvariantError,
 } from '../../../src/core/lottery';
 import { bitsEqual, TINY, tinyData, tinyTask, tinyTheta0 } from './tiny';
 
@@ -32,7 +42,9 @@ describe('weight inits', () => {
       }
     }
     // θ0 itself is not modified
-    expect(bitsEqual(theta0.get(prunableWeightNames(TINY)[0])!, tinyTheta0(4).get(prunableWeightNames(TINY)[0])!)).toBe(true);
+    expect(bitsEqual(theta0.get(prunableWeightNames(TINY)[0])!, tinyTheta0(4).get(prunableWeightNames(TINY)[0])!)).toBe(
+      true,
+    );
   });
 
   test("shuffleScope 'all' permutes every tensor with more than one distinct value", () => {
@@ -67,7 +79,7 @@ describe('mask ↔ training bridge', () => {
   const layout = prunableLayout(TINY);
   const mask = randomMask(TINY, 0.37, 11);
 
-  test('WeightMask tensors hold the mask bits in each weight\'s shape', () => {
+  test("WeightMask tensors hold the mask bits in each weight's shape", () => {
     const { weightMask, dispose } = toWeightMask(mask);
     expect([...weightMask.keys()]).toEqual(layout.map((s) => s.name));
     mask.segments.forEach((s, i) => {
@@ -126,13 +138,46 @@ describe('baselines', () => {
     for (const s of l.layerStats()) expect(s.pruned).toBe(Math.round(0.5 * s.total));
   });
 
-  test('ONE_SHOT of θ0 is the global magnitude mask of θ0; of FINETUNED equals IMP level 0\'s next mask', () => {
-    const o = runBaseline({ method: 'ONE_SHOT', sparsity: 0.3, theta0, config: TINY, task: tinyTask, data, steps: 4, seed: 3 });
-    const direct = globalMagnitudePrune({ weights: prunableTensors(theta0, TINY), layout: prunableLayout(TINY), targetSparsity: 0.3 }).mask;
+  test("ONE_SHOT of θ0 is the global magnitude mask of θ0; of FINETUNED equals IMP level 0's next mask", () => {
+    const o = runBaseline({
+      method: 'ONE_SHOT',
+      sparsity: 0.3,
+      theta0,
+      config: TINY,
+      task: tinyTask,
+      data,
+      steps: 4,
+      seed: 3,
+    });
+    const direct = globalMagnitudePrune({
+      weights: prunableTensors(theta0, TINY),
+      layout: prunableLayout(TINY),
+      targetSparsity: 0.3,
+    }).mask;
     expect(o.mask.equals(direct)).toBe(true);
     expect(o.evaluation.sparsity).toBe(direct.sparsity);
-    const f = runBaseline({ method: 'ONE_SHOT', source: 'FINETUNED', sparsity: 0.3, theta0, config: TINY, task: tinyTask, data, steps: 4, seed: 3 });
-    const imp = runImpLevel({ theta0, config: TINY, task: tinyTask, data, schedule: [0.3], steps: 4, seed: 3, level: 0, mask: null });
+    const f = runBaseline({
+      method: 'ONE_SHOT',
+      source: 'FINETUNED',
+      sparsity: 0.3,
+      theta0,
+      config: TINY,
+      task: tinyTask,
+      data,
+      steps: 4,
+      seed: 3,
+    });
+    const imp = runImpLevel({
+      theta0,
+      config: TINY,
+      task: tinyTask,
+      data,
+      schedule: [0.3],
+      steps: 4,
+      seed: 3,
+      level: 0,
+      mask: null,
+    });
     expect(f.mask.equals(imp.nextMask!)).toBe(true);
     expect(f.mask.equals(direct)).toBe(false);
     expect(Mask.fromPacked(prunableLayout(TINY), f.mask.toBytes()).equals(f.mask)).toBe(true);

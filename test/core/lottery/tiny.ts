@@ -14,26 +14,36 @@ import { variableFrom } from '../../../src/core/model/layers';
 import { toyInput } from '../training/toy-task';
 
 export const TINY: ModelConfig = {
-  layers: 2, hidden: 16, heads: 2, intermediate: 32, vocabSize: 20,
-  regionFeatureDim: 4, maxTextLength: 4, maxRegions: 3, dropout: 0.1,
+  layers: 2,
+  hidden: 16,
+  heads: 2,
+  intermediate: 32,
+  vocabSize: 20,
+  regionFeatureDim: 4,
+  maxTextLength: 4,
+  maxRegions: 3,
+  dropout: 0.1,
 };
 
 export function tinyData(sizes: [number, number, number], seed: number): Splits<GqaExample> {
   const rng = new Rng(seed);
-  const make = (n: number): GqaExample[] => Array.from({ length: n }, () => {
-    const count = 1 + rng.int(TINY.maxRegions);
-    const features = new Float32Array(count * TINY.regionFeatureDim).map(() => rng.normal());
-    const boxes = new Float32Array(count * 7).map(() => rng.next());
-    const question = Array.from({ length: 1 + rng.int(TINY.maxTextLength) }, () => 5 + rng.int(TINY.vocabSize - 5));
-    const answer = (question[0] + (features[0] > 0 ? 1 : 0)) % 3;
-    return { scene: { features, boxes, count }, question, answer };
-  });
+  const make = (n: number): GqaExample[] =>
+    Array.from({ length: n }, () => {
+      const count = 1 + rng.int(TINY.maxRegions);
+      const features = new Float32Array(count * TINY.regionFeatureDim).map(() => rng.normal());
+      const boxes = new Float32Array(count * 7).map(() => rng.next());
+      const question = Array.from({ length: 1 + rng.int(TINY.maxTextLength) }, () => 5 + rng.int(TINY.vocabSize - 5));
+      const answer = (question[0] + (features[0] > 0 ? 1 : 0)) % 3;
+      return { scene: { features, boxes, count }, question, answer };
+    });
   return { train: make(sizes[0]), val: make(sizes[1]), test: make(sizes[2]) };
 }
 
 function oneHot(labels: number[], n: number): tf.Tensor2D {
   const d = new Float32Array(labels.length * n);
-  labels.forEach((l, i) => { d[i * n + l] = 1; });
+  labels.forEach((l, i) => {
+    d[i * n + l] = 1;
+  });
   return tf.tensor2d(d, [labels.length, n]);
 }
 
@@ -43,13 +53,26 @@ export const tinyTask: TaskDefinition<'GQA'> = {
   defaults: { steps: 20, lr: 5e-3, batchSize: 16 },
   initHead(config: ModelConfig, rng: Rng): ParamMap {
     const w = new Float32Array(3 * config.hidden).map(() => rng.normal() * 0.02);
-    return new Map([['tiny.weight', variableFrom(w, [3, config.hidden])], ['tiny.bias', variableFrom(new Float32Array(3), [3])]]);
+    return new Map([
+      ['tiny.weight', variableFrom(w, [3, config.hidden])],
+      ['tiny.bias', variableFrom(new Float32Array(3), [3])],
+    ]);
   },
   loss(encoder, head, batch, opts) {
     return tf.tidy(() => {
-      const out = encoder.encode(toyInput(encoder.config, batch), { training: opts.training, dropoutSeed: opts.dropoutSeed, perturb: opts.perturb });
-      const z = tf.add(tf.matMul(out.pooled, head.get('tiny.weight')!, false, true), head.get('tiny.bias')!) as tf.Tensor2D;
-      const y = oneHot(batch.map((e) => e.answer), 3);
+      const out = encoder.encode(toyInput(encoder.config, batch), {
+        training: opts.training,
+        dropoutSeed: opts.dropoutSeed,
+        perturb: opts.perturb,
+      });
+      const z = tf.add(
+        tf.matMul(out.pooled, head.get('tiny.weight')!, false, true),
+        head.get('tiny.bias')!,
+      ) as tf.Tensor2D;
+      const y = oneHot(
+        batch.map((e) => e.answer),
+        3,
+      );
       const loss = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(z)), 1))) as tf.Scalar;
       return { loss, logits: z };
     });
@@ -57,10 +80,14 @@ export const tinyTask: TaskDefinition<'GQA'> = {
   evaluate(encoder, head, examples) {
     const pred = tf.tidy(() => {
       const out = encoder.encode(toyInput(encoder.config, examples), { training: false });
-      return tf.argMax(tf.add(tf.matMul(out.pooled, head.get('tiny.weight')!, false, true), head.get('tiny.bias')!), 1).dataSync();
+      return tf
+        .argMax(tf.add(tf.matMul(out.pooled, head.get('tiny.weight')!, false, true), head.get('tiny.bias')!), 1)
+        .dataSync();
     });
     let ok = 0;
-    examples.forEach((e, i) => { if (pred[i] === e.answer) ok++; });
+    examples.forEach((e, i) => {
+      if (pred[i] === e.answer) ok++;
+    });
     return { accuracy: ok / examples.length };
   },
 };
@@ -74,4 +101,5 @@ export function tinyTheta0(seed = 1): Map<string, Float32Array> {
 }
 
 export const bitsEqual = (a: Float32Array, b: Float32Array): boolean =>
-  a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  a.length === b.length &&
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));

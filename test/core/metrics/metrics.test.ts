@@ -1,5 +1,13 @@
 import {
-  accuracy, argmaxRows, itmAccuracy, meanVqaScore, mlmAccuracy, recallAtK, vcrAccuracy, vqaScore, vqaScoreOfficial,
+  accuracy,
+  argmaxRows,
+  itmAccuracy,
+  meanVqaScore,
+  mlmAccuracy,
+  recallAtK,
+  vcrAccuracy,
+  vqaScore,
+  vqaScoreOfficial,
 } from '../../../src/core/tasks/metrics';
 
 /** 10 annotators, `votes` of whom answered class 7 (the rest spread over other classes). */
@@ -25,7 +33,10 @@ describe('VQA score', () => {
     expect(vqaScoreOfficial(7, annotators(10))).toBe(1);
   });
   it('averages over examples', () => {
-    expect(meanVqaScore([7, 7, 3], [annotators(10), annotators(1), annotators(10)])).toBeCloseTo((1 + 1 / 3 + 0) / 3, 10);
+    expect(meanVqaScore([7, 7, 3], [annotators(10), annotators(1), annotators(10)])).toBeCloseTo(
+      (1 + 1 / 3 + 0) / 3,
+      10,
+    );
     expect(() => meanVqaScore([1], [])).toThrow();
   });
 });

@@ -5,12 +5,26 @@ import type { EncoderInput } from '../../../src/core/model/types';
 import { Rng } from '../../../src/core/rng';
 
 export const TINY: ModelConfig = {
-  layers: 2, hidden: 16, heads: 4, intermediate: 32, vocabSize: 30,
-  regionFeatureDim: 8, maxTextLength: 6, maxRegions: 4, dropout: 0.1,
+  layers: 2,
+  hidden: 16,
+  heads: 4,
+  intermediate: 32,
+  vocabSize: 30,
+  regionFeatureDim: 8,
+  maxTextLength: 6,
+  maxRegions: 4,
+  dropout: 0.1,
 };
 
 /** A batch with `lens[i]` real text tokens (incl. CLS/SEP) and `regs[i]` real regions. */
-export function makeInput(c: ModelConfig, lens: number[], regs: number[], T: number, R: number, seed = 1): EncoderInput {
+export function makeInput(
+  c: ModelConfig,
+  lens: number[],
+  regs: number[],
+  T: number,
+  R: number,
+  seed = 1,
+): EncoderInput {
   const rng = new Rng(seed);
   const B = lens.length;
   const ids = new Int32Array(B * T);

@@ -1,8 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/core/backend';
 import {
-  scaledInitStd, createEncoder, encoderFromWeights, parameterCount, prunableParameterCount, prunableWeightNames, prunableWeights,
-  snapshotWeights, assignWeights,
+  scaledInitStd,
+  createEncoder,
+  encoderFromWeights,
+  parameterCount,
+  prunableParameterCount,
+  prunableWeightNames,
+  prunableWeights,
+  snapshotWeights,
+  assignWeights,
 } from '../../../src/core/model/uniter';
 import { Rng } from '../../../src/core/rng';
 import { TINY, makeInput, disposeInput } from './helpers';
@@ -93,12 +100,16 @@ describe('UNITER encoder', () => {
     expect(scaledInitStd(768)).toBeCloseTo(0.02, 12);
     expect(scaledInitStd(64)).toBeCloseTo(0.02 * Math.sqrt(12), 12);
     const big = { ...TINY, hidden: 64, intermediate: 128, heads: 4 };
-    const w = snapshotWeights(createEncoder(big, new Rng(7), scaledInitStd(64)).params).get('uniter.encoder.layer.0.intermediate.dense.weight')!;
+    const w = snapshotWeights(createEncoder(big, new Rng(7), scaledInitStd(64)).params).get(
+      'uniter.encoder.layer.0.intermediate.dense.weight',
+    )!;
     const std = Math.sqrt(w.reduce((s, x) => s + x * x, 0) / w.length);
     expect(std).toBeGreaterThan(0.066);
     expect(std).toBeLessThan(0.073);
     // same draws as the default init, scaled: the rng stream does not depend on std
-    const d = snapshotWeights(createEncoder(big, new Rng(7)).params).get('uniter.encoder.layer.0.intermediate.dense.weight')!;
+    const d = snapshotWeights(createEncoder(big, new Rng(7)).params).get(
+      'uniter.encoder.layer.0.intermediate.dense.weight',
+    )!;
     expect(w[5] / d[5]).toBeCloseTo(scaledInitStd(64) / 0.02, 4);
     expect(() => createEncoder(big, new Rng(7), 0)).toThrow(/std/);
   });
@@ -110,7 +121,8 @@ describe('UNITER encoder', () => {
     const padded = makeInput(TINY, [4, 7], [2, 4], 8, 4, 11);
     // Fill example 0's padding with junk ids/features: it must still be ignored.
     const ids = padded.tokenIds.arraySync();
-    ids[0][5] = 9; ids[0][6] = 17;
+    ids[0][5] = 9;
+    ids[0][6] = 17;
     const feats = padded.regionFeatures.arraySync();
     feats[0][3] = feats[0][3].map(() => 5);
     const junk = { ...padded, tokenIds: tf.tensor2d(ids, undefined, 'int32'), regionFeatures: tf.tensor3d(feats) };
@@ -145,11 +157,19 @@ describe('UNITER encoder', () => {
     const inp = makeInput(TINY, [5, 3], [2, 4], 6, 4);
     const seen: Array<[string, number[]]> = [];
     const base = enc.encode(inp, { training: false }).pooled.dataSync();
-    const out = enc.encode(inp, {
-      training: false,
-      perturb: (where, x) => { seen.push([where, x.shape]); return where === 'region' ? tf.add(x, 0.5) as tf.Tensor3D : x; },
-    }).pooled.dataSync();
-    expect(seen).toEqual([['word', [2, 6, 16]], ['region', [2, 4, 8]]]);
+    const out = enc
+      .encode(inp, {
+        training: false,
+        perturb: (where, x) => {
+          seen.push([where, x.shape]);
+          return where === 'region' ? (tf.add(x, 0.5) as tf.Tensor3D) : x;
+        },
+      })
+      .pooled.dataSync();
+    expect(seen).toEqual([
+      ['word', [2, 6, 16]],
+      ['region', [2, 4, 8]],
+    ]);
     expect([...out]).not.toEqual([...base]);
     enc.dispose();
   });
@@ -159,18 +179,24 @@ describe('UNITER encoder', () => {
     const w = snapshotWeights(enc.params);
     const copy = encoderFromWeights(TINY, w);
     const inp = makeInput(TINY, [5, 3], [2, 4], 6, 4);
-    expect([...copy.encode(inp, { training: false }).pooled.dataSync()]).toEqual([...enc.encode(inp, { training: false }).pooled.dataSync()]);
+    expect([...copy.encode(inp, { training: false }).pooled.dataSync()]).toEqual([
+      ...enc.encode(inp, { training: false }).pooled.dataSync(),
+    ]);
     const before = tf.memory().numTensors;
     const bad = new Map(w);
     bad.delete('uniter.pooler.dense.bias');
     bad.set('uniter.encoder.layer.0.output.dense.weight', new Float32Array(3));
     bad.set('cls.predictions.bias', new Float32Array(3));
-    expect(() => encoderFromWeights(TINY, bad)).toThrow(/missing: uniter.pooler.dense.bias.*unexpected: cls.predictions.bias.*wrong shape: uniter.encoder.layer.0.output.dense.weight/);
+    expect(() => encoderFromWeights(TINY, bad)).toThrow(
+      /missing: uniter.pooler.dense.bias.*unexpected: cls.predictions.bias.*wrong shape: uniter.encoder.layer.0.output.dense.weight/,
+    );
     expect(tf.memory().numTensors).toBe(before);
     // rewinding in place
     const other = snapshotWeights(createEncoder(TINY, new Rng(6)).params);
     assignWeights(copy.params, other);
-    expect([...copy.params.get('uniter.pooler.dense.weight')!.dataSync()]).toEqual([...other.get('uniter.pooler.dense.weight')!]);
+    expect([...copy.params.get('uniter.pooler.dense.weight')!.dataSync()]).toEqual([
+      ...other.get('uniter.pooler.dense.weight')!,
+    ]);
     enc.dispose();
     copy.dispose();
   });

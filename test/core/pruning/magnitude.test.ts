@@ -49,7 +49,10 @@ describe('global magnitude pruning', () => {
   });
 
   test('ties: all-equal weights prune the lowest global indices; +0 and -0 are equal', () => {
-    const specs = [{ name: 'a', shape: [5] }, { name: 'b', shape: [6] }];
+    const specs = [
+      { name: 'a', shape: [5] },
+      { name: 'b', shape: [6] },
+    ];
     const w = [new Float32Array(5).fill(-0.5), new Float32Array(6).fill(0.5)];
     const r = globalMagnitudePrune({ layout: specs, weights: w, targetSparsity: 7 / 11 });
     expect(Array.from(r.mask.unpack())).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1]);
@@ -69,7 +72,11 @@ describe('global magnitude pruning', () => {
 
   test('nesting across the 0.1…0.9 schedule with exact counts and the reference at each level', () => {
     const rng = new Rng(11);
-    const specs: SegmentSpec[] = [{ name: 'q', shape: [17, 13] }, { name: 'ffn', shape: [41, 9] }, { name: 'pool', shape: [77] }];
+    const specs: SegmentSpec[] = [
+      { name: 'q', shape: [17, 13] },
+      { name: 'ffn', shape: [41, 9] },
+      { name: 'pool', shape: [77] },
+    ];
     const n = 17 * 13 + 41 * 9 + 77;
     let mask = Mask.ones(specs);
     for (const s of linearSchedule()) {
@@ -81,17 +88,27 @@ describe('global magnitude pruning', () => {
       expect(Array.from(r.mask.unpack())).toEqual(Array.from(reference(weights, mask.unpack(), Math.round(s * n))));
       mask = r.mask;
     }
-    for (const s of geometricSchedule(5, 0.2)) expect(globalMagnitudePrune({ weights: makeWeights(specs, rng, (r) => r.normal()), layout: specs, targetSparsity: s }).mask.pruned).toBe(Math.round(s * n));
+    for (const s of geometricSchedule(5, 0.2))
+      expect(
+        globalMagnitudePrune({ weights: makeWeights(specs, rng, (r) => r.normal()), layout: specs, targetSparsity: s })
+          .mask.pruned,
+      ).toBe(Math.round(s * n));
   });
 
   test('larger N with word-unaligned tensor boundaries matches the reference', () => {
     const rng = new Rng(2);
-    const specs = [{ name: 'a', shape: [999] }, { name: 'b', shape: [37, 41] }, { name: 'c', shape: [3001] }];
+    const specs = [
+      { name: 'a', shape: [999] },
+      { name: 'b', shape: [37, 41] },
+      { name: 'c', shape: [3001] },
+    ];
     const weights = makeWeights(specs, rng, (r) => r.normal() * 1e-3);
     const first = globalMagnitudePrune({ layout: specs, weights, targetSparsity: 0.37 });
     const second = globalMagnitudePrune({ weights, current: first.mask, targetSparsity: 0.81 });
     const n = 999 + 37 * 41 + 3001;
-    expect(Array.from(second.mask.unpack())).toEqual(Array.from(reference(weights, first.mask.unpack(), Math.round(0.81 * n))));
+    expect(Array.from(second.mask.unpack())).toEqual(
+      Array.from(reference(weights, first.mask.unpack(), Math.round(0.81 * n))),
+    );
     expect(second.newlyPruned).toBe(Math.round(0.81 * n) - Math.round(0.37 * n));
   });
 
@@ -99,15 +116,22 @@ describe('global magnitude pruning', () => {
     const specs = [{ name: 'w', shape: [10] }];
     const w = [Float32Array.from({ length: 10 }, (_, i) => i - 5)];
     expect(globalMagnitudePrune({ layout: specs, weights: w, targetSparsity: 0 }).mask.pruned).toBe(0);
-    for (const s of [-0.1, 1, 1.5, NaN]) expect(() => globalMagnitudePrune({ layout: specs, weights: w, targetSparsity: s })).toThrow(/\[0, 1\)/);
+    for (const s of [-0.1, 1, 1.5, NaN])
+      expect(() => globalMagnitudePrune({ layout: specs, weights: w, targetSparsity: s })).toThrow(/\[0, 1\)/);
     const half = globalMagnitudePrune({ layout: specs, weights: w, targetSparsity: 0.5 }).mask;
     expect(() => globalMagnitudePrune({ weights: w, current: half, targetSparsity: 0.3 })).toThrow(/below the current/);
     const nan = [w[0].slice()];
     nan[0][7] = NaN;
-    expect(() => globalMagnitudePrune({ layout: specs, weights: nan, targetSparsity: 0.5 })).toThrow(/NaN weight in tensor "w" at index 7/);
-    expect(() => globalMagnitudePrune({ layout: specs, weights: [new Float32Array(9)], targetSparsity: 0.5 })).toThrow(/9 elements/);
+    expect(() => globalMagnitudePrune({ layout: specs, weights: nan, targetSparsity: 0.5 })).toThrow(
+      /NaN weight in tensor "w" at index 7/,
+    );
+    expect(() => globalMagnitudePrune({ layout: specs, weights: [new Float32Array(9)], targetSparsity: 0.5 })).toThrow(
+      /9 elements/,
+    );
     // infinities are ordinary (largest) magnitudes
     const inf = [Float32Array.from([Infinity, 1, -Infinity, 2, 3, 4, 5, 6, 7, 8])];
-    expect(Array.from(globalMagnitudePrune({ layout: specs, weights: inf, targetSparsity: 0.8 }).mask.unpack())).toEqual([1, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
+    expect(
+      Array.from(globalMagnitudePrune({ layout: specs, weights: inf, targetSparsity: 0.8 }).mask.unpack()),
+    ).toEqual([1, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
   });
 });

@@ -22,8 +22,19 @@ describe('Mask packing', () => {
       shifted.set(bits, 1);
       expect(Mask.pack([{ name: 'w', shape: [n] }], shifted.subarray(1)).equals(m)).toBe(true);
     }
-    const specs = [{ name: 'a', shape: [3, 5] }, { name: 'b', shape: [33] }, { name: 'c', shape: [2, 2, 17] }, { name: 'd', shape: [0] }];
-    const parts = specs.map((s, i) => randomBits(s.shape.reduce((a, b) => a * b, 1), 0.5, 10 + i));
+    const specs = [
+      { name: 'a', shape: [3, 5] },
+      { name: 'b', shape: [33] },
+      { name: 'c', shape: [2, 2, 17] },
+      { name: 'd', shape: [0] },
+    ];
+    const parts = specs.map((s, i) =>
+      randomBits(
+        s.shape.reduce((a, b) => a * b, 1),
+        0.5,
+        10 + i,
+      ),
+    );
     const m = Mask.pack(specs, parts);
     expect(m.total).toBe(15 + 33 + 68);
     parts.forEach((p, i) => expect(Array.from(m.unpackSegment(i))).toEqual(Array.from(p)));
@@ -56,7 +67,10 @@ describe('Mask packing', () => {
   });
 
   test('counts, per-layer stats, exact sparsity and sha256', () => {
-    const specs = [{ name: 'a', shape: [10] }, { name: 'b', shape: [30] }];
+    const specs = [
+      { name: 'a', shape: [10] },
+      { name: 'b', shape: [30] },
+    ];
     const bits = new Uint8Array(40).fill(1);
     for (const i of [0, 3, 9, 10, 11, 39]) bits[i] = 0;
     const m = Mask.pack(specs, bits);
@@ -86,7 +100,10 @@ describe('Mask packing', () => {
   });
 
   test('applyTo zeroes exactly the pruned weights', () => {
-    const specs = [{ name: 'a', shape: [5] }, { name: 'b', shape: [70] }];
+    const specs = [
+      { name: 'a', shape: [5] },
+      { name: 'b', shape: [70] },
+    ];
     const bits = randomBits(75, 0.5, 3);
     for (let i = 5; i < 5 + 32; i++) bits[i] = 1; // one all-kept word region
     const m = Mask.pack(specs, bits);
@@ -97,7 +114,10 @@ describe('Mask packing', () => {
 });
 
 describe('Mask safetensors export', () => {
-  const specs = [{ name: 'layer.0.w', shape: [3, 7] }, { name: 'pooler.w', shape: [13] }];
+  const specs = [
+    { name: 'layer.0.w', shape: [3, 7] },
+    { name: 'pooler.w', shape: [13] },
+  ];
 
   test('round trip: one U8 0/1 tensor per weight, named and shaped like it', () => {
     const m = Mask.pack(specs, randomBits(34, 0.4, 9));
@@ -110,11 +130,19 @@ describe('Mask safetensors export', () => {
 
   test('rejects wrong shapes, missing tensors, non-U8 data, non-binary values', () => {
     const m = Mask.ones(specs);
-    expect(() => Mask.fromSafetensors(m.toSafetensors(), [{ name: 'layer.0.w', shape: [7, 3] }, specs[1]])).toThrow(/shape/);
+    expect(() => Mask.fromSafetensors(m.toSafetensors(), [{ name: 'layer.0.w', shape: [7, 3] }, specs[1]])).toThrow(
+      /shape/,
+    );
     expect(() => Mask.fromSafetensors(m.toSafetensors(), [...specs, { name: 'x', shape: [1] }])).toThrow(PruningError);
-    const f32 = encodeSafetensors([{ name: 'layer.0.w', dtype: 'F32', shape: [3, 7], data: new Float32Array(21) }, { name: 'pooler.w', dtype: 'U8', shape: [13], data: new Uint8Array(13) }]);
+    const f32 = encodeSafetensors([
+      { name: 'layer.0.w', dtype: 'F32', shape: [3, 7], data: new Float32Array(21) },
+      { name: 'pooler.w', dtype: 'U8', shape: [13], data: new Uint8Array(13) },
+    ]);
     expect(() => Mask.fromSafetensors(f32, specs)).toThrow(/F32, expected U8/);
-    const twos = encodeSafetensors([{ name: 'layer.0.w', dtype: 'U8', shape: [3, 7], data: new Uint8Array(21).fill(2) }, { name: 'pooler.w', dtype: 'U8', shape: [13], data: new Uint8Array(13) }]);
+    const twos = encodeSafetensors([
+      { name: 'layer.0.w', dtype: 'U8', shape: [3, 7], data: new Uint8Array(21).fill(2) },
+      { name: 'pooler.w', dtype: 'U8', shape: [13], data: new Uint8Array(13) },
+    ]);
     expect(() => Mask.fromSafetensors(twos, specs)).toThrow(/0 or 1/);
   });
 });

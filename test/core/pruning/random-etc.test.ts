@@ -3,10 +3,20 @@ import { Mask } from '../../../src/core/pruning/mask';
 import { randomPrune } from '../../../src/core/pruning/random';
 import { jaccard, maskOverlap } from '../../../src/core/pruning/overlap';
 import { shuffleWithinTensors } from '../../../src/core/pruning/shuffle';
-import { linearSchedule, geometricSchedule, validateSchedule, checkScheduleCounts } from '../../../src/core/pruning/schedule';
+import {
+  linearSchedule,
+  geometricSchedule,
+  validateSchedule,
+  checkScheduleCounts,
+} from '../../../src/core/pruning/schedule';
 import { nextMask, pruningMethodNames } from '../../../src/core/pruning/registry';
 
-const specs = [{ name: 'a', shape: [13, 7] }, { name: 'b', shape: [100] }, { name: 'c', shape: [3] }, { name: 'd', shape: [250] }];
+const specs = [
+  { name: 'a', shape: [13, 7] },
+  { name: 'b', shape: [100] },
+  { name: 'c', shape: [3] },
+  { name: 'd', shape: [250] },
+];
 const N = 91 + 100 + 3 + 250;
 
 describe('random pruning', () => {
@@ -15,7 +25,8 @@ describe('random pruning', () => {
       const r = randomPrune({ layout: specs, targetSparsity: s, rng: new Rng(1) });
       expect(r.mask.pruned).toBe(Math.round(s * N));
       expect(randomPrune({ layout: specs, targetSparsity: s, rng: new Rng(1) }).mask.equals(r.mask)).toBe(true);
-      if (s >= 0.3) expect(randomPrune({ layout: specs, targetSparsity: s, rng: new Rng(2) }).mask.equals(r.mask)).toBe(false);
+      if (s >= 0.3)
+        expect(randomPrune({ layout: specs, targetSparsity: s, rng: new Rng(2) }).mask.equals(r.mask)).toBe(false);
     }
     let m = Mask.ones(specs);
     const rng = new Rng(7);
@@ -37,13 +48,21 @@ describe('random pruning', () => {
       expect(r.mask.pruned).toBe(r.k);
     }
     // nested layer-wise on a mask that already pruned one tensor more than the target refuses
-    const skewed = Mask.pack(specs, specs.map((s, i) => new Uint8Array(s.shape.reduce((a, b) => a * b, 1)).fill(i === 1 ? 0 : 1)));
-    expect(() => randomPrune({ current: skewed, targetSparsity: 0.5, rng: new Rng(1), layerwise: true })).toThrow(/tensor "b"/);
+    const skewed = Mask.pack(
+      specs,
+      specs.map((s, i) => new Uint8Array(s.shape.reduce((a, b) => a * b, 1)).fill(i === 1 ? 0 : 1)),
+    );
+    expect(() => randomPrune({ current: skewed, targetSparsity: 0.5, rng: new Rng(1), layerwise: true })).toThrow(
+      /tensor "b"/,
+    );
   });
 
   test('uniform: each survivor is pruned with frequency close to need/survivors', () => {
     const lay = [{ name: 'w', shape: [40] }];
-    const current = Mask.pack(lay, Uint8Array.from({ length: 40 }, (_, i) => (i % 4 === 0 ? 0 : 1))); // 10 pruned
+    const current = Mask.pack(
+      lay,
+      Uint8Array.from({ length: 40 }, (_, i) => (i % 4 === 0 ? 0 : 1)),
+    ); // 10 pruned
     const counts = new Array(40).fill(0);
     const trials = 4000;
     const rng = new Rng(99);
@@ -61,8 +80,14 @@ describe('random pruning', () => {
 describe('overlap, schedules, shuffle, registry', () => {
   test('Jaccard on known masks; all-pruned pair is 1; layouts must agree', () => {
     const lay = [{ name: 'w', shape: [40] }];
-    const a = Mask.pack(lay, Uint8Array.from({ length: 40 }, (_, i) => (i < 20 ? 1 : 0)));
-    const b = Mask.pack(lay, Uint8Array.from({ length: 40 }, (_, i) => (i >= 10 && i < 35 ? 1 : 0)));
+    const a = Mask.pack(
+      lay,
+      Uint8Array.from({ length: 40 }, (_, i) => (i < 20 ? 1 : 0)),
+    );
+    const b = Mask.pack(
+      lay,
+      Uint8Array.from({ length: 40 }, (_, i) => (i >= 10 && i < 35 ? 1 : 0)),
+    );
     expect(maskOverlap(a, b)).toEqual({ intersection: 10, union: 35, jaccard: 10 / 35 });
     expect(jaccard(a, a)).toBe(1);
     const none = Mask.pack(lay, new Uint8Array(40));
@@ -99,15 +124,28 @@ describe('overlap, schedules, shuffle, registry', () => {
   test('registry: IMP nests, ONE_SHOT from dense, RANDOM exact; unknown method refused', () => {
     expect(pruningMethodNames()).toEqual(['IMP', 'ONE_SHOT', 'RANDOM']);
     const rng = new Rng(8);
-    const weights = specs.map((s) => Float32Array.from({ length: s.shape.reduce((a, b) => a * b, 1) }, () => rng.normal()));
+    const weights = specs.map((s) =>
+      Float32Array.from({ length: s.shape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+    );
     const l1 = nextMask({ method: 'IMP', layout: specs, weights, targetSparsity: 0.2 });
-    const l2 = nextMask({ method: 'IMP', current: l1.mask, weights: weights.map((w) => w.map((v, i) => v + (i % 5) * 0.1)), targetSparsity: 0.4 });
+    const l2 = nextMask({
+      method: 'IMP',
+      current: l1.mask,
+      weights: weights.map((w) => w.map((v, i) => v + (i % 5) * 0.1)),
+      targetSparsity: 0.4,
+    });
     expect(l2.mask.isSubsetOf(l1.mask)).toBe(true);
     expect(l2.mask.pruned).toBe(Math.round(0.4 * N));
     const os = nextMask({ method: 'ONE_SHOT', layout: specs, weights, targetSparsity: 0.4 });
     expect(os.mask.pruned).toBe(Math.round(0.4 * N));
     expect(() => nextMask({ method: 'ONE_SHOT', current: l1.mask, weights, targetSparsity: 0.4 })).toThrow(/dense/);
-    const rnd = nextMask({ method: 'RANDOM', current: l1.mask, targetSparsity: 0.4, rng: new Rng(1), layerwise: false });
+    const rnd = nextMask({
+      method: 'RANDOM',
+      current: l1.mask,
+      targetSparsity: 0.4,
+      rng: new Rng(1),
+      layerwise: false,
+    });
     expect(rnd.mask.pruned).toBe(Math.round(0.4 * N));
     expect(rnd.mask.isSubsetOf(l1.mask)).toBe(true);
     expect(() => nextMask({ method: 'RANDOM', layout: specs, targetSparsity: 0.4 })).toThrow(/rng/);

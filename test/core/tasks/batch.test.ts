@@ -4,7 +4,15 @@ import { CLS, PAD, SEP, type SceneInput } from '../../../src/core/data/types';
 import type { ModelConfig } from '../../../src/core/model/config';
 
 const config: ModelConfig = {
-  layers: 1, hidden: 16, heads: 2, intermediate: 32, vocabSize: 40, regionFeatureDim: 3, maxTextLength: 6, maxRegions: 3, dropout: 0,
+  layers: 1,
+  hidden: 16,
+  heads: 2,
+  intermediate: 32,
+  vocabSize: 40,
+  regionFeatureDim: 3,
+  maxTextLength: 6,
+  maxRegions: 3,
+  dropout: 0,
 };
 
 function scene(count: number, base: number): SceneInput {
@@ -44,8 +52,14 @@ describe('batch builder', () => {
     ]);
     expect(input.regionFeatures.shape).toEqual([2, 2, 3]);
     expect(input.regionFeatures.arraySync()).toEqual([
-      [[0, 1, 2], [0, 0, 0]],
-      [[100, 101, 102], [103, 104, 105]],
+      [
+        [0, 1, 2],
+        [0, 0, 0],
+      ],
+      [
+        [100, 101, 102],
+        [103, 104, 105],
+      ],
     ]);
     const boxes = input.regionBoxes.arraySync();
     expect(boxes[0][1]).toEqual([0, 0, 0, 0, 0, 0, 0]);
@@ -64,9 +78,36 @@ describe('batch builder', () => {
   });
 
   test('several segments are truncated longest-first and each closed by [SEP]', () => {
-    expect(clipSegments([[1, 2, 3, 4, 5], [6, 7]], 5)).toEqual([[1, 2], [6, 7]]);
-    expect(tokenRow([[20, 21, 22, 23, 24], [30, 31]], config)).toEqual([CLS, 20, 21, 22, SEP, 30, 31, SEP]);
-    expect(tokenRow([[20, 21, 22, 23, 24], [30, 31]], config).length).toBeLessThanOrEqual(config.maxTextLength + 2);
+    expect(
+      clipSegments(
+        [
+          [1, 2, 3, 4, 5],
+          [6, 7],
+        ],
+        5,
+      ),
+    ).toEqual([
+      [1, 2],
+      [6, 7],
+    ]);
+    expect(
+      tokenRow(
+        [
+          [20, 21, 22, 23, 24],
+          [30, 31],
+        ],
+        config,
+      ),
+    ).toEqual([CLS, 20, 21, 22, SEP, 30, 31, SEP]);
+    expect(
+      tokenRow(
+        [
+          [20, 21, 22, 23, 24],
+          [30, 31],
+        ],
+        config,
+      ).length,
+    ).toBeLessThanOrEqual(config.maxTextLength + 2);
   });
 
   test('regionStates slices the region positions after the text positions', () => {

@@ -4,7 +4,15 @@ import type { ExampleByKind, SceneInput, TaskKind } from '../../../src/core/data
 import { Rng } from '../../../src/core/rng';
 
 export const TINY: ModelConfig = {
-  layers: 1, hidden: 16, heads: 2, intermediate: 32, vocabSize: 30, regionFeatureDim: 8, maxTextLength: 8, maxRegions: 4, dropout: 0.1,
+  layers: 1,
+  hidden: 16,
+  heads: 2,
+  intermediate: 32,
+  vocabSize: 30,
+  regionFeatureDim: 8,
+  maxTextLength: 8,
+  maxRegions: 4,
+  dropout: 0.1,
 };
 
 export const NUM_ANSWERS = 4;
@@ -27,14 +35,16 @@ const words = (rng: Rng, n: number): number[] => Array.from({ length: n }, () =>
 /** The strongest of the first `n` feature dims of region `r`: a label the encoder can read off. */
 function strongest(s: SceneInput, r: number, n: number): number {
   let best = 0;
-  for (let k = 1; k < n; k++) if (s.features[r * TINY.regionFeatureDim + k] > s.features[r * TINY.regionFeatureDim + best]) best = k;
+  for (let k = 1; k < n; k++)
+    if (s.features[r * TINY.regionFeatureDim + k] > s.features[r * TINY.regionFeatureDim + best]) best = k;
   return best;
 }
 
 /** The region with the largest first feature: a target the region head can learn. */
 function brightest(s: SceneInput): number {
   let best = 0;
-  for (let r = 1; r < s.count; r++) if (s.features[r * TINY.regionFeatureDim] > s.features[best * TINY.regionFeatureDim]) best = r;
+  for (let r = 1; r < s.count; r++)
+    if (s.features[r * TINY.regionFeatureDim] > s.features[best * TINY.regionFeatureDim]) best = r;
   return best;
 }
 
@@ -47,7 +57,11 @@ export function makeExamples<K extends TaskKind>(kind: K, n: number, seed: numbe
     const label = strongest(s, 0, NUM_ANSWERS);
     switch (kind) {
       case 'VQA':
-        out.push({ scene: s, question: q, annotatorAnswers: Array.from({ length: 10 }, (_, k) => (k < 7 ? label : rng.int(NUM_ANSWERS))) });
+        out.push({
+          scene: s,
+          question: q,
+          annotatorAnswers: Array.from({ length: 10 }, (_, k) => (k < 7 ? label : rng.int(NUM_ANSWERS))),
+        });
         break;
       case 'GQA':
         out.push({ scene: s, question: q, answer: label });
@@ -60,9 +74,12 @@ export function makeExamples<K extends TaskKind>(kind: K, n: number, seed: numbe
         break;
       case 'VCR':
         out.push({
-          scene: s, question: q,
-          answers: [0, 1, 2, 3].map(() => words(rng, 3)), answerLabel: rng.int(4),
-          rationales: [0, 1, 2, 3].map(() => words(rng, 4)), rationaleLabel: rng.int(4),
+          scene: s,
+          question: q,
+          answers: [0, 1, 2, 3].map(() => words(rng, 3)),
+          answerLabel: rng.int(4),
+          rationales: [0, 1, 2, 3].map(() => words(rng, 4)),
+          rationaleLabel: rng.int(4),
         });
         break;
       case 'RETRIEVAL':

@@ -8,7 +8,11 @@ import { PRETRAIN_ITM } from '../../../src/core/tasks/pretrain-corrupt';
 
 /** L2 norm of each named variable's gradient of the task loss (0 where no gradient reaches it). */
 export function gradientNorms<K extends TaskKind>(
-  task: TaskDefinition<K>, encoder: Encoder, head: ParamMap, batch: ExampleByKind[K][], seed: number,
+  task: TaskDefinition<K>,
+  encoder: Encoder,
+  head: ParamMap,
+  batch: ExampleByKind[K][],
+  seed: number,
 ): Map<string, number> {
   const named = [...encoder.params, ...head];
   const { value, grads } = tf.variableGrads(
@@ -27,7 +31,13 @@ export function gradientNorms<K extends TaskKind>(
 
 /** `steps` plain Adam steps on the whole (tiny) training set; returns the loss of each step. */
 export function trainAdam<K extends TaskKind>(
-  task: TaskDefinition<K>, encoder: Encoder, head: ParamMap, examples: ExampleByKind[K][], steps: number, lr: number, seed: number,
+  task: TaskDefinition<K>,
+  encoder: Encoder,
+  head: ParamMap,
+  examples: ExampleByKind[K][],
+  steps: number,
+  lr: number,
+  seed: number,
 ): number[] {
   const optimizer = tf.train.adam(lr);
   const vars = [...encoder.params.values(), ...head.values()];

@@ -10,15 +10,27 @@ import { dataSource, VOCAB_SIZE } from '../../../src/core/data';
 import { Rng } from '../../../src/core/rng';
 import type { ModelConfig } from '../../../src/core/model/config';
 import {
-  corruptPretrainBatch, groundedTokenIds, mrmMaskFeature, GROUNDED_MLM_PROB, MLM_PROB, PRETRAIN_ITM,
+  corruptPretrainBatch,
+  groundedTokenIds,
+  mrmMaskFeature,
+  GROUNDED_MLM_PROB,
+  MLM_PROB,
+  PRETRAIN_ITM,
 } from '../../../src/core/tasks/pretrain-corrupt';
 import { VOCAB } from '../../../src/core/data/vocab';
 import { MASK } from '../../../src/core/data/types';
 import { gradientNorms } from './helpers';
 
 const CONFIG: ModelConfig = {
-  layers: 1, hidden: 16, heads: 2, intermediate: 32, vocabSize: VOCAB_SIZE,
-  regionFeatureDim: 8, maxTextLength: 16, maxRegions: 4, dropout: 0.1,
+  layers: 1,
+  hidden: 16,
+  heads: 2,
+  intermediate: 32,
+  vocabSize: VOCAB_SIZE,
+  regionFeatureDim: 8,
+  maxTextLength: 16,
+  maxRegions: 4,
+  dropout: 0.1,
 };
 // These checks read rows as the joint scheme lays them out (every pair masked for MLM and MRM);
 // both schemes share the masking functions, and pretrain-split.test.ts covers the split layout.
@@ -32,7 +44,11 @@ afterAll(() => {
 });
 
 const data = dataSource('PRETRAIN').generate({
-  seed: 3, sizes: { train: 400, val: 0, test: 0 }, regionFeatureDim: 8, maxRegions: 4, maxTextLength: 16,
+  seed: 3,
+  sizes: { train: 400, val: 0, test: 0 },
+  regionFeatureDim: 8,
+  maxRegions: 4,
+  maxTextLength: 16,
 });
 
 beforeAll(async () => {
@@ -57,7 +73,9 @@ test('masked regions get the fixed mask feature; targets keep the original featu
   c.mrm.forEach(({ row, region }, k) => {
     const got = c.scenes[row].features.subarray(region * F, (region + 1) * F);
     expect([...got]).toEqual([...mask]);
-    expect([...c.mrmTargets.subarray(k * F, (k + 1) * F)]).toEqual([...batch[row].scene.features.subarray(region * F, (region + 1) * F)]);
+    expect([...c.mrmTargets.subarray(k * F, (k + 1) * F)]).toEqual([
+      ...batch[row].scene.features.subarray(region * F, (region + 1) * F),
+    ]);
   });
   // no region is zeroed any more
   for (const s of c.scenes) {

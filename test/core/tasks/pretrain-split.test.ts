@@ -12,13 +12,28 @@ import { tokenRow } from '../../../src/core/tasks/batch';
 import type { PretrainExample } from '../../../src/core/data/types';
 
 const CONFIG: ModelConfig = {
-  layers: 1, hidden: 16, heads: 2, intermediate: 32, vocabSize: VOCAB_SIZE,
-  regionFeatureDim: 8, maxTextLength: 16, maxRegions: 4, dropout: 0.1,
+  layers: 1,
+  hidden: 16,
+  heads: 2,
+  intermediate: 32,
+  vocabSize: VOCAB_SIZE,
+  regionFeatureDim: 8,
+  maxTextLength: 16,
+  maxRegions: 4,
+  dropout: 0.1,
 };
-const data = dataSource('PRETRAIN').generate({ seed: 3, sizes: { train: 400, val: 0, test: 0 }, regionFeatureDim: 8, maxRegions: 4, maxTextLength: 16 });
+const data = dataSource('PRETRAIN').generate({
+  seed: 3,
+  sizes: { train: 400, val: 0, test: 0 },
+  regionFeatureDim: 8,
+  maxRegions: 4,
+  maxTextLength: 16,
+});
 const F = CONFIG.regionFeatureDim;
-const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => a.length === b.length && Array.from(a).every((x, i) => x === b[i]);
-const featuresOf = (ex: PretrainExample): Float32Array => ex.scene.features.slice(0, Math.min(ex.scene.count, CONFIG.maxRegions) * F);
+const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean =>
+  a.length === b.length && Array.from(a).every((x, i) => x === b[i]);
+const featuresOf = (ex: PretrainExample): Float32Array =>
+  ex.scene.features.slice(0, Math.min(ex.scene.count, CONFIG.maxRegions) * F);
 
 function withScheme<T>(scheme: 'joint' | 'split', foilShare: number, f: () => T): T {
   const saved = { ...PRETRAIN_ITM };
@@ -46,8 +61,14 @@ test('split: every row serves exactly one objective, with the other modality who
       batch.forEach((ex, b) => {
         const roles = [mlmRows.has(b), mrmRows.has(b), itmRows.has(b)].filter(Boolean).length;
         expect(roles).toBe(1);
-        if (mlmRows.has(b)) { counts.mlm++; expect(same(c.scenes[b].features, featuresOf(ex))).toBe(true); }
-        if (mrmRows.has(b)) { counts.mrm++; expect(c.rows[b]).toEqual(tokenRow([ex.caption], CONFIG)); }
+        if (mlmRows.has(b)) {
+          counts.mlm++;
+          expect(same(c.scenes[b].features, featuresOf(ex))).toBe(true);
+        }
+        if (mrmRows.has(b)) {
+          counts.mrm++;
+          expect(c.rows[b]).toEqual(tokenRow([ex.caption], CONFIG));
+        }
         if (itmRows.has(b)) {
           counts.itm++;
           expect(same(c.scenes[b].features, featuresOf(ex))).toBe(true);
@@ -67,7 +88,7 @@ test('split: every row serves exactly one objective, with the other modality who
   expect(Math.abs(counts.itm / n - mix.itm / total)).toBeLessThan(0.08);
 });
 
-test('split with foilShare 1: every swapped ITM row is the example\'s foil', () => {
+test("split with foilShare 1: every swapped ITM row is the example's foil", () => {
   let foils = 0;
   withScheme('split', 1, () => {
     const batch = data.train.slice(0, 200);

@@ -9,7 +9,15 @@ import { Rng } from '../../../src/core/rng';
 import { disposeParams } from './helpers';
 
 const CONFIG: ModelConfig = {
-  layers: 1, hidden: 16, heads: 2, intermediate: 32, vocabSize: VOCAB_SIZE, regionFeatureDim: 32, maxTextLength: 24, maxRegions: 8, dropout: 0.1,
+  layers: 1,
+  hidden: 16,
+  heads: 2,
+  intermediate: 32,
+  vocabSize: VOCAB_SIZE,
+  regionFeatureDim: 32,
+  maxTextLength: 24,
+  maxRegions: 8,
+  dropout: 0.1,
 };
 
 beforeAll(async () => {
@@ -20,13 +28,18 @@ function onGeneratedData<K extends TaskKind>(kind: K): void {
   const task = getTask(kind);
   expect(task.kind).toBe(kind);
   const data = dataSource(kind).generate({
-    seed: 3, sizes: { train: 6, val: 0, test: 12 },
-    regionFeatureDim: CONFIG.regionFeatureDim, maxRegions: CONFIG.maxRegions, maxTextLength: CONFIG.maxTextLength,
+    seed: 3,
+    sizes: { train: 6, val: 0, test: 12 },
+    regionFeatureDim: CONFIG.regionFeatureDim,
+    maxRegions: CONFIG.maxRegions,
+    maxTextLength: CONFIG.maxTextLength,
   });
   const encoder = createEncoder(CONFIG, new Rng(1));
   const head = task.initHead(CONFIG, new Rng(2));
   const before = tf.memory().numTensors;
-  const loss = tf.tidy(() => task.loss(encoder, head, data.train, { training: true, dropoutSeed: 1, rng: new Rng(1) }).loss.dataSync()[0]);
+  const loss = tf.tidy(
+    () => task.loss(encoder, head, data.train, { training: true, dropoutSeed: 1, rng: new Rng(1) }).loss.dataSync()[0],
+  );
   expect(Number.isFinite(loss)).toBe(true);
   const m = task.evaluate(encoder, head, data.test);
   expect(tf.memory().numTensors).toBe(before);
@@ -45,4 +58,6 @@ test('the registry has one task per kind, primary metric first', () => {
   expect(() => getTask('NOPE' as TaskKind)).toThrow(/unknown task kind/);
 });
 
-test.each(TASK_KINDS.map((k) => [k]))('%s: loss and evaluation on generated examples', (kind: TaskKind) => onGeneratedData(kind));
+test.each(TASK_KINDS.map((k) => [k]))('%s: loss and evaluation on generated examples', (kind: TaskKind) =>
+  onGeneratedData(kind),
+);

@@ -76,7 +76,10 @@ function determinism<K extends TaskKind>(kind: K): void {
   const head = task.initHead(TINY, new Rng(2));
   const batch = makeExamples(kind, 6, 3);
   const lossAt = (seed: number): number =>
-    tf.tidy(() => task.loss(encoder, head, batch, { training: true, dropoutSeed: seed, rng: new Rng(seed) }).loss.dataSync()[0]);
+    tf.tidy(
+      () =>
+        task.loss(encoder, head, batch, { training: true, dropoutSeed: seed, rng: new Rng(seed) }).loss.dataSync()[0],
+    );
   expect(lossAt(11)).toBe(lossAt(11));
   expect(lossAt(11)).not.toBe(lossAt(12));
   disposeParams(head);
@@ -110,7 +113,8 @@ test('PRETRAIN with split corruption (the default): gradients reach every head p
 
 describe.each(TASK_KINDS.map((k) => [k]))('%s', (kind: TaskKind) => {
   test('initHead is seeded and allocates only its variables', () => headInit(kind));
-  test('loss is a finite scalar and gradients reach the encoder and every head parameter', () => lossAndGradients(kind));
+  test('loss is a finite scalar and gradients reach the encoder and every head parameter', () =>
+    lossAndGradients(kind));
   test('evaluate returns every metric, in range, with no tensor left behind', () => evaluation(kind));
   test('the loss is a function of the seed (rng for masks/negatives, dropout seed)', () => determinism(kind));
 });
@@ -146,7 +150,13 @@ describe('a few dozen plain Adam steps lower the training loss (cpu)', () => {
 test('RETRIEVAL: rankHeadFromItm copies the "matched" row of the ITM head (UNITER init_output)', () => {
   const H = TINY.hidden;
   const weight = Float32Array.from({ length: 2 * H }, (_, i) => i);
-  const rank = rankHeadFromItm(new Map([['itm_output.weight', weight], ['itm_output.bias', Float32Array.of(-1, 7)]]), H)!;
+  const rank = rankHeadFromItm(
+    new Map([
+      ['itm_output.weight', weight],
+      ['itm_output.bias', Float32Array.of(-1, 7)],
+    ]),
+    H,
+  )!;
   expect(Array.from(rank.get('rank_output.weight')!)).toEqual(Array.from({ length: H }, (_, i) => H + i));
   expect(Array.from(rank.get('rank_output.bias')!)).toEqual([7]);
   expect(rankHeadFromItm(new Map(), H)).toBeNull();

@@ -33,7 +33,9 @@ test('the active backend is wasm', () => {
   expect(tf.getBackend()).toBe('wasm');
 });
 
-test.each(TASK_KINDS.map((k) => [k]))('%s: gradients reach the encoder and the head on wasm', (kind: TaskKind) => headGradients(kind));
+test.each(TASK_KINDS.map((k) => [k]))('%s: gradients reach the encoder and the head on wasm', (kind: TaskKind) =>
+  headGradients(kind),
+);
 
 test('GQA: a few dozen plain Adam steps lower the training loss on wasm', () => {
   const task = registry.GQA;

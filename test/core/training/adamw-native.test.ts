@@ -11,7 +11,8 @@ import { AdamW, maskTensor, type AdamWOptions } from '../../../src/core/training
 import { seededTensor } from '../kernels/reference';
 
 const haveAdamw = typeof loadNativeBlas()?.adamw === 'function';
-if (!haveAdamw) console.warn(`native AdamW tests SKIPPED: ${nativeLoadError() ?? 'addon built without adamw (rebuild it)'}`);
+if (!haveAdamw)
+  console.warn(`native AdamW tests SKIPPED: ${nativeLoadError() ?? 'addon built without adamw (rebuild it)'}`);
 const maybe = haveAdamw ? describe : describe.skip;
 
 const SHAPES: Record<string, number[]> = { a: [7, 13], b: [1], c: [3, 5, 11], d: [257], e: [2, 0] };
@@ -19,20 +20,33 @@ const SHAPES: Record<string, number[]> = { a: [7, 13], b: [1], c: [3, 5, 11], d:
 function maskFor(shape: number[], seed: number): tf.Tensor {
   const n = shape.reduce((p, d) => p * d, 1);
   let s = seed;
-  return maskTensor(Array.from({ length: n }, () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 16) % 3 !== 0 ? 1 : 0), shape);
+  return maskTensor(
+    Array.from({ length: n }, () => (((s = (s * 1103515245 + 12345) >>> 0) >>> 16) % 3 !== 0 ? 1 : 0)),
+    shape,
+  );
 }
 
 type Slots = { slots: Map<string, { m: tf.Variable; v: tf.Variable }> };
 
 /** Runs `steps` updates from fixed weights; returns weights and moments after them. */
 function run(native: boolean, opts: AdamWOptions, masked: boolean, steps = 4) {
-  const params = new Map(Object.entries(SHAPES).map(([n, s], i) => [n, tf.tidy(() => tf.variable(seededTensor(s, 11 + i)))]));
-  const mask = masked ? new Map([['a', maskFor(SHAPES.a, 1)], ['c', maskFor(SHAPES.c, 2)], ['d', maskFor(SHAPES.d, 3)]]) : undefined;
+  const params = new Map(
+    Object.entries(SHAPES).map(([n, s], i) => [n, tf.tidy(() => tf.variable(seededTensor(s, 11 + i)))]),
+  );
+  const mask = masked
+    ? new Map([
+        ['a', maskFor(SHAPES.a, 1)],
+        ['c', maskFor(SHAPES.c, 2)],
+        ['d', maskFor(SHAPES.d, 3)],
+      ])
+    : undefined;
   const opt = new AdamW({ ...opts, native });
   const used: boolean[] = [];
   for (let k = 0; k < steps; k++) {
     // Gradients large enough that clipping (limit 1) really scales them.
-    const grads = new Map(Object.entries(SHAPES).map(([n, s], i) => [n, tf.tidy(() => tf.mul(seededTensor(s, 100 * k + i + 1), 3))]));
+    const grads = new Map(
+      Object.entries(SHAPES).map(([n, s], i) => [n, tf.tidy(() => tf.mul(seededTensor(s, 100 * k + i + 1), 3))]),
+    );
     opt.step(params, grads, 0.01 * (k + 1), mask);
     used.push(opt.usedNative);
     tf.dispose([...grads.values()]);
@@ -124,7 +138,9 @@ maybe('fused native AdamW (wasm)', () => {
     expect(opt.usedNative).toBe(false);
     opt.step(new Map([['w', p]]), new Map([['w', tf.tensor1d([1, 1])]]), 0.1);
     expect(opt.usedNative).toBe(true);
-    expect(() => opt.step(new Map([['w', p]]), new Map([['x', tf.tensor1d([1, 1])]]), 0.1)).toThrow(/unknown parameter x/);
+    expect(() => opt.step(new Map([['w', p]]), new Map([['x', tf.tensor1d([1, 1])]]), 0.1)).toThrow(
+      /unknown parameter x/,
+    );
     tf.dispose([p, gi]);
     opt.dispose();
   });

@@ -23,7 +23,10 @@ describe('schedule and optimiser', () => {
   test('AdamW matches the PyTorch update (decoupled decay, bias correction)', () => {
     const p = tf.variable(tf.tensor1d([1, -2]));
     const opt = new AdamW({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1 });
-    const grads = [[0.5, -1], [0.25, 2]];
+    const grads = [
+      [0.5, -1],
+      [0.25, 2],
+    ];
     let ref = [1, -2];
     const m = [0, 0];
     const v = [0, 0];
@@ -35,7 +38,7 @@ describe('schedule and optimiser', () => {
       ref = ref.map((x, i) => {
         m[i] = 0.9 * m[i] + 0.1 * g[i];
         v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i];
-        const upd = (m[i] / (1 - 0.9 ** t)) / (Math.sqrt(v[i] / (1 - 0.999 ** t)) + 1e-8);
+        const upd = m[i] / (1 - 0.9 ** t) / (Math.sqrt(v[i] / (1 - 0.999 ** t)) + 1e-8);
         return x * (1 - 0.01 * 0.1) - 0.01 * upd;
       });
     });
@@ -51,7 +54,17 @@ describe('schedule and optimiser', () => {
     const b = tf.variable(tf.zeros([1]));
     // with beta1 = 0 and huge eps the update is lr·g/eps: the clipped gradient itself.
     const opt = new AdamW({ beta1: 0, beta2: 0, eps: 1e6, weightDecay: 0, clipNorm: 1 });
-    opt.step(new Map([['a', a], ['b', b]]), new Map([['a', tf.tensor1d([3])], ['b', tf.tensor1d([4])]]), 1e6);
+    opt.step(
+      new Map([
+        ['a', a],
+        ['b', b],
+      ]),
+      new Map([
+        ['a', tf.tensor1d([3])],
+        ['b', tf.tensor1d([4])],
+      ]),
+      1e6,
+    );
     expect(a.dataSync()[0]).toBeCloseTo(-0.6, 4);
     expect(b.dataSync()[0]).toBeCloseTo(-0.8, 4);
     opt.dispose();
@@ -76,10 +89,18 @@ describe('schedule and optimiser', () => {
   test('fineTune under a mask keeps pruned encoder weights at exactly 0', () => {
     const enc = createEncoder(TOY_CONFIG, new Rng(1));
     const rng = new Rng(2);
-    const mask = new Map(prunableWeightNames(TOY_CONFIG).map((n) => {
-      const v = enc.params.get(n)!;
-      return [n, maskTensor(Array.from({ length: v.size }, () => (rng.next() < 0.5 ? 1 : 0)), v.shape)] as const;
-    }));
+    const mask = new Map(
+      prunableWeightNames(TOY_CONFIG).map((n) => {
+        const v = enc.params.get(n)!;
+        return [
+          n,
+          maskTensor(
+            Array.from({ length: v.size }, () => (rng.next() < 0.5 ? 1 : 0)),
+            v.shape,
+          ),
+        ] as const;
+      }),
+    );
     const masks = new Map([...mask].map(([n, t]) => [n, t.dataSync().slice()]));
     const before = new Map([...mask.keys()].map((n) => [n, enc.params.get(n)!.dataSync().slice()]));
     const data = toyData(TOY_CONFIG, [100, 20, 20], 4);
@@ -90,7 +111,10 @@ describe('schedule and optimiser', () => {
       const w = r.finalWeights.get(n)!;
       const b = before.get(n)!;
       for (let i = 0; i < w.length; i++) {
-        if (m[i] === 0) { expect(w[i] === 0).toBe(true); zeros++; } else if (w[i] !== b[i]) moved++;
+        if (m[i] === 0) {
+          expect(w[i] === 0).toBe(true);
+          zeros++;
+        } else if (w[i] !== b[i]) moved++;
       }
     }
     expect(zeros).toBeGreaterThan(1000);
@@ -104,10 +128,20 @@ describe('schedule and optimiser', () => {
     const ac = new AbortController();
     let last = 0;
     const data = toyData(TOY_CONFIG, [50, 10, 10], 4);
-    expect(() => fineTune({
-      encoder: enc, task: toyTask, data, steps: 100, seed: 1, signal: ac.signal,
-      onProgress: (s) => { last = s; if (s === 3) ac.abort(); },
-    })).toThrow(/aborted at step 3/);
+    expect(() =>
+      fineTune({
+        encoder: enc,
+        task: toyTask,
+        data,
+        steps: 100,
+        seed: 1,
+        signal: ac.signal,
+        onProgress: (s) => {
+          last = s;
+          if (s === 3) ac.abort();
+        },
+      }),
+    ).toThrow(/aborted at step 3/);
     expect(last).toBe(3);
     expect(tf.memory().numTensors).toBe(before);
     enc.dispose();

@@ -5,7 +5,8 @@ import { fineTune } from '../../../src/core/training';
 import { Rng } from '../../../src/core/rng';
 import { TOY_CONFIG, toyData, toyTask } from './toy-task';
 
-const same = (a: Float32Array, b: Float32Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const same = (a: Float32Array, b: Float32Array): boolean =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 export function trainingSuite(): void {
   const data = toyData(TOY_CONFIG, [300, 60, 150], 1);
@@ -37,14 +38,24 @@ export function trainingSuite(): void {
     for (const [k, v] of a.headWeights) expect(same(v, b.headWeights.get(k)!)).toBe(true);
     expect(a.metrics).toEqual(b.metrics);
     expect(a.lossHistory).toEqual(b.lossHistory);
-    expect(same(a.finalWeights.get('uniter.pooler.dense.weight')!, c.finalWeights.get('uniter.pooler.dense.weight')!)).toBe(false);
+    expect(
+      same(a.finalWeights.get('uniter.pooler.dense.weight')!, c.finalWeights.get('uniter.pooler.dense.weight')!),
+    ).toBe(false);
   });
 
   test('no tensor leak per step, none after the run', () => {
     const enc = createEncoder(TOY_CONFIG, new Rng(2));
     const before = tf.memory().numTensors;
     const counts: number[] = [];
-    fineTune({ encoder: enc, task: toyTask, data, steps: 12, seed: 1, evalEvery: 4, onProgress: () => counts.push(tf.memory().numTensors) });
+    fineTune({
+      encoder: enc,
+      task: toyTask,
+      data,
+      steps: 12,
+      seed: 1,
+      evalEvery: 4,
+      onProgress: () => counts.push(tf.memory().numTensors),
+    });
     expect(new Set(counts.slice(1)).size).toBe(1);
     expect(tf.memory().numTensors).toBe(before);
     enc.dispose();

@@ -8,8 +8,15 @@ import { Rng } from '../../../src/core/rng';
 import type { ModelConfig } from '../../../src/core/model/config';
 
 const CONFIG: ModelConfig = {
-  layers: 1, hidden: 16, heads: 2, intermediate: 32, vocabSize: VOCAB_SIZE,
-  regionFeatureDim: 8, maxTextLength: 16, maxRegions: 4, dropout: 0.1,
+  layers: 1,
+  hidden: 16,
+  heads: 2,
+  intermediate: 32,
+  vocabSize: VOCAB_SIZE,
+  regionFeatureDim: 8,
+  maxTextLength: 16,
+  maxRegions: 4,
+  dropout: 0.1,
 };
 
 beforeAll(async () => {
@@ -18,7 +25,11 @@ beforeAll(async () => {
 
 describe('pre-training loop on the PRETRAIN task', () => {
   const data = dataSource('PRETRAIN').generate({
-    seed: 3, sizes: { train: 64, val: 16, test: 0 }, regionFeatureDim: 8, maxRegions: 4, maxTextLength: 16,
+    seed: 3,
+    sizes: { train: 64, val: 16, test: 0 },
+    regionFeatureDim: 8,
+    maxRegions: 4,
+    maxTextLength: 16,
   });
 
   test('trains encoder and MLM/ITM/MRM heads, continues from given heads, keeps a mask', () => {
@@ -34,8 +45,26 @@ describe('pre-training loop on the PRETRAIN task', () => {
     // continued pre-training under a mask (pre-training tickets) starts from the given heads
     const name = prunableWeightNames(CONFIG)[0];
     const v = enc.params.get(name)!;
-    const mask = new Map([[name, maskTensor(Array.from({ length: v.size }, (_, i) => i % 2), v.shape)]]);
-    const second = pretrain({ encoder: enc, task, data, steps: 3, lr: 1e-3, batchSize: 8, seed: 2, headWeights: first.headWeights, mask });
+    const mask = new Map([
+      [
+        name,
+        maskTensor(
+          Array.from({ length: v.size }, (_, i) => i % 2),
+          v.shape,
+        ),
+      ],
+    ]);
+    const second = pretrain({
+      encoder: enc,
+      task,
+      data,
+      steps: 3,
+      lr: 1e-3,
+      batchSize: 8,
+      seed: 2,
+      headWeights: first.headWeights,
+      mask,
+    });
     const w = second.finalWeights.get(name)!;
     for (let i = 0; i < w.length; i += 2) expect(w[i] === 0).toBe(true);
     expect(tf.memory().numTensors - mask.size).toBe(before);

@@ -7,7 +7,12 @@ import type { SearchMethod } from './types';
 
 /** ONE_SHOT mask of `weights` (full encoder weight map: θ0 or fine-tuned) at `sparsity`. */
 export function oneShotMask(config: ModelConfig, weights: ReadonlyMap<string, Float32Array>, sparsity: number): Mask {
-  const m = nextMask({ method: 'ONE_SHOT', weights: prunableTensors(weights, config), current: denseMask(config), targetSparsity: sparsity }).mask;
+  const m = nextMask({
+    method: 'ONE_SHOT',
+    weights: prunableTensors(weights, config),
+    current: denseMask(config),
+    targetSparsity: sparsity,
+  }).mask;
   verifyCount(m, sparsity, 'ONE_SHOT mask');
   return m;
 }

@@ -8,6 +8,9 @@ export const SEARCH_METHODS: readonly SearchMethod[] = [impSearch, oneShotSearch
 
 export function getSearchMethod(name: string): SearchMethod {
   const m = SEARCH_METHODS.find((x) => x.name === name);
-  if (!m) throw new Error(`unknown pruning method ${JSON.stringify(name)} (known: ${SEARCH_METHODS.map((x) => x.name).join(', ')})`);
+  if (!m)
+    throw new Error(
+      `unknown pruning method ${JSON.stringify(name)} (known: ${SEARCH_METHODS.map((x) => x.name).join(', ')})`,
+    );
   return m;
 }

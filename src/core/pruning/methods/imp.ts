@@ -15,7 +15,12 @@ export const impMethod: PruningMethod = {
   nextMask(args) {
     if (!args.weights) throw new PruningError('IMP needs the trained weights');
     if (args.layerwise) throw new PruningError('IMP prunes globally; layerwise is not supported');
-    const r = globalMagnitudePrune({ weights: args.weights, layout: args.layout, current: args.current, targetSparsity: args.targetSparsity });
+    const r = globalMagnitudePrune({
+      weights: args.weights,
+      layout: args.layout,
+      current: args.current,
+      targetSparsity: args.targetSparsity,
+    });
     return { mask: r.mask, k: r.k, newlyPruned: r.newlyPruned };
   },
 };

@@ -15,9 +15,15 @@ export const oneShotMethod: PruningMethod = {
     if (!args.weights) throw new PruningError('ONE_SHOT needs the weights to prune');
     if (args.layerwise) throw new PruningError('ONE_SHOT prunes globally; layerwise is not supported');
     if (args.current && args.current.pruned > 0) {
-      throw new PruningError(`ONE_SHOT prunes from the dense model; the current mask has ${args.current.pruned} pruned`);
+      throw new PruningError(
+        `ONE_SHOT prunes from the dense model; the current mask has ${args.current.pruned} pruned`,
+      );
     }
-    const r = globalMagnitudePrune({ weights: args.weights, layout: args.layout ?? args.current?.segments, targetSparsity: args.targetSparsity });
+    const r = globalMagnitudePrune({
+      weights: args.weights,
+      layout: args.layout ?? args.current?.segments,
+      targetSparsity: args.targetSparsity,
+    });
     return { mask: r.mask, k: r.k, newlyPruned: r.newlyPruned };
   },
 };

@@ -10,7 +10,13 @@ export const randomMethod: PruningMethod = {
   needsRng: true,
   nextMask(args) {
     if (!args.rng) throw new PruningError('RANDOM needs an rng');
-    const r = randomPrune({ layout: args.layout, current: args.current, targetSparsity: args.targetSparsity, rng: args.rng, layerwise: args.layerwise });
+    const r = randomPrune({
+      layout: args.layout,
+      current: args.current,
+      targetSparsity: args.targetSparsity,
+      rng: args.rng,
+      layerwise: args.layerwise,
+    });
     return { mask: r.mask, k: r.k, newlyPruned: r.newlyPruned };
   },
 };
