@@ -7,7 +7,7 @@
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { BadInputError, ConflictError, NotFoundError } from '../kit/errors';
 import { isUuid } from '../kit/ids';
-import { canonicalParams, paramsHash, type Json } from '../core/experiments/identity';
+import { canonicalParams, paramsHash } from '../core/experiments/identity';
 import { DEFAULTS_BY_KIND, EVALUATE_DEFAULTS, defaultSteps, type EvaluateParams } from '../core/experiments/params';
 import { QueueSender } from '../jobs/queue';
 import * as lifecycle from '../lifecycle/run-lifecycle';
@@ -27,7 +27,8 @@ import {
   validatePruning,
 } from './run.validate';
 
-type Params = Record<string, Json | undefined>;
+/** The parameters of one run kind (core/experiments/params.ts), as validated. */
+type Params = object;
 
 export class LaunchService {
   private readonly repo: Repository<Run>;
@@ -109,15 +110,15 @@ export class LaunchService {
   }
 
   async pretrain(i: PretrainInput): Promise<Run> {
-    return this.launch(RunKind.PRETRAIN, (await validatePretrain(this.ds, i)) as unknown as Params, !!i.force);
+    return this.launch(RunKind.PRETRAIN, await validatePretrain(this.ds, i), !!i.force);
   }
 
   async prune(i: PruningInput): Promise<Run> {
-    return this.launch(RunKind.PRUNE, (await validatePruning(this.ds, i)) as unknown as Params, !!i.force);
+    return this.launch(RunKind.PRUNE, await validatePruning(this.ds, i), !!i.force);
   }
 
   async evaluate(i: EvaluateInput): Promise<Run> {
-    return this.launch(RunKind.EVALUATE, (await validateEvaluate(this.ds, i)) as unknown as Params, !!i.force);
+    return this.launch(RunKind.EVALUATE, await validateEvaluate(this.ds, i), !!i.force);
   }
 
   /**
@@ -164,7 +165,7 @@ export class LaunchService {
             trainingMode,
             steps,
             seeds,
-          }) as EvaluateParams as unknown as Params;
+          }) satisfies EvaluateParams;
         if (
           !(await this.denseCovered(
             m,

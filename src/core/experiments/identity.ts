@@ -20,12 +20,10 @@ function sortDeep(v: Json): Json {
 const same = (a: Json, b: Json): boolean => JSON.stringify(sortDeep(a)) === JSON.stringify(sortDeep(b));
 
 /** `params` without null/undefined values and without values equal to `defaults`, keys sorted. */
-export function canonicalParams(
-  params: Record<string, Json | undefined>,
-  defaults: Record<string, Json> = {},
-): Record<string, Json> {
+export function canonicalParams(params: object, defaults: Record<string, Json> = {}): Record<string, Json> {
   const kept: { [k: string]: Json } = {};
-  for (const [k, v] of Object.entries(params)) {
+  // Any params shape of core/experiments: its values are JSON by construction.
+  for (const [k, v] of Object.entries(params) as Array<[string, Json | undefined]>) {
     if (v === undefined || v === null) continue;
     if (k in defaults && same(v, defaults[k])) continue;
     kept[k] = v;

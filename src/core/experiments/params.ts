@@ -123,3 +123,13 @@ export function resolveEvaluate(p: EvaluateParams, kind: TaskKind) {
 export function resolvePretrain(p: PretrainParams): PretrainParams & { steps: number; seed: number } {
   return { ...PRETRAIN_DEFAULTS, ...given(p) } as PretrainParams & { steps: number; seed: number };
 }
+
+/**
+ * A run's stored (canonical) params as its kind's shape: the row holds what validation made of
+ * the request (run.validate.ts), defaults dropped; resolve* fills them in.
+ */
+export function storedParams<T extends PruneParams | EvaluateParams | PretrainParams | TransferParams>(
+  stored: Record<string, unknown>,
+): T {
+  return stored as unknown as T;
+}

@@ -3,7 +3,7 @@
  * evaluation is stored when it is done; a resumed run skips the seeds already stored.
  */
 import { relativeScore } from '../../core/lottery';
-import { resolveEvaluate, type EvaluateParams } from '../../core/experiments/params';
+import { resolveEvaluate, type EvaluateParams, storedParams } from '../../core/experiments/params';
 import { denseMean, insertEvaluation } from '../store';
 import { forwardProgress, modelAndTask } from './common';
 import type { RunHandler } from './types';
@@ -12,7 +12,7 @@ export const evaluateHandler: RunHandler = {
   kind: 'EVALUATE',
   async execute(ctx) {
     const runId = ctx.run.id;
-    const params = ctx.run.params as unknown as EvaluateParams;
+    const params = storedParams<EvaluateParams>(ctx.run.params);
     const mt = await modelAndTask(ctx, params.modelId, params.taskId);
     const p = resolveEvaluate(params, mt.kind);
     let mask: Uint8Array | null = null;

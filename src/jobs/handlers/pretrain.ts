@@ -4,7 +4,7 @@
  * register the Model. Pre-training has no stored intermediate state: a resumed run starts over,
  * unless its model is already registered.
  */
-import { BUILTIN_DATA_SEED, resolvePretrain, type PretrainParams } from '../../core/experiments/params';
+import { BUILTIN_DATA_SEED, resolvePretrain, type PretrainParams, storedParams } from '../../core/experiments/params';
 import { parameterCounts } from '../models';
 import { forwardProgress } from './common';
 import type { RunHandler } from './types';
@@ -12,7 +12,7 @@ import type { RunHandler } from './types';
 export const pretrainHandler: RunHandler = {
   kind: 'PRETRAIN',
   async execute(ctx) {
-    const p = resolvePretrain(ctx.run.params as unknown as PretrainParams);
+    const p = resolvePretrain(storedParams<PretrainParams>(ctx.run.params));
     const existing = (await ctx.ds.query(`SELECT id FROM model WHERE run_id = $1`, [ctx.run.id])) as unknown[];
     if (existing.length) return;
     const steps = p.steps;

@@ -7,7 +7,7 @@
  */
 import { relativeScore } from '../../core/lottery';
 import { getSearchMethod } from '../../core/lottery/methods/registry';
-import { resolvePrune, type PruneParams } from '../../core/experiments/params';
+import { resolvePrune, type PruneParams, storedParams } from '../../core/experiments/params';
 import type { TrainSettings } from '../compute/protocol';
 import { getCheckpoint, denseMean, insertEvaluation, insertTicket, putCheckpoint } from '../store';
 import { forwardProgress, modelAndTask, type ModelAndTask } from './common';
@@ -157,7 +157,7 @@ async function baseline(
 export const pruneHandler: RunHandler = {
   kind: 'PRUNE',
   async execute(ctx) {
-    const params = ctx.run.params as unknown as PruneParams;
+    const params = storedParams<PruneParams>(ctx.run.params);
     const mt = await modelAndTask(ctx, params.modelId, params.taskId);
     const p = resolvePrune(params, mt.kind);
     const train: TrainSettings = {
