@@ -73,7 +73,6 @@ async function serve(cfg: Config): Promise<void> {
   }
   if (!cfg.worker.inProcess) log('job worker disabled (TICKETLAB_WORKER=0): runs wait for a `ticketlab worker`');
   log(`database ${redact(server.databaseUrl)}${cfg.databaseUrl ? '' : ` (embedded, ${cfg.home}/pg)`}`);
-  log(`GraphQL at ${server.graphqlUrl} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -99,6 +98,8 @@ async function serve(cfg: Config): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Logged once the signal handlers are in place: a stop right after this line is a clean one.
+  log(`GraphQL at ${server.graphqlUrl} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
 /** A worker only: the API's database (DATABASE_URL, else the one of the server on TICKETLAB_HOME). */

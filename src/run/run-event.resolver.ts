@@ -1,6 +1,8 @@
 import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
 import { RunEvent } from './run-event.type';
 import { RUN_EVENTS, type RunEventPayload } from '../lifecycle/run-events';
+import { BadInputError } from '../kit/errors';
+import { isUuid } from '../kit/ids';
 import { RunService } from './run.service';
 
 @Resolver(() => RunEvent)
@@ -8,7 +10,12 @@ export class RunEventResolver {
   constructor(private readonly service: RunService) {}
 
   @Subscription(() => RunEvent, {
-    topics: RUN_EVENTS,
+    // Checked when the subscription starts: a runId that cannot be a run's would stay silent forever.
+    topics: ({ args }: { args: { runId?: string | null } }) => {
+      if (args.runId != null && !isUuid(args.runId))
+        throw new BadInputError(`runId ${JSON.stringify(args.runId)} is not a run id`);
+      return RUN_EVENTS;
+    },
     filter: ({ payload, args }: { payload: RunEventPayload; args: { runId?: string | null } }) =>
       !args.runId || payload.runId === args.runId,
     description:

@@ -210,6 +210,13 @@ describe('requests in the wrong place or shape', () => {
       'BAD_REQUEST',
     ]);
   });
+  test('runEvents with a runId that cannot be a run is refused, not left silent', async () => {
+    seen.cases++;
+    ws.subscribe('bad-run-id', 'subscription { runEvents(runId: "not-a-uuid") { runId } }');
+    expect(wsCodes(await ws.result('bad-run-id'))).toEqual(['BAD_USER_INPUT']);
+    seen.coded++;
+    await healthWithin1s();
+  });
   test('a malformed percent-encoding in a path answers JSON; no X-Powered-By', async () => {
     const r = await fetch(`${server.baseUrl}/export/runs/%E0%A4%A/metrics.csv`, {
       headers: { authorization: `Bearer ${token}` },
