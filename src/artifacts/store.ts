@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { sha256, sha256 as sha256Of, writeVerified } from './verified-write';
+import { sha256, writeVerified } from './verified-write';
 
 export class ArtifactStore {
   readonly dir: string;
@@ -29,11 +29,11 @@ export class ArtifactStore {
   }
 
   /** Reads a stored file and checks its sha256 when it is stored under its own hash. */
-  get(sha256: string, suffix = ''): Buffer {
-    const file = this.pathOf(sha256, suffix);
+  get(key: string, suffix = ''): Buffer {
+    const file = this.pathOf(key, suffix);
     if (!fs.existsSync(file)) throw new Error(`artifact ${path.basename(file)} is missing from ${this.dir}`);
     const bytes = fs.readFileSync(file);
-    if (suffix === '' && sha256Of(bytes) !== sha256) throw new Error(`artifact ${sha256} is corrupt (sha256 mismatch)`);
+    if (suffix === '' && sha256(bytes) !== key) throw new Error(`artifact ${key} is corrupt (sha256 mismatch)`);
     return bytes;
   }
 }
