@@ -23,6 +23,15 @@ export interface Config {
   auth: AuthConfig;
   /** request limits (TICKETLAB_MAX_*). */
   limits: LimitsConfig;
+  /** study caps (TICKETLAB_MAX_STUDY_*). */
+  study: StudyConfig;
+}
+
+export interface StudyConfig {
+  /** most seeds one study may name (TICKETLAB_MAX_STUDY_SEEDS, 10). */
+  maxSeeds: number;
+  /** most runs one study may plan (TICKETLAB_MAX_STUDY_RUNS, 2000). */
+  maxRuns: number;
 }
 
 export interface AuthConfig {
@@ -184,6 +193,13 @@ function parseLimits(env: NodeJS.ProcessEnv): LimitsConfig {
   };
 }
 
+function parseStudy(env: NodeJS.ProcessEnv): StudyConfig {
+  return {
+    maxSeeds: parseNumber(env, 'TICKETLAB_MAX_STUDY_SEEDS', 10, 1, 1000, true),
+    maxRuns: parseNumber(env, 'TICKETLAB_MAX_STUDY_RUNS', 2000, 1, 1_000_000, true),
+  };
+}
+
 /** Reads and validates the configuration; throws ConfigError with a readable message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const host = (env.HOST ?? '').trim() || '127.0.0.1';
@@ -196,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     worker: parseWorker(env),
     auth: parseAuth(env, host),
     limits: parseLimits(env),
+    study: parseStudy(env),
   };
 }
 

@@ -55,6 +55,8 @@ export interface TransferArgs {
   weightInit: WeightInit;
   tolerance?: number | null;
   steps?: number | null;
+  /** only evaluations stored by these runs (a study's), dense baselines included */
+  runIds?: string[] | null;
 }
 
 const KIND_ORDER: string[] = BUILTIN_TASKS.map((b) => b.kind);
@@ -176,15 +178,24 @@ export class AnalysisService {
          FROM ticket t JOIN evaluation e ON e.ticket_id = t.id
         WHERE t.model_id = $1 AND t.task_id IS NOT NULL AND t.method = $2 AND abs(t.sparsity - $3) <= $4
           AND e.training_mode = $5 AND e.weight_init = $6 AND ($7::int IS NULL OR e.steps = $7)
+          AND ($8::uuid[] IS NULL OR e.run_id = ANY($8::uuid[]))
         GROUP BY t.task_id, e.task_id`,
-      [a.modelId, a.method, a.sparsity, tolerance, a.trainingMode, a.weightInit, steps],
+      [a.modelId, a.method, a.sparsity, tolerance, a.trainingMode, a.weightInit, steps, a.runIds ?? null],
     )) as Array<{ source: string; target: string; tickets: string[]; mean: string; std: string; n: string }>;
     const taskIds = [...new Set(rows.flatMap((r) => [r.source, r.target]))];
     const ticketIds = [...new Set(rows.flatMap((r) => r.tickets))];
     const [tasks, tickets, dense] = await Promise.all([
       taskIds.length ? this.ds.getRepository(Task).findBy({ id: In(taskIds) }) : Promise.resolve([]),
       ticketIds.length ? this.ds.getRepository(Ticket).findBy({ id: In(ticketIds) }) : Promise.resolve([]),
-      denseStats(this.ds, a.modelId, [...new Set(rows.map((r) => r.target))], a.trainingMode, steps),
+      denseStats(
+        this.ds,
+        a.modelId,
+        [...new Set(rows.map((r) => r.target))],
+        a.trainingMode,
+        steps,
+        undefined,
+        a.runIds,
+      ),
     ]);
     const taskById = new Map(tasks.map((t) => [t.id, t]));
     const ticketById = new Map(tickets.map((t) => [t.id, t]));

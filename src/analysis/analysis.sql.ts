@@ -56,13 +56,15 @@ export async function denseStats(
   trainingMode: string,
   steps: number | null,
   inits: readonly WeightInit[] = [WeightInit.PRETRAINED],
+  runIds: readonly string[] | null = null,
 ): Promise<Map<string, Stats>> {
   const rows = (await ds.query(
     `SELECT e.task_id, e.weight_init, ${STATS_SQL} FROM evaluation e
       WHERE e.model_id = $1 AND e.task_id = ANY($2::uuid[]) AND e.ticket_id IS NULL AND e.training_mode = $3
         AND ($4::int IS NULL OR e.steps = $4) AND e.weight_init = ANY($5::text[])
+        AND ($6::uuid[] IS NULL OR e.run_id = ANY($6::uuid[]))
       GROUP BY e.task_id, e.weight_init`,
-    [modelId, taskIds, trainingMode, steps, inits],
+    [modelId, taskIds, trainingMode, steps, inits, runIds],
   )) as Array<StatsRow & { task_id: string; weight_init: string }>;
   return new Map(rows.map((r) => [`${r.task_id}|${r.weight_init}`, toStats(r)]));
 }

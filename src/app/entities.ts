@@ -6,5 +6,6 @@ import { MetricPoint } from '../run/metric-point.entity';
 import { Run } from '../run/run.entity';
 import { Task } from '../task/task.entity';
 import { Ticket } from '../ticket/ticket.entity';
+import { Study } from '../study/study.entity';
 
-export const ENTITIES = [Model, Task, Ticket, Evaluation, Run, MetricPoint, ApiToken];
+export const ENTITIES = [Model, Task, Ticket, Evaluation, Run, MetricPoint, ApiToken, Study];

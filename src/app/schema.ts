@@ -25,6 +25,9 @@ import { TaskService } from '../task/task.service';
 import { TicketResolver } from '../ticket/ticket.resolver';
 import { TicketService } from '../ticket/ticket.service';
 import { SystemResolver } from '../system/system.resolver';
+import { StudyReportResolver, StudyResolver } from '../study/study.resolver';
+import { StudyReportService } from '../study/study.report';
+import { StudyService } from '../study/study.service';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 const RESOLVERS: NonEmptyArray<Function> = [
@@ -38,6 +41,8 @@ const RESOLVERS: NonEmptyArray<Function> = [
   AnalysisResolver,
   RunMutationResolver,
   ImportResolver,
+  StudyResolver,
+  StudyReportResolver,
 ];
 
 export interface Services {
@@ -47,10 +52,15 @@ export interface Services {
   tickets: TicketService;
   evaluations: EvaluationService;
   runs: RunService;
+  launch: LaunchService;
+  studies: StudyService;
 }
 
-export function createServices(ds: DataSource, queue: QueueSender): Services {
+export function createServices(ds: DataSource, queue: QueueSender, cfg: Config, log: (l: string) => void): Services {
+  const launch = new LaunchService(ds, queue);
   return {
+    launch,
+    studies: new StudyService(ds, launch, cfg.study, log),
     queue,
     models: new ModelService(ds),
     tasks: new TaskService(ds),
@@ -70,8 +80,10 @@ function resolverInstances(ds: DataSource, s: Services, cfg: Config): Map<unknow
     [RunResolver, new RunResolver(s.runs, s.tickets, s.evaluations)],
     [RunEventResolver, new RunEventResolver(s.runs)],
     [AnalysisResolver, new AnalysisResolver(new AnalysisService(ds))],
-    [RunMutationResolver, new RunMutationResolver(new LaunchService(ds, s.queue))],
+    [RunMutationResolver, new RunMutationResolver(s.launch)],
     [ImportResolver, new ImportResolver(ds, cfg.home)],
+    [StudyResolver, new StudyResolver(s.studies)],
+    [StudyReportResolver, new StudyReportResolver(new StudyReportService(ds))],
   ]);
 }
 
@@ -82,8 +94,9 @@ function describeRoots(schema: GraphQLSchema): GraphQLSchema {
   const m = schema.getMutationType();
   if (m)
     m.description =
-      'Experiments: pre-train, prune, evaluate and transfer runs, and their cancellation and retry; imports of checkpoints and datasets (admin).';
-  if (q) q.description = "Reads of stored models, tasks, tickets, evaluations and runs, and of the server's state.";
+      'Experiments: studies; pre-train, prune, evaluate and transfer runs, and their cancellation and retry; imports of checkpoints and datasets (admin).';
+  if (q)
+    q.description = "Reads of stored models, tasks, tickets, evaluations, runs and studies, and of the server's state.";
   if (s) s.description = 'Live streams over WebSocket (graphql-transport-ws) on /graphql.';
   return schema;
 }
@@ -93,9 +106,9 @@ export async function buildAppSchema(
   ds: DataSource,
   pubSub: PubSub,
   cfg: Config,
-  queue: QueueSender,
+  services: Services,
 ): Promise<GraphQLSchema> {
-  const instances = resolverInstances(ds, createServices(ds, queue), cfg);
+  const instances = resolverInstances(ds, services, cfg);
   const schema = await buildSchema({
     resolvers: RESOLVERS,
     pubSub,

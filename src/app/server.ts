@@ -29,7 +29,8 @@ import { createContext } from '../kit/context';
 import { formatError } from '../kit/errors';
 import { PgPubSub } from '../events/bus';
 import { QueueSender } from '../jobs/queue';
-import { buildAppSchema } from './schema';
+import { buildAppSchema, createServices } from './schema';
+import { startStudyDriver } from '../study/study.driver';
 import { installSqlCounter, sqlCountEnabled, sqlCountMiddleware, sqlCountPlugin } from './sql-count';
 
 export interface RunningServer {
@@ -59,7 +60,10 @@ export async function startServer(cfg: Config, db: OpenDatabase, log: (l: string
     const queue = new QueueSender(databaseUrl, log);
     cleanup.push(() => queue.close());
     await queue.ready();
-    const schema = await buildAppSchema(ds, pubSub, cfg, queue);
+    const services = createServices(ds, queue, cfg, log);
+    const schema = await buildAppSchema(ds, pubSub, cfg, services);
+    const studyDriver = startStudyDriver(ds, pubSub, services.studies, log);
+    cleanup.push(() => studyDriver.close());
     const countSql = sqlCountEnabled();
     if (countSql) installSqlCounter(ds);
 

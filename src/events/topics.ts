@@ -5,6 +5,8 @@
 export const TOPICS = {
   /** run state transitions and progress (payload: RunEventPayload) */
   RUN_EVENTS: 'RUN_EVENTS',
+  /** study status and progress (payload: StudyEventPayload, src/study/study-event.ts) */
+  STUDY_EVENTS: 'STUDY_EVENTS',
 } as const;
 
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];

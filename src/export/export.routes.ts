@@ -14,6 +14,7 @@ import { ExportService, type EvaluationCsvFilter } from './export.service';
 import { csvRow } from './csv';
 import { maskFile } from './mask-stream';
 import { mountWeightsRoute } from './weights.route';
+import { reportCsvRows, REPORT_CSV_COLUMNS, studyReportData } from '../study/study.export';
 
 export interface ExportOptions {
   /** the access check run before every export (see export.auth.ts). */
@@ -148,6 +149,29 @@ export function mountExportRoutes(app: Express, ds: DataSource, opts: ExportOpti
         if (!(await write(res, text))) return;
       }
       res.end();
+    }, log),
+  );
+
+  app.get(
+    '/export/studies/:id/report.json',
+    handle(async (req, res) => {
+      await authorize(req);
+      const id = String(req.params.id);
+      const report = isUuid(id) ? await studyReportData(ds, id) : null;
+      if (!report) throw notFound('study', id);
+      res.status(200).json(report);
+    }, log),
+  );
+
+  app.get(
+    '/export/studies/:id/report.csv',
+    handle(async (req, res) => {
+      await authorize(req);
+      const id = String(req.params.id);
+      const report = isUuid(id) ? await studyReportData(ds, id) : null;
+      if (!report) throw notFound('study', id);
+      csvHeaders(res, `study-${id}-report.csv`);
+      res.end(csvRow(REPORT_CSV_COLUMNS) + reportCsvRows(report).map(csvRow).join(''));
     }, log),
   );
 

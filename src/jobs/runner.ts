@@ -11,6 +11,7 @@ import { ComputeAborted, runCompute, type ComputeMode } from './compute/run-comp
 import { handlerFor } from './handlers/registry';
 import type { RunContext } from './handlers/types';
 import { RunReporter } from './reporter';
+import { provenanceOf } from './provenance';
 
 export interface RunnerOptions {
   ds: DataSource;
@@ -71,7 +72,19 @@ export async function executeRun(o: RunnerOptions, runId: string): Promise<void>
         }
         return fn(m);
       }),
-    compute: (spec, onMessage) => runCompute(spec, o.backend, abort.signal, onMessage, o.computeMode),
+    compute: (spec, onMessage) =>
+      runCompute(
+        spec,
+        o.backend,
+        abort.signal,
+        async (m) => {
+          // What produced the results, as the computation itself reports its backend.
+          if (m.type === 'ready')
+            await lifecycle.recordProvenance(o.ds, run.id, run.token, provenanceOf(m)).catch(() => undefined);
+          return onMessage(m);
+        },
+        o.computeMode,
+      ),
   };
   let outcome: { status: 'SUCCEEDED' | 'FAILED'; error: string | null } | null = null;
   try {

@@ -30,6 +30,7 @@ export const TRANSITIONS = [
   'queueFailed',
   'claim',
   'heartbeat',
+  'recordProvenance',
   'progress',
   'phase',
   'finish',
@@ -80,6 +81,18 @@ export async function heartbeat(db: Queryable, runId: string, token: string): Pr
   const rows = (await db.query(
     `WITH t AS (UPDATE run SET heartbeat_at = now() WHERE ${OWNED} RETURNING id) SELECT id FROM t`,
     [runId, token],
+  )) as unknown[];
+  return rows.length === 1;
+}
+
+/**
+ * What computes a run we hold (code version, backend, device, kernels, worker); no event: the
+ * run's state does not change. Each attempt overwrites it: the results it stores are its own.
+ */
+export async function recordProvenance(db: Queryable, runId: string, token: string, p: object): Promise<boolean> {
+  const rows = (await db.query(
+    `WITH t AS (UPDATE run SET provenance = $3::jsonb WHERE ${OWNED} RETURNING id) SELECT id FROM t`,
+    [runId, token, JSON.stringify(p)],
   )) as unknown[];
   return rows.length === 1;
 }

@@ -77,6 +77,14 @@ export class Run {
   @Column('uuid', { name: 'claim_token', nullable: true, select: false })
   claimToken!: string | null;
 
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description:
+      'What computed the run (its latest attempt): { version, commit (git, "+modified" when the checkout had changes; null outside git), backend, device, kernels, worker (host:pid) }. null until a worker started it; TRANSFER parents compute nothing.',
+  })
+  @Column('jsonb', { nullable: true })
+  provenance!: Record<string, unknown> | null;
+
   @Field(() => Int, {
     description: 'How many times a worker took the run up (more than 1 after a retry or a crash takeover).',
   })

@@ -103,21 +103,31 @@ export class LaunchService {
     }
   }
 
-  private async launch(kind: RunKind, params: Params, force: boolean): Promise<Run> {
-    const { run, created } = await this.ds.transaction((m) => this.findOrCreate(m, kind, params, force));
-    if (created) await this.enqueue([run]);
-    return run;
+  private async launch(kind: RunKind, params: Params, force: boolean): Promise<{ run: Run; created: boolean }> {
+    const found = await this.ds.transaction((m) => this.findOrCreate(m, kind, params, force));
+    if (found.created) await this.enqueue([found.run]);
+    return found;
   }
 
   async pretrain(i: PretrainInput): Promise<Run> {
-    return this.launch(RunKind.PRETRAIN, await validatePretrain(this.ds, i), !!i.force);
+    return (await this.launch(RunKind.PRETRAIN, await validatePretrain(this.ds, i), !!i.force)).run;
   }
 
   async prune(i: PruningInput): Promise<Run> {
-    return this.launch(RunKind.PRUNE, await validatePruning(this.ds, i), !!i.force);
+    return (await this.pruneOrReuse(i)).run;
   }
 
   async evaluate(i: EvaluateInput): Promise<Run> {
+    return (await this.evaluateOrReuse(i)).run;
+  }
+
+  /** startPruning, saying whether an identical stored or pending run was returned (created: false). */
+  async pruneOrReuse(i: PruningInput): Promise<{ run: Run; created: boolean }> {
+    return this.launch(RunKind.PRUNE, await validatePruning(this.ds, i), !!i.force);
+  }
+
+  /** evaluate, saying whether an identical stored or pending run was returned (created: false). */
+  async evaluateOrReuse(i: EvaluateInput): Promise<{ run: Run; created: boolean }> {
     return this.launch(RunKind.EVALUATE, await validateEvaluate(this.ds, i), !!i.force);
   }
 

@@ -124,6 +124,18 @@ test('claim, heartbeat, progress, phase, finish, and what a stranger token may n
     ),
   ).toEqual([]);
 
+  const prov = { backend: 'cpu', device: 'cpu', kernels: 'plain', worker: 'test:1', version: null, commit: null };
+  expect(
+    await eventsOf('recordProvenance', async () =>
+      expect(await lifecycle.recordProvenance(q, id, run.token, prov)).toBe(true),
+    ),
+  ).toEqual([]);
+  expect(await lifecycle.recordProvenance(q, id, '00000000-0000-0000-0000-000000000000', {})).toBe(false);
+  expect(
+    ((await db.query(`SELECT provenance FROM run WHERE id = $1`, [id])) as { rows: Array<{ provenance: unknown }> })
+      .rows[0].provenance,
+  ).toEqual(prov);
+
   const at = Date.now() - 5000;
   const pe = await eventsOf('progress', () =>
     lifecycle.progress(q, id, run.token, { step: 40, totalSteps: 80, progress: 0.5, metrics: { loss: 0.7 }, at }),

@@ -92,7 +92,7 @@ export interface EvaluationResult {
 }
 
 export type ComputeMessage =
-  | { type: 'ready'; backend: string }
+  | { type: 'ready'; backend: string; device: string; kernels: string }
   | { type: 'phase'; phase: string; at: number }
   /** one optimiser step; step/totalSteps count over the whole run. */
   | { type: 'progress'; step: number; totalSteps: number; progress: number; loss: number; lr: number; at: number }

@@ -234,7 +234,7 @@ function runPretrainSpec(s: PretrainSpec): void {
 async function main(): Promise<void> {
   const { spec, backend } = await receiveJob();
   const info = await initBackend(backend ?? undefined);
-  post({ type: 'ready', backend: info.backend });
+  post({ type: 'ready', backend: info.backend, device: info.device, kernels: info.kernels });
   if (spec.job === 'IMP') runImpSpec(spec);
   else if (spec.job === 'BASELINE') runBaselineSpec(spec);
   else if (spec.job === 'EVALUATE') runEvaluateSpec(spec);
