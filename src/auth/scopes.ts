@@ -35,6 +35,8 @@ export const MUTATION_SCOPES: Readonly<Record<string, Scope>> = {
   runTransfer: 'run',
   cancelRun: 'run',
   retryRun: 'run',
+  startStudy: 'run',
+  cancelStudy: 'run',
   importModel: 'admin',
   importTask: 'admin',
 };
