@@ -83,7 +83,7 @@ export class StudyReportService {
         })),
       })),
       adversarial: adv.map((r) => ({ ...r, task: tasks.get(r.taskId)! })),
-      findings: findings(t, tr, adv, name, p.threshold),
+      findings: findings(t, tr, adv, name, p.threshold, p),
     };
   }
 

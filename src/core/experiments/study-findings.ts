@@ -32,6 +32,8 @@ export function findings(
   adversarial: AdversarialRowData[],
   taskName: (id: string) => string,
   threshold: number,
+  /** what the study planned: a finding stays undecided (null) until all of it is stored */
+  planned: { baselines: readonly string[]; adversarialSparsities: readonly number[] },
 ): FindingData[] {
   const done = tickets.filter((t) => t.baselineSparsity !== null);
   const complete = done.length === tickets.length && tickets.length > 0;
@@ -75,17 +77,26 @@ export function findings(
       );
     }
   }
+  const wanted = (
+    [
+      ['RANDOM_PRUNING', 'randomPruning'],
+      ['SHUFFLED_WEIGHTS', 'shuffledWeights'],
+      ['RANDOM_INIT', 'randomInit'],
+    ] as const
+  ).filter(([b]) => planned.baselines.includes(b));
+  const baselinesStored = complete && done.every((t) => t.imp && wanted.every(([, k]) => t[k] !== null));
   out.push({
     key: 'IMP_BEATS_RANDOM',
     statement:
       "At each task's baseline sparsity, IMP tickets beat random pruning, shuffled weights and random initialisation beyond the seeds' spread.",
-    holds: complete && any ? beaten : null,
+    holds: baselinesStored && any ? beaten : null,
     evidence:
       (comparisons.join('; ') || 'no baseline stored yet') + (noSpread ? '; one seed: decided on the means' : ''),
   });
 
   const upTo70 = transfer.filter((r) => r.sparsity > 0 && r.sparsity <= 0.7 + 1e-9);
-  const transferDone = upTo70.length > 0 && upTo70.every((r) => r.averageRelative !== null);
+  const transferDone =
+    upTo70.length > 0 && upTo70.every((r) => r.averageRelative !== null && r.cells.length === tickets.length);
   out.push({
     key: 'PRETRAINING_TICKET_TRANSFERS',
     statement:
@@ -111,7 +122,10 @@ export function findings(
     if (pairs.length < list.length || pairs.length === 0 || wins * 2 <= pairs.length) helps = false;
     advEvidence.push(`${pct(s)}: adversarial better on ${wins} of ${pairs.length} tasks`);
   }
-  const advDone = adversarial.length > 0 && adversarial.every((r) => r.standard && r.adversarial);
+  const advDone =
+    adversarial.length === planned.adversarialSparsities.length * tickets.length &&
+    adversarial.length > 0 &&
+    adversarial.every((r) => r.standard && r.adversarial);
   out.push({
     key: 'ADVERSARIAL_HELPS',
     statement:
