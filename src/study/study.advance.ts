@@ -9,7 +9,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Json } from '../core/experiments/identity';
 import type { StudyParams } from '../core/experiments/study';
 import type { PlannedStep } from '../core/experiments/study-plan';
-import { ticketRow } from '../core/experiments/study-report';
+import { ticketRow, type Budgets, type StudyEvalRow } from '../core/experiments/study-report';
 import type { LaunchService } from '../run/run.launch';
 import { RunStatus } from '../run/run.enums';
 import { publishStudyEvent } from './study-event';
@@ -41,13 +41,14 @@ async function steps(m: EntityManager, studyId: string): Promise<StepRow[]> {
 /** The request with its references replaced by stored values. */
 async function resolve(
   ds: Queryable,
-  studyId: string,
   p: StudyParams,
   step: StepRow,
   byKey: Map<string, StepRow>,
+  stored: () => Promise<[StudyEvalRow[], Budgets]>,
 ): Promise<Record<string, Json>> {
   const baselineSparsity = async (taskId: string): Promise<number> => {
-    const row = ticketRow(p, await studyEvaluations(ds, studyId), taskId, await budgetsOf(ds, p));
+    const [rows, budgets] = await stored();
+    const row = ticketRow(p, rows, taskId, budgets);
     if (row.baselineSparsity === null) throw new Unresolvable(`task ${taskId} has no complete IMP curve`);
     return row.baselineSparsity;
   };
@@ -88,12 +89,15 @@ export async function advanceStudy(ds: DataSource, launch: LaunchService, studyI
       changed = false;
       const all = await steps(qr.manager, studyId);
       const byKey = new Map(all.map((s) => [s.key, s]));
+      // Read once per pass, not once per baseline step: nothing this pass launches has stored results yet.
+      let cached: Promise<[StudyEvalRow[], Budgets]> | null = null;
+      const stored = () => (cached ??= Promise.all([studyEvaluations(qr, studyId), budgetsOf(qr, study.params)]));
       for (const s of all) {
         if (s.run_id || s.resolved?.error) continue;
         if (!s.depends_on.every((d) => byKey.get(d)?.status === RunStatus.SUCCEEDED)) continue;
         let resolved: Record<string, Json>;
         try {
-          resolved = await resolve(qr, studyId, study.params, s, byKey);
+          resolved = await resolve(qr, study.params, s, byKey, stored);
           const found =
             s.kind === 'PRUNE'
               ? await launch.pruneOrReuse(resolved as never)

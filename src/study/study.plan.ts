@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import type { StudyConfig } from '../config';
 import { paramsHash } from '../core/experiments/identity';
 import { defaultSteps } from '../core/experiments/params';
-import { resolveStudy, StudyInputError, studyJson, type StudyParams } from '../core/experiments/study';
+import { resolveStudy, STUDY_LIMITS, StudyInputError, studyJson, type StudyParams } from '../core/experiments/study';
 import { planStudy, type PlannedStep } from '../core/experiments/study-plan';
 import { BadInputError, NotFoundError } from '../kit/errors';
 import { findModel, findTask, validateSparsities } from '../run/run.validate';
@@ -34,7 +34,8 @@ export async function resolveStudyInput(
   cfg: StudyConfig,
 ): Promise<{ name: string; params: StudyParams; kinds: Map<string, string> }> {
   const name = (i.name ?? '').trim();
-  if (name.length === 0 || name.length > 200) throw new BadInputError('name: must be 1..200 characters');
+  if (name.length === 0 || name.length > STUDY_LIMITS.nameMax)
+    throw new BadInputError(`name: must be 1..${STUDY_LIMITS.nameMax} characters`);
   if (name.includes('\u0000')) throw new BadInputError('name: must not contain NUL characters');
   let r: ReturnType<typeof resolveStudy>;
   try {
@@ -53,8 +54,8 @@ export async function resolveStudyInput(
   const builtins = (await ds.query(`SELECT id, kind FROM task WHERE built_in`)) as Array<{ id: string; kind: string }>;
   let taskIds: string[];
   if (r.taskIds) {
-    if (r.taskIds.length === 0 || r.taskIds.length > 20)
-      throw new BadInputError(`taskIds: must list 1..20 tasks, got ${r.taskIds.length}`);
+    if (r.taskIds.length === 0 || r.taskIds.length > STUDY_LIMITS.maxTasks)
+      throw new BadInputError(`taskIds: must list 1..${STUDY_LIMITS.maxTasks} tasks, got ${r.taskIds.length}`);
     taskIds = [];
     for (const [k, t] of r.taskIds.entries()) {
       const kind = await asInput(`taskIds[${k}]`, () => findTask(ds, `taskIds[${k}]`, t, model));

@@ -79,11 +79,7 @@ export class StudyService {
       await lifecycle.settleParent(this.ds, run?.parent_id ?? null);
     }
     const after = await this.get(study.id);
-    const [counts] = (await this.ds.query(
-      `SELECT count(*)::int AS total, count(*) FILTER (WHERE r.status IN ('SUCCEEDED','FAILED','CANCELLED'))::int AS done
-         FROM study_step s LEFT JOIN run r ON r.id = s.run_id WHERE s.study_id = $1`,
-      [study.id],
-    )) as Array<{ total: number; done: number }>;
+    const counts = await this.counts(study.id);
     await publishStudyEvent(this.ds, {
       studyId: study.id,
       status: RunStatus.CANCELLED,
