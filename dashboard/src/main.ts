@@ -4,6 +4,8 @@ import { errorBox, h } from './dom';
 import { curveView } from './views/curve';
 import { runsView, runView } from './views/runs';
 import { startView } from './views/start';
+import { studiesView } from './views/studies';
+import { studyView } from './views/study';
 import { ticketsView, ticketView } from './views/ticket';
 import { transferView } from './views/transfer';
 
@@ -17,6 +19,8 @@ const ROUTES: Array<[RegExp, View]> = [
   [/^\/tickets$/, (r) => ticketsView(r)],
   [/^\/ticket\/(.+)$/, (r, id) => ticketView(r, id)],
   [/^\/start$/, (r) => startView(r)],
+  [/^\/studies$/, (r) => studiesView(r)],
+  [/^\/study\/(.+)$/, (r, id) => studyView(r, id)],
 ];
 
 let cleanup: (() => void) | null = null;
@@ -66,7 +70,7 @@ async function header(): Promise<HTMLElement> {
     .catch((e: Error) => (info.textContent = e.message));
   return h('header', {},
     h('h1', {}, h('a', { href: '#/runs' }, 'ticketlab')),
-    h('nav', {}, ...[['#/runs', 'Runs'], ['#/start', 'Start'], ['#/curves', 'Sparsity curves'], ['#/transfer', 'Transfer'], ['#/tickets', 'Tickets']].map(([href, t]) => h('a', { href }, t)),
+    h('nav', {}, ...[['#/runs', 'Runs'], ['#/studies', 'Studies'], ['#/start', 'Start'], ['#/curves', 'Sparsity curves'], ['#/transfer', 'Transfer'], ['#/tickets', 'Tickets']].map(([href, t]) => h('a', { href }, t)),
       h('a', { href: '/graphiql', target: '_blank' }, 'GraphQL explorer')),
     h('div', { class: 'status-line' }, info, ' · live: ', live, ' ', tokenBox()),
   );
