@@ -4,14 +4,13 @@
  * the mask applied to the model's weights are checked) and the TypeScript example (graphql-ws).
  * Without a suitable Python the Python test is skipped with a message, or fails under CI.
  */
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { decodeSafetensors } from '../../src/core/io/safetensors';
 import { pretrainTinyModel, taskIdOf, waitForRun } from '../helpers/runs';
 import { REPO_ROOT, startServer, type TestServer } from '../helpers/server';
-import { findPython } from './python';
+import { findPython, run } from './python';
 import { options } from '../../examples/typescript/notebook';
 
 let server: TestServer;
@@ -39,30 +38,6 @@ afterAll(async () => {
   await server?.stop();
   fs.rmSync(out, { recursive: true, force: true });
 });
-
-function run(
-  exe: string,
-  args: string[],
-  timeoutMs = 120_000,
-): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const started = Date.now();
-  const p = spawn(exe, args, {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, MPLBACKEND: 'Agg' },
-  });
-  let stdout = '';
-  let stderr = '';
-  p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-  return new Promise((resolve) =>
-    p.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    }),
-  );
-}
 
 async function ticketCount(): Promise<number> {
   return (await server.gql<{ tickets: { totalCount: number } }>('{ tickets { totalCount } }')).data!.tickets.totalCount;
