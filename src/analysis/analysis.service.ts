@@ -8,7 +8,7 @@ import { TrainingMode, WeightInit } from '../evaluation/evaluation.enums';
 import { BadInputError, NotFoundError } from '../kit/errors';
 import { isUuid } from '../kit/ids';
 import { Model } from '../model/model.entity';
-import { BUILTIN_TASKS } from '../task/task.builtin';
+import { builtinRank } from '../task/task.builtin';
 import { Task } from '../task/task.entity';
 import { masksForTickets } from '../ticket/ticket.batch';
 import { Ticket } from '../ticket/ticket.entity';
@@ -59,12 +59,10 @@ export interface TransferArgs {
   runIds?: string[] | null;
 }
 
-const KIND_ORDER: string[] = BUILTIN_TASKS.map((b) => b.kind);
-
 /** Built-in tasks first in kind order, then the others by creation (TaskService.list's order). */
 function taskOrder(a: Task, b: Task): number {
   if (a.builtIn !== b.builtIn) return a.builtIn ? -1 : 1;
-  if (a.builtIn) return KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind);
+  if (a.builtIn) return builtinRank(a) - builtinRank(b);
   return a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id);
 }
 

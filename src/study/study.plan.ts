@@ -12,11 +12,9 @@ import { resolveStudy, STUDY_LIMITS, StudyInputError, studyJson, type StudyParam
 import { planStudy, type PlannedStep } from '../core/experiments/study-plan';
 import { BadInputError, NotFoundError } from '../kit/errors';
 import { findModel, findTask, validateSparsities } from '../run/run.validate';
-import { BUILTIN_TASKS } from '../task/task.builtin';
+import { BUILTIN_KIND_ORDER } from '../task/task.builtin';
 import { Study } from './study.entity';
 import type { StudyInput } from './study.input';
-
-const KIND_ORDER: string[] = BUILTIN_TASKS.map((b) => b.kind);
 
 /** A missing model or task is the request's fault here: BAD_USER_INPUT naming the field. */
 async function asInput<T>(field: string, f: () => Promise<T>): Promise<T> {
@@ -67,7 +65,7 @@ export async function resolveStudyInput(
       kinds.set(id, kind);
     }
   } else {
-    const wanted = r.taskKinds === 'ALL' ? KIND_ORDER.filter((k) => k !== 'PRETRAIN') : r.taskKinds;
+    const wanted = r.taskKinds === 'ALL' ? BUILTIN_KIND_ORDER.filter((k) => k !== 'PRETRAIN') : r.taskKinds;
     taskIds = builtins.filter((b) => wanted.includes(b.kind)).map((b) => b.id);
     for (const [k, id] of taskIds.entries()) kinds.set(id, await findTask(ds, `taskIds[${k}]`, id, model));
   }

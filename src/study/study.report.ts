@@ -13,13 +13,11 @@ import type { Stat } from '../core/experiments/study-stats';
 import { Mask, maskOverlap } from '../core/pruning';
 import { TrainingMode, WeightInit } from '../evaluation/evaluation.enums';
 import { BadInputError, NotFoundError } from '../kit/errors';
-import { BUILTIN_TASKS } from '../task/task.builtin';
+import { builtinRank } from '../task/task.builtin';
 import { Task } from '../task/task.entity';
 import { masksForTickets } from '../ticket/ticket.batch';
 import { budgetsOf, studyEvaluations } from './study.data';
 import type { AdversarialRow, Finding, OverlapMatrix, StudyProvenance, StudyTaskRow, TransferRow } from './study.types';
-
-const KIND_ORDER: string[] = BUILTIN_TASKS.map((b) => b.kind);
 
 export interface ReportTables {
   tickets: StudyTaskRow[];
@@ -48,7 +46,7 @@ export class StudyReportService {
   private ordered(p: StudyParams, tasks: Map<string, Task>): string[] {
     const rank = (id: string) => {
       const t = tasks.get(id);
-      const k = t?.builtIn ? KIND_ORDER.indexOf(t.kind) : KIND_ORDER.length;
+      const k = builtinRank(t ?? { builtIn: false, kind: '' });
       return [k, t?.name ?? id] as const;
     };
     return [...p.taskIds].sort((a, b) => {

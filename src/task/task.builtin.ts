@@ -42,3 +42,11 @@ export const BUILTIN_TASKS: readonly BuiltinTaskSpec[] = Object.values(TaskKind)
   metric: PRIMARY_METRIC[kind],
   ...BUILTIN_SPLIT_SIZES[kind],
 }));
+
+/** The built-in kinds in their canonical order (the paper's tables'): task lists, study plans and reports follow it. */
+export const BUILTIN_KIND_ORDER: readonly TaskKind[] = BUILTIN_TASKS.map((b) => b.kind);
+
+/** A task's place in that order; tasks that are not built in come after every built-in one. */
+export function builtinRank(t: { builtIn: boolean; kind: string }): number {
+  return t.builtIn ? BUILTIN_KIND_ORDER.indexOf(t.kind as TaskKind) : BUILTIN_KIND_ORDER.length;
+}
