@@ -66,6 +66,8 @@ export interface LimitsConfig {
   concurrentPerCaller: number;
   /** more of one caller's operations waiting for a slot before 429 (TICKETLAB_MAX_QUEUED, 64). */
   queuedPerCaller: number;
+  /** SQL statements one query may run, counted as they run (TICKETLAB_MAX_SQL_STATEMENTS, 500). */
+  sqlStatements: number;
 }
 
 export interface WorkerConfig {
@@ -190,6 +192,7 @@ function parseLimits(env: NodeJS.ProcessEnv): LimitsConfig {
     dbFieldCost: parseNumber(env, 'TICKETLAB_DB_FIELD_COST', 50, 1, 1e6, true),
     concurrentPerCaller: parseNumber(env, 'TICKETLAB_MAX_CONCURRENT', 8, 1, 10_000, true),
     queuedPerCaller: parseNumber(env, 'TICKETLAB_MAX_QUEUED', 64, 0, 100_000, true),
+    sqlStatements: parseNumber(env, 'TICKETLAB_MAX_SQL_STATEMENTS', 500, 1, 1e7, true),
   };
 }
 

@@ -11,7 +11,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import * as fs from 'fs';
-import type { GraphQLFormattedError } from 'graphql';
+import { execute, getOperationAST, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
@@ -31,7 +31,7 @@ import { PgPubSub } from '../events/bus';
 import { QueueSender } from '../jobs/queue';
 import { buildAppSchema, createServices } from './schema';
 import { startStudyDriver } from '../study/study.driver';
-import { installSqlCounter, sqlCountEnabled, sqlCountMiddleware, sqlCountPlugin } from './sql-count';
+import { installSqlBudget, sqlBudgetMiddleware, sqlCountEnabled, sqlCountPlugin, withSqlBudget } from './sql-budget';
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:4000/graphql */
@@ -65,7 +65,7 @@ export async function startServer(cfg: Config, db: OpenDatabase, log: (l: string
     const studyDriver = startStudyDriver(ds, pubSub, services.studies, log);
     cleanup.push(() => studyDriver.close());
     const countSql = sqlCountEnabled();
-    if (countSql) installSqlCounter(ds);
+    installSqlBudget(ds);
 
     const guard = createGuard(cfg, ds, log);
     const wsGuard = guard.ws(schema, (caller) => createContext(ds, caller));
@@ -86,6 +86,12 @@ export async function startServer(cfg: Config, db: OpenDatabase, log: (l: string
         schema,
         // Token at connect and at each operation; each subscribe parsed, validated, scope- and limit-checked.
         ...wsGuard.hooks,
+        // Queries over WebSocket get the same statement budget as over HTTP (sql-budget.ts).
+        execute: (args) =>
+          withSqlBudget(
+            getOperationAST(args.document, args.operationName)?.operation === 'query' ? cfg.limits.sqlStatements : null,
+            () => execute(args),
+          ),
         // Subscription results skip Apollo; the same single error mapping applies to them.
         onNext: (_ctx, _id, _payload, _args, result) =>
           result.errors
@@ -136,7 +142,7 @@ export async function startServer(cfg: Config, db: OpenDatabase, log: (l: string
       express.json({ limit: cfg.limits.bodyBytes }),
       guard.document,
       guard.concurrency,
-      ...(countSql ? [sqlCountMiddleware] : []),
+      sqlBudgetMiddleware(cfg.limits.sqlStatements),
       expressMiddleware(apollo, { context: async ({ res }) => createContext(ds, callerOf(res)) }),
       guard.bodyErrors,
     );

@@ -93,6 +93,7 @@ export function documentGate(limits: LimitsConfig): RequestHandler {
           'subscriptions are served over WebSocket (graphql-transport-ws on /graphql), not over HTTP',
         );
       }
+      res.locals.operation = op?.operation; // the SQL budget applies to queries (app/sql-budget.ts)
       // A readiness probe's query does not wait behind a caller's expensive ones (concurrency.ts).
       res.locals.cheap =
         op?.operation === 'query' &&

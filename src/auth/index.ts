@@ -25,7 +25,7 @@ export function createGuard(cfg: Config, ds: DataSource, log: (line: string) => 
   const l = cfg.limits;
   log(`auth: ${cfg.auth.mode === 'required' ? 'tokens required' : 'off'} (${cfg.auth.reason})`);
   log(
-    `limits: depth ${l.maxDepth}, cost ${l.maxCost}, body ${l.bodyBytes} B, WebSocket message ${l.wsMessageBytes} B, ${l.subscriptionsPerConnection} operations per WebSocket, ${l.maxTokens} tokens and ${l.maxRootFields} root fields per document, database fields cost ${l.dbFieldCost}`,
+    `limits: depth ${l.maxDepth}, cost ${l.maxCost}, body ${l.bodyBytes} B, WebSocket message ${l.wsMessageBytes} B, ${l.subscriptionsPerConnection} operations per WebSocket, ${l.maxTokens} tokens and ${l.maxRootFields} root fields per document, database fields cost ${l.dbFieldCost}, ${l.sqlStatements} SQL statements per query`,
   );
   return {
     auth,
