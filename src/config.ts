@@ -3,6 +3,7 @@
  * Everything else reads configuration from here, never from process.env directly.
  */
 import * as path from 'path';
+import { getHeapStatistics } from 'v8';
 
 export type BackendChoice = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -68,6 +69,10 @@ export interface LimitsConfig {
   queuedPerCaller: number;
   /** SQL statements one query may run, counted as they run (TICKETLAB_MAX_SQL_STATEMENTS, 500). */
   sqlStatements: number;
+  /** heap in use (MB) above which new operations are refused (TICKETLAB_HEAP_BUDGET_MB, half V8's limit). */
+  heapBudgetMb: number;
+  /** HTTP operations running at once in all: (V8 heap limit − budget) ÷ TICKETLAB_OP_HEAP_MB (32), or TICKETLAB_MAX_CONCURRENT_TOTAL. */
+  concurrentTotal: number;
 }
 
 export interface WorkerConfig {
@@ -193,6 +198,19 @@ function parseLimits(env: NodeJS.ProcessEnv): LimitsConfig {
     concurrentPerCaller: parseNumber(env, 'TICKETLAB_MAX_CONCURRENT', 8, 1, 10_000, true),
     queuedPerCaller: parseNumber(env, 'TICKETLAB_MAX_QUEUED', 64, 0, 100_000, true),
     sqlStatements: parseNumber(env, 'TICKETLAB_MAX_SQL_STATEMENTS', 500, 1, 1e7, true),
+    ...heapLimits(env),
+  };
+}
+
+/** The heap budget and the operations in flight derived from it (src/auth/concurrency.ts). */
+function heapLimits(env: NodeJS.ProcessEnv): Pick<LimitsConfig, 'heapBudgetMb' | 'concurrentTotal'> {
+  const limitMb = Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
+  const heapBudgetMb = parseNumber(env, 'TICKETLAB_HEAP_BUDGET_MB', Math.floor(limitMb / 2), 1, limitMb, true);
+  const opMb = parseNumber(env, 'TICKETLAB_OP_HEAP_MB', 32, 1, limitMb, true);
+  const derived = Math.max(1, Math.floor((limitMb - heapBudgetMb) / opMb));
+  return {
+    heapBudgetMb,
+    concurrentTotal: parseNumber(env, 'TICKETLAB_MAX_CONCURRENT_TOTAL', derived, 1, 100_000, true),
   };
 }
 

@@ -4,10 +4,8 @@
  * as GraphQL-shaped JSON errors instead of Express's HTML pages.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { getOperationAST, GraphQLError, Kind } from 'graphql';
+import { getOperationAST, GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
 
-/** Root fields that read no table: answered at once, whatever else the caller has running. */
-const CHEAP_FIELDS = new Set(['health', 'compute', '__typename']);
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { LimitsConfig } from '../config';
 import { isDatabaseUnavailable } from '../kit/unavailable';
@@ -15,6 +13,17 @@ import { DATABASE_UNAVAILABLE_MESSAGE, DomainError, type ErrorCode } from '../ki
 import type { Authenticator } from './authenticator';
 import { checkDocumentShape, checkVariables, parseBounded } from './document';
 import { checkOperation, httpStatus, LOCAL_CALLER, toGraphQLError, type Caller } from './guard';
+
+/** Root fields that read no table: answered at once, whatever else the caller has running. */
+const CHEAP_FIELDS = new Set(['health', 'compute', '__typename']);
+
+/** A query of `health`, `compute` only: a readiness probe, never queued or refused for load. */
+export function isCheap(op: OperationDefinitionNode | null | undefined): boolean {
+  return (
+    op?.operation === 'query' &&
+    op.selectionSet.selections.every((s) => s.kind === Kind.FIELD && CHEAP_FIELDS.has(s.name.value))
+  );
+}
 
 function sendError(
   res: Response,
@@ -95,9 +104,7 @@ export function documentGate(limits: LimitsConfig): RequestHandler {
       }
       res.locals.operation = op?.operation; // the SQL budget applies to queries (app/sql-budget.ts)
       // A readiness probe's query does not wait behind a caller's expensive ones (concurrency.ts).
-      res.locals.cheap =
-        op?.operation === 'query' &&
-        op.selectionSet.selections.every((s) => s.kind === Kind.FIELD && CHEAP_FIELDS.has(s.name.value));
+      res.locals.cheap = isCheap(op);
     } catch (err) {
       if (err instanceof DomainError) return sendError(res, httpStatus(err.code), err.code, err.message);
       if (err instanceof GraphQLError) return sendError(res, 400, 'GRAPHQL_PARSE_FAILED', err.message);

@@ -10,7 +10,7 @@ import type { ExportGuard } from '../export/export.auth';
 import { requireScope } from './export-guard';
 import { Authenticator } from './authenticator';
 import type { Caller } from './guard';
-import { perCallerConcurrency } from './concurrency';
+import { admission } from './concurrency';
 import { authenticateHttp, bodyErrors, documentGate, guardPlugin } from './http';
 import { TokenService } from './token.service';
 import { WS_HARD_CAP_FACTOR, wsGuard, type WsGuard } from './ws';
@@ -34,7 +34,7 @@ export function createGuard(cfg: Config, ds: DataSource, log: (line: string) => 
     /** after the body parser: the document and variables bounded, subscriptions refused */
     document: documentGate(l),
     /** after the document gate: a caller's operations in flight bounded */
-    concurrency: perCallerConcurrency(l),
+    concurrency: admission(l),
     /** last on /graphql: body-parser errors as JSON */
     bodyErrors: bodyErrors(l, logErr),
     plugin: guardPlugin(l),

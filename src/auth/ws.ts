@@ -16,7 +16,9 @@ import type { Context as WsContext, ServerOptions, SubscribePayload } from 'grap
 import type { Extra } from 'graphql-ws/use/ws';
 import type { WebSocketServer } from 'ws';
 import type { LimitsConfig } from '../config';
-import { DomainError } from '../kit/errors';
+import { DomainError, UnavailableError } from '../kit/errors';
+import { heapInUseMb } from './concurrency';
+import { isCheap } from './http';
 import { Authenticator, NO_TOKEN } from './authenticator';
 import { checkDocumentShape, checkVariables, parseBounded } from './document';
 import { checkOperation, LimitError, toGraphQLError, type Caller } from './guard';
@@ -148,6 +150,11 @@ export function wsGuard(opts: WsGuardOptions): WsGuard {
           return [new GraphQLError('Unable to identify operation', { extensions: { code: 'BAD_USER_INPUT' } })];
         const variables = payload.variables ?? {};
         checkOperation({ schema: opts.schema, document: parsed, operation, variables, caller }, opts.limits);
+        const heap = heapInUseMb();
+        if (heap > opts.limits.heapBudgetMb && !isCheap(operation))
+          throw new UnavailableError(
+            `the server holds ${Math.round(heap)} MB of heap, above its budget of ${opts.limits.heapBudgetMb} MB (TICKETLAB_HEAP_BUDGET_MB); retry in a second`,
+          );
         return {
           schema: opts.schema,
           document: parsed,
