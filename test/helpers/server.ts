@@ -66,6 +66,8 @@ export interface StartOptions {
    * test run's migrated template.
    */
   embedded?: boolean;
+  /** Node options before the script (e.g. `--inspect=127.0.0.1:0`, see test/helpers/inspect.ts). */
+  nodeArgs?: string[];
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
@@ -89,7 +91,10 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const dropClone = async () => {
     if (clone) await dropDatabase(cluster!.url, clone.name);
   };
-  const proc = spawn(process.execPath, [MAIN_JS, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), MAIN_JS, 'serve'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let onOutput: () => void = () => undefined;
   const collect = (c: Buffer) => {
