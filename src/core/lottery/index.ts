@@ -43,3 +43,4 @@ export {
   type OneShotSource,
 } from './baselines';
 export { verifyCount, verifyNested, verifyMagnitudeOrder } from './verify';
+export { earlyBirdSearch, type EarlyBirdOptions, type EarlyBirdResult } from './early-bird';

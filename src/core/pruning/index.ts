@@ -6,6 +6,7 @@ export { globalMagnitudePrune, type MagnitudeOptions, type MagnitudeResult } fro
 export { randomPrune, type RandomOptions, type RandomResult } from './random';
 export { linearSchedule, geometricSchedule, validateSchedule, checkScheduleCounts } from './schedule';
 export { maskOverlap, jaccard, type Overlap } from './overlap';
+export { maskDistance, EarlyBirdStop, EARLY_BIRD_DEFAULTS, defaultInterval, type EarlyBirdRule } from './early-bird';
 export { shuffleInPlace, shuffleWithinTensors } from './shuffle';
 export {
   nextMask,

@@ -9,9 +9,11 @@ import type { Mask } from '../../pruning';
 /**
  * `levels`: one run finds nested tickets level by level (IMP's loop: train, prune the trained
  * weights to the next sparsity, rewind), resumable per level;
- * `independent`: one ticket per requested sparsity, each drawn from the dense model and trained alone.
+ * `independent`: one ticket per requested sparsity, each drawn from the dense model and trained alone;
+ * `early-bird`: one search (a dense fine-tune stopped when its masks stop changing) gives the masks
+ * of every requested sparsity, each then trained alone.
  */
-export type SearchShape = 'levels' | 'independent';
+export type SearchShape = 'levels' | 'independent' | 'early-bird';
 
 export interface MaskRequest {
   config: ModelConfig;
