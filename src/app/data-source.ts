@@ -9,8 +9,15 @@ import { Initial1764300000000 } from '../../migrations/1764300000000-Initial';
 import { RunQueue1764400000000 } from '../../migrations/1764400000000-RunQueue';
 import { ApiToken1764500000000 } from '../../migrations/1764500000000-ApiToken';
 import { Study1765000000000 } from '../../migrations/1765000000000-Study';
+import { SearchCost1765100000000 } from '../../migrations/1765100000000-SearchCost';
 /** In order; add each new migration class here. */
-export const MIGRATIONS = [Initial1764300000000, RunQueue1764400000000, ApiToken1764500000000, Study1765000000000];
+export const MIGRATIONS = [
+  Initial1764300000000,
+  RunQueue1764400000000,
+  ApiToken1764500000000,
+  Study1765000000000,
+  SearchCost1765100000000,
+];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export type EntityList = Array<Function | EntitySchema>;

@@ -97,6 +97,23 @@ export class RunReporter {
     if (Number.isFinite(value)) this.points.push([step, name, value]);
   }
 
+  /**
+   * Values a client follows live beside the loss (Early-Bird's mask distances): each kept as a
+   * metric point, and sent at once in a progress event's metrics with the latest loss and lr.
+   */
+  live(values: Record<string, number>, step: number, at: number): void {
+    for (const [name, v] of Object.entries(values)) this.record(name, step, v);
+    const l = this.latest;
+    this.lastEvent = Date.now();
+    this.persist({
+      step: l?.step ?? step,
+      totalSteps: l?.totalSteps ?? step,
+      progress: l?.progress ?? 0,
+      metrics: { ...(l ? { loss: l.loss, lr: l.lr } : {}), ...values },
+      at,
+    });
+  }
+
   /** Writes progress at a unit boundary (a level or seed stored) and the pending points. */
   checkpoint(step: number, totalSteps: number): void {
     // The last loss of a unit is kept even when it fell inside a sampling window.

@@ -19,16 +19,38 @@ export interface TicketWrite {
   seed: number;
   mask: Uint8Array;
   maskBits: number;
+  /** training steps spent before the mask was fixed (compute accounting) */
+  searchSteps: number;
+  /** wall seconds of those steps */
+  searchSeconds: number;
+  /** how the search ended, for methods that stop on a rule (EARLY_BIRD) */
+  search?: Record<string, unknown> | null;
 }
 
 export async function insertTicket(m: EntityManager, t: TicketWrite): Promise<string> {
   const mask = Buffer.from(t.mask.buffer, t.mask.byteOffset, t.mask.byteLength);
   const rows = (await m.query(
-    `INSERT INTO ticket (model_id, task_id, method, sparsity, level, parent_id, run_id, seed, mask, mask_bits, mask_sha256)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+    `INSERT INTO ticket (model_id, task_id, method, sparsity, level, parent_id, run_id, seed, mask, mask_bits, mask_sha256,
+                         search_steps, search_seconds, search)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
      ON CONFLICT (run_id, level, sparsity) WHERE run_id IS NOT NULL DO NOTHING
      RETURNING id`,
-    [t.modelId, t.taskId, t.method, t.sparsity, t.level, t.parentId, t.runId, t.seed, mask, t.maskBits, sha256(mask)],
+    [
+      t.modelId,
+      t.taskId,
+      t.method,
+      t.sparsity,
+      t.level,
+      t.parentId,
+      t.runId,
+      t.seed,
+      mask,
+      t.maskBits,
+      sha256(mask),
+      t.searchSteps,
+      t.searchSeconds,
+      t.search ? JSON.stringify(t.search) : null,
+    ],
   )) as Array<{ id: string }>;
   if (rows[0]) return rows[0].id;
   const found = (await m.query(`SELECT id FROM ticket WHERE run_id = $1 AND level = $2 AND sparsity = $3`, [

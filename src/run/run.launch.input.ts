@@ -50,6 +50,30 @@ export class ModelConfigInput {
   dropout?: number | null;
 }
 
+@InputType({
+  description:
+    'The Early-Bird search of an EARLY_BIRD run: a dense fine-tune from θ0 whose global magnitude masks are drawn every `interval` steps; it stops when the largest normalised Hamming distance between consecutive draws, over the last `window` draws and every target sparsity, is below `tolerance`.',
+})
+export class EarlyBirdInput {
+  @Field(() => Int, { nullable: true, description: 'Steps between draws (default: 20 draws over searchSteps).' })
+  interval?: number | null;
+
+  @Field(() => Int, { nullable: true, description: `Draws the stop rule looks back over (default ${P.window}).` })
+  window?: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: `Largest distance that counts as settled, in (0, 1] (default ${P.tolerance}).`,
+  })
+  tolerance?: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: `The search's budget, a dense fine-tune it stops early (default stepsPerLevel; at most ${MAX_STEPS}).`,
+  })
+  searchSteps?: number | null;
+}
+
 @InputType({ description: 'Pre-train a new model θ0 on the built-in PRETRAIN task (MLM + ITM + MRM).' })
 export class PretrainInput {
   @Field({ description: 'Unique name of the model to create.' })
@@ -135,6 +159,9 @@ export class PruningInput {
 
   @Field(() => Int, { nullable: true, description: "Batch size (default the task's)." })
   batchSize?: number | null;
+
+  @Field(() => EarlyBirdInput, { nullable: true, description: 'EARLY_BIRD only: the search and its stop rule.' })
+  earlyBird?: EarlyBirdInput | null;
 
   @Field(() => Boolean, {
     nullable: true,

@@ -159,7 +159,31 @@ export async function validatePruning(ds: DataSource, i: PruningInput): Promise<
     trainingMode: i.trainingMode ?? undefined,
     lr: lrOf('lr', i.lr),
     batchSize: intIn('batchSize', i.batchSize, 1, 1024),
+    ...validateEarlyBird(method, i, steps ?? defaultSteps(kind)),
   };
+}
+
+/** EARLY_BIRD's search settings (flat in the stored params); refused on any other method. */
+function validateEarlyBird(
+  method: string,
+  i: PruningInput,
+  stepsPerLevel: number,
+): Pick<PruneParams, 'interval' | 'window' | 'tolerance' | 'searchSteps'> {
+  const eb = i.earlyBird;
+  if (getSearchMethod(method).shape !== 'early-bird') {
+    if (eb) throw bad('earlyBird', `applies to EARLY_BIRD only, not to ${method}`);
+    return {};
+  }
+  if (i.trainingMode === 'ADVERSARIAL')
+    throw bad('trainingMode', 'EARLY_BIRD searches with standard training; ADVERSARIAL is not supported');
+  const searchSteps = intIn('earlyBird.searchSteps', eb?.searchSteps, 1, MAX_STEPS);
+  const budget = searchSteps ?? stepsPerLevel;
+  const interval = intIn('earlyBird.interval', eb?.interval, 1, budget);
+  const window = intIn('earlyBird.window', eb?.window, 1, 1000);
+  const tolerance = eb?.tolerance ?? undefined;
+  if (tolerance !== undefined && !(Number.isFinite(tolerance) && tolerance > 0 && tolerance <= 1))
+    throw bad('earlyBird.tolerance', `must be in (0, 1], got ${tolerance}`);
+  return { interval, window, tolerance, searchSteps };
 }
 
 export async function validateEvaluate(ds: DataSource, i: EvaluateInput): Promise<EvaluateParams> {

@@ -82,6 +82,25 @@ export class Ticket {
   @Column('text', { name: 'mask_sha256' })
   maskSha256!: string;
 
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Training steps spent before this mask was fixed: IMP level k, k × stepsPerLevel (the fine-tunes of levels 0…k−1); ONE_SHOT of θ0 and RANDOM 0; EARLY_BIRD the steps of its search to the stop. The ticket’s own fine-tune is not included (every method pays it alike). Null for tickets stored before this was recorded.',
+  })
+  @Column('integer', { name: 'search_steps', nullable: true })
+  searchSteps!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Wall seconds of those search steps on the worker that ran them (null when not recorded).',
+  })
+  @Column('double precision', { name: 'search_seconds', nullable: true })
+  searchSeconds!: number | null;
+
+  /** how a rule-stopped search ended (EARLY_BIRD); the resolver exposes it as `earlyBird` */
+  @Column('jsonb', { nullable: true })
+  search!: Record<string, unknown> | null;
+
   @Field({ description: 'When the ticket was stored.' })
   @CreateDateColumn({ name: 'created_at', ...TIMESTAMP })
   createdAt!: Date;

@@ -8,6 +8,7 @@ import { Task } from '../task/task.entity';
 import { LayerSparsity, Ticket } from './ticket.entity';
 import { TicketFilter } from './ticket.input';
 import { maskPath, TicketService } from './ticket.service';
+import { EarlyBirdSearch } from './ticket.search';
 
 export const TicketConnection = connectionType('Ticket', Ticket, 'ticket');
 
@@ -65,6 +66,14 @@ export class TicketResolver {
   @FieldResolver(() => [LayerSparsity])
   layerSparsity(@Root() t: Ticket, @Ctx() ctx: Context): Promise<LayerSparsity[]> {
     return this.service.layerSparsity(t, ctx);
+  }
+
+  @FieldResolver(() => EarlyBirdSearch, {
+    nullable: true,
+    description: 'How the Early-Bird search that found it ended (EARLY_BIRD tickets only).',
+  })
+  earlyBird(@Root() t: Ticket): EarlyBirdSearch | null {
+    return t.method === 'EARLY_BIRD' && t.search ? (t.search as unknown as EarlyBirdSearch) : null;
   }
 
   @FieldResolver(() => String, {

@@ -3,6 +3,7 @@
  * the built schema's Mutation fields are all in the policy, and the numbers are the ones the
  * documented rules give.
  */
+import { getHeapStatistics } from 'v8';
 import 'reflect-metadata';
 import { buildSchema, getIntrospectionQuery, getOperationAST, parse, type GraphQLSchema } from 'graphql';
 import { ConfigError, isLoopback, loadConfig } from '../../src/config';
@@ -98,6 +99,12 @@ test('auth mode: off on loopback unless required; always required elsewhere, whe
 });
 
 test('limits: documented defaults, overridable, validated', () => {
+  // The heap budget is half of V8's heap limit, and the operations in flight in all the headroom ÷ 32 MB.
+  const heapLimitMb = Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
+  const heap = {
+    heapBudgetMb: Math.floor(heapLimitMb / 2),
+    concurrentTotal: Math.floor((heapLimitMb - Math.floor(heapLimitMb / 2)) / 32),
+  };
   expect(loadConfig({}).limits).toEqual({
     maxDepth: 12,
     maxCost: 20000,
@@ -110,6 +117,8 @@ test('limits: documented defaults, overridable, validated', () => {
     dbFieldCost: 50,
     concurrentPerCaller: 8,
     queuedPerCaller: 64,
+    sqlStatements: 500,
+    ...heap,
   });
   const c = loadConfig({
     TICKETLAB_MAX_DEPTH: '8',
@@ -121,6 +130,9 @@ test('limits: documented defaults, overridable, validated', () => {
     TICKETLAB_MAX_TOKENS: '900',
     TICKETLAB_MAX_ROOT_FIELDS: '5',
     TICKETLAB_DB_FIELD_COST: '7',
+    TICKETLAB_MAX_SQL_STATEMENTS: '40',
+    TICKETLAB_HEAP_BUDGET_MB: '600',
+    TICKETLAB_OP_HEAP_MB: '100',
   });
   expect(c.limits).toEqual({
     maxDepth: 8,
@@ -134,7 +146,12 @@ test('limits: documented defaults, overridable, validated', () => {
     dbFieldCost: 7,
     concurrentPerCaller: 8,
     queuedPerCaller: 64,
+    sqlStatements: 40,
+    heapBudgetMb: 600,
+    concurrentTotal: Math.floor((heapLimitMb - 600) / 100),
   });
+  expect(loadConfig({ TICKETLAB_MAX_CONCURRENT_TOTAL: '3' }).limits.concurrentTotal).toBe(3);
+  expect(() => loadConfig({ TICKETLAB_HEAP_BUDGET_MB: '0' })).toThrow(/TICKETLAB_HEAP_BUDGET_MB must be an integer/);
   expect(() => loadConfig({ TICKETLAB_MAX_DEPTH: '0' })).toThrow(/TICKETLAB_MAX_DEPTH must be an integer in 1\.\.1000/);
   expect(() => loadConfig({ TICKETLAB_MAX_COST: 'lots' })).toThrow(ConfigError);
 });

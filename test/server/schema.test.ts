@@ -72,7 +72,7 @@ describe('schema/schema.graphql', () => {
         .map((v) => v.name)
         .sort();
     expect(values('TaskKind')).toEqual(['GQA', 'NLVR2', 'PRETRAIN', 'REFCOCO', 'RETRIEVAL', 'SNLI_VE', 'VCR', 'VQA']);
-    expect(values('PruningMethod')).toEqual(['IMP', 'ONE_SHOT', 'RANDOM']);
+    expect(values('PruningMethod')).toEqual(['EARLY_BIRD', 'IMP', 'ONE_SHOT', 'RANDOM']);
     expect(values('WeightInit')).toEqual(['PRETRAINED', 'RANDOM', 'SHUFFLED']);
     expect(values('TrainingMode')).toEqual(['ADVERSARIAL', 'STANDARD']);
     expect(values('RunKind')).toEqual(['EVALUATE', 'PRETRAIN', 'PRUNE', 'TRANSFER']);

@@ -29,6 +29,14 @@ export interface PruneParams {
   trainingMode?: Mode;
   lr?: number;
   batchSize?: number;
+  /** EARLY_BIRD: steps between mask draws (default: 20 draws over searchSteps) */
+  interval?: number;
+  /** EARLY_BIRD: draws the stop rule looks back over */
+  window?: number;
+  /** EARLY_BIRD: largest mask distance that counts as settled */
+  tolerance?: number;
+  /** EARLY_BIRD: the search's budget, a dense fine-tune stopped early (default stepsPerLevel) */
+  searchSteps?: number;
 }
 
 export interface EvaluateParams {
@@ -75,6 +83,9 @@ export const PRUNE_DEFAULTS = {
   rewindStep: 0,
   seed: 1,
   trainingMode: 'STANDARD',
+  // EARLY_BIRD's stop rule (You et al. 2020); other methods never carry these keys.
+  window: 5,
+  tolerance: 0.1,
 } as const satisfies Partial<PruneParams>;
 export const EVALUATE_DEFAULTS = {
   weightInit: 'PRETRAINED',
@@ -103,7 +114,8 @@ function given<T extends object>(p: T): Partial<T> {
   return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
 }
 
-export type ResolvedPrune = Required<Omit<PruneParams, 'lr' | 'batchSize'>> & Pick<PruneParams, 'lr' | 'batchSize'>;
+export type ResolvedPrune = Required<Omit<PruneParams, 'lr' | 'batchSize' | 'interval' | 'searchSteps'>> &
+  Pick<PruneParams, 'lr' | 'batchSize' | 'interval' | 'searchSteps'>;
 
 export function resolvePrune(p: PruneParams, kind: TaskKind): ResolvedPrune {
   return {

@@ -56,6 +56,27 @@ export interface BaselineSpec {
   totalSteps: number;
 }
 
+export interface EarlyBirdSpec {
+  job: 'EARLY_BIRD';
+  config: ModelConfig;
+  weights: WeightsRef;
+  task: TaskKind;
+  data: DataSettings;
+  /** the tickets' fine-tunes */
+  train: TrainSettings;
+  /** the search: a dense fine-tune of `steps` stopped by the rule */
+  search: { steps: number; interval: number; window: number; tolerance: number };
+  /** every target sparsity of the run, ascending */
+  sparsities: number[];
+  seed: number;
+  /** the stored search (resume): its masks in the order of `sparsities` (packed); null = search first */
+  searched: Uint8Array[] | null;
+  /** sparsities still to fine-tune */
+  remaining: number[];
+  stepOffset: number;
+  totalSteps: number;
+}
+
 export interface EvaluateSpec {
   job: 'EVALUATE';
   config: ModelConfig;
@@ -82,7 +103,7 @@ export interface PretrainSpec {
   seed: number;
 }
 
-export type ComputeSpec = ImpSpec | BaselineSpec | EvaluateSpec | PretrainSpec;
+export type ComputeSpec = ImpSpec | BaselineSpec | EarlyBirdSpec | EvaluateSpec | PretrainSpec;
 
 export interface EvaluationResult {
   metrics: Record<string, number>;
@@ -108,6 +129,18 @@ export type ComputeMessage =
       step: number;
     }
   | { type: 'baseline'; sparsity: number; mask: Uint8Array; evaluation: EvaluationResult; step: number }
+  /** an Early-Bird draw: the distance of each target sparsity's mask to the previous draw's */
+  | { type: 'draw'; step: number; distances: number[]; windowMax: number; at: number }
+  /** the Early-Bird search ended: its masks (packed, in the order of the spec's sparsities) */
+  | {
+      type: 'searched';
+      masks: Uint8Array[];
+      steps: number;
+      converged: boolean;
+      draws: number;
+      windowMax: number;
+      seconds: number;
+    }
   | { type: 'evaluation'; evaluation: EvaluationResult; step: number }
   | { type: 'pretrained'; weights: Uint8Array; head: Uint8Array; firstLoss: number; lastLoss: number; step: number }
   | { type: 'done' }

@@ -7,7 +7,15 @@ import { existsSync, readFileSync } from 'fs';
 import { initBackend } from '../../core/backend';
 import type { TaskKind } from '../../core/data';
 import { importedSplits } from '../../core/data/imported';
-import { evaluateTicket, prunableLayout, runBaseline, runImp, taskData, type DataOptions } from '../../core/lottery';
+import {
+  earlyBirdSearch,
+  evaluateTicket,
+  prunableLayout,
+  runBaseline,
+  runImp,
+  taskData,
+  type DataOptions,
+} from '../../core/lottery';
 import { loadBuiltinModel } from '../../core/model/builtin';
 import type { ModelConfig } from '../../core/model/config';
 import { encoderParamSpecs } from '../../core/model/names';
@@ -20,7 +28,15 @@ import { createTaskRegistry, getTask } from '../../core/tasks/registry';
 import { pretrain } from '../../core/training';
 import { post, receiveJob } from './channel';
 import { stepReporter } from './progress';
-import type { BaselineSpec, DataSettings, EvaluateSpec, ImpSpec, PretrainSpec, WeightsRef } from './protocol';
+import type {
+  BaselineSpec,
+  DataSettings,
+  EarlyBirdSpec,
+  EvaluateSpec,
+  ImpSpec,
+  PretrainSpec,
+  WeightsRef,
+} from './protocol';
 
 const phase = (p: string): void => post({ type: 'phase', phase: p, at: Date.now() });
 
@@ -167,6 +183,76 @@ function runBaselineSpec(s: BaselineSpec): void {
   });
 }
 
+/** The Early-Bird search (unless stored), then each remaining sparsity's mask applied to θ0 and fine-tuned. */
+function runEarlyBirdSpec(s: EarlyBirdSpec): void {
+  const theta = loadTheta0(s.weights, s.config);
+  const task = taskFor(s.task, s.data);
+  const data = dataFor(s.task, s.config, s.data);
+  const layout = prunableLayout(s.config);
+  const steps = s.train.steps;
+  let masks: Mask[];
+  let offset = s.stepOffset;
+  let total = s.totalSteps;
+  if (s.searched) masks = s.searched.map((b) => Mask.fromPacked(layout, b));
+  else {
+    phase(`early-bird search: dense fine-tune, masks drawn every ${s.search.interval} steps`);
+    const t0 = Date.now();
+    const r = earlyBirdSearch({
+      theta0: theta.weights,
+      config: s.config,
+      task,
+      data,
+      sparsities: s.sparsities,
+      ...s.search,
+      lr: s.train.lr,
+      batchSize: s.train.batchSize,
+      seed: s.seed,
+      headWeights: headFor(s.task, theta),
+      onProgress: reporter(0, s.totalSteps, () => 'early-bird search'),
+      onDraw: (step, distances, windowMax) => post({ type: 'draw', step, distances, windowMax, at: Date.now() }),
+    });
+    masks = r.masks;
+    post({
+      type: 'searched',
+      masks: masks.map((m) => m.toBytes()),
+      steps: r.steps,
+      converged: r.converged,
+      draws: r.draws,
+      windowMax: r.windowMax,
+      seconds: (Date.now() - t0) / 1000,
+    });
+    // The steps the search did not need are not part of the run.
+    offset = r.steps;
+    total = r.steps + s.sparsities.length * steps;
+  }
+  s.remaining.forEach((sparsity, i) => {
+    const mask = masks[s.sparsities.indexOf(sparsity)];
+    phase(`EARLY_BIRD sparsity ${sparsity}: fine-tune`);
+    const at = offset + i * steps;
+    const e = evaluateTicket({
+      theta0: theta.weights,
+      config: s.config,
+      mask,
+      task,
+      data,
+      trainingMode: s.train.trainingMode,
+      steps,
+      lr: s.train.lr,
+      batchSize: s.train.batchSize,
+      seed: s.seed,
+      headWeights: headFor(s.task, theta),
+      onProgress: reporter(at, total, () => `sparsity ${sparsity}`),
+    });
+    post({
+      type: 'baseline',
+      sparsity: mask.sparsity,
+      mask: mask.toBytes(),
+      evaluation: { metrics: e.metrics, score: e.score, seed: e.seed, steps: e.steps },
+      step: at + steps,
+    });
+  });
+}
+
 function runEvaluateSpec(s: EvaluateSpec): void {
   const theta = loadTheta0(s.weights, s.config);
   const task = taskFor(s.task, s.data);
@@ -237,6 +323,7 @@ async function main(): Promise<void> {
   post({ type: 'ready', backend: info.backend, device: info.device, kernels: info.kernels });
   if (spec.job === 'IMP') runImpSpec(spec);
   else if (spec.job === 'BASELINE') runBaselineSpec(spec);
+  else if (spec.job === 'EARLY_BIRD') runEarlyBirdSpec(spec);
   else if (spec.job === 'EVALUATE') runEvaluateSpec(spec);
   else runPretrainSpec(spec);
   post({ type: 'done' });

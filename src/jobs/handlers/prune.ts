@@ -4,16 +4,17 @@
  * next level starts from (m_{k+1}; θ_r after level 0 when rewinding) commit in one transaction,
  * so a resumed run starts at its first unfinished level and recomputes nothing stored.
  * ONE_SHOT / RANDOM: one ticket (level 0) + evaluation per requested sparsity, same rule.
+ * EARLY_BIRD: its search, stored once, then one ticket + evaluation per sparsity (prune-early-bird.ts).
  */
 import { relativeScore } from '../../core/lottery';
 import { getSearchMethod } from '../../core/lottery/methods/registry';
 import { resolvePrune, type PruneParams, storedParams } from '../../core/experiments/params';
 import type { TrainSettings } from '../compute/protocol';
-import { getCheckpoint, denseMean, insertEvaluation, insertTicket, putCheckpoint } from '../store';
+import { getCheckpoint, insertEvaluation, insertTicket, putCheckpoint } from '../store';
 import { forwardProgress, modelAndTask, type ModelAndTask } from './common';
+import { earlyBird } from './prune-early-bird';
+import { storeSingleTicket, type Resolved } from './prune-single';
 import type { RunContext, RunHandler } from './types';
-
-type Resolved = ReturnType<typeof resolvePrune>;
 
 async function imp(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainSettings): Promise<void> {
   const runId = ctx.run.id;
@@ -25,6 +26,9 @@ async function imp(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainS
   const rewind = cp && p.rewindStep > 0 ? await getCheckpoint(ctx.ds, runId, 'imp-rewind') : null;
   let parentId = (cp?.meta.ticketId as string | undefined) ?? null;
   let dense = (cp?.meta.denseScore as number | undefined) ?? null;
+  // Compute accounting: the seconds of the levels stored so far; a level's ticket was found by the ones before it.
+  let searchSeconds = (cp?.meta.searchSeconds as number | undefined) ?? 0;
+  let levelStartedAt = Date.now();
   if (cp) ctx.log(`run ${runId}: resuming IMP at level ${nextLevel} of ${L}`);
   await ctx.compute(
     {
@@ -47,8 +51,11 @@ async function imp(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainS
         : null,
     },
     async (m) => {
+      if (m.type === 'phase' && m.phase.startsWith('level ')) levelStartedAt = m.at;
       if (forwardProgress(ctx, m)) return;
       if (m.type !== 'level') throw new Error(`unexpected ${m.type} message from an IMP computation`);
+      const found = searchSeconds;
+      searchSeconds += (Date.now() - levelStartedAt) / 1000;
       if (m.level === 0) dense = m.evaluation.score;
       const rel = m.level === 0 || dense === null ? null : relativeScore(m.evaluation.score, dense, mt.kind);
       parentId = await ctx.write(async (tx) => {
@@ -63,6 +70,8 @@ async function imp(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainS
           seed: p.seed,
           mask: m.mask,
           maskBits: mt.prunable,
+          searchSteps: m.level * p.stepsPerLevel,
+          searchSeconds: found,
         });
         await insertEvaluation(tx, {
           runId,
@@ -74,7 +83,13 @@ async function imp(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainS
           result: m.evaluation,
           relativeScore: rel,
         });
-        await putCheckpoint(tx, runId, 'imp', { nextLevel: m.nextLevel, ticketId, denseScore: dense }, m.nextMask);
+        await putCheckpoint(
+          tx,
+          runId,
+          'imp',
+          { nextLevel: m.nextLevel, ticketId, denseScore: dense, searchSeconds },
+          m.nextMask,
+        );
         if (m.rewind) await putCheckpoint(tx, runId, 'imp-rewind', {}, m.rewind);
         return ticketId;
       });
@@ -119,36 +134,11 @@ async function baseline(
       if (forwardProgress(ctx, m)) return;
       if (m.type !== 'baseline') throw new Error(`unexpected ${m.type} message from a ${method} computation`);
       const requested = remaining[next++];
-      const d = await denseMean(ctx.ds, p.modelId, p.taskId, p.trainingMode, m.evaluation.steps);
-      const rel = d === null ? null : relativeScore(m.evaluation.score, d, mt.kind);
-      await ctx.write(async (tx) => {
-        const ticketId = await insertTicket(tx, {
-          runId,
-          modelId: p.modelId,
-          taskId: p.taskId,
-          method,
-          level: 0,
-          sparsity: m.sparsity,
-          parentId: null,
-          seed: p.seed,
-          mask: m.mask,
-          maskBits: mt.prunable,
-        });
-        await insertEvaluation(tx, {
-          runId,
-          modelId: p.modelId,
-          taskId: p.taskId,
-          ticketId,
-          weightInit: 'PRETRAINED',
-          trainingMode: p.trainingMode,
-          result: m.evaluation,
-          relativeScore: rel,
-        });
+      // ONE_SHOT of θ0 and RANDOM fix their masks before any training: no search cost.
+      await storeSingleTicket(ctx, p, mt, m, { searchSteps: 0, searchSeconds: 0, search: null }, (tx) => {
         done.push(requested);
-        await putCheckpoint(tx, runId, 'baseline', { done }, null);
+        return putCheckpoint(tx, runId, 'baseline', { done }, null);
       });
-      ctx.reporter.record('val/score', m.step, m.evaluation.score);
-      ctx.reporter.record('sparsity', m.step, m.sparsity);
       ctx.reporter.checkpoint(m.step, totalSteps);
     },
   );
@@ -167,7 +157,9 @@ export const pruneHandler: RunHandler = {
       trainingMode: p.trainingMode,
     };
     // The method's shape decides the procedure (src/core/lottery/methods).
-    if (getSearchMethod(p.method).shape === 'levels') await imp(ctx, p, mt, train);
+    const shape = getSearchMethod(p.method).shape;
+    if (shape === 'levels') await imp(ctx, p, mt, train);
+    else if (shape === 'early-bird') await earlyBird(ctx, p, mt, train);
     else await baseline(ctx, p, mt, train, p.method);
   },
 };
