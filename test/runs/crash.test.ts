@@ -121,14 +121,27 @@ test('SIGKILL of a worker mid-run: another worker resumes at the first unfinishe
   const rows = await withDb(server.databaseUrl, async (db) => ({
     tickets: (
       await db.query(
-        'SELECT level, sparsity, mask, mask_bits, created_at FROM ticket WHERE run_id = $1 ORDER BY level',
+        'SELECT level, sparsity, mask, mask_bits, created_at, search_steps, search_seconds FROM ticket WHERE run_id = $1 ORDER BY level',
         [runId],
       )
-    ).rows as Array<{ level: number; sparsity: number; mask: Buffer; mask_bits: string; created_at: Date }>,
+    ).rows as Array<{
+      level: number;
+      sparsity: number;
+      mask: Buffer;
+      mask_bits: string;
+      created_at: Date;
+      search_steps: number;
+      search_seconds: number;
+    }>,
     evaluations: (await db.query('SELECT seed, ticket_id FROM evaluation WHERE run_id = $1', [runId])).rows,
   }));
   expect(rows.tickets.map((t) => t.level)).toEqual([0, 1, 2, 3, 4]);
   expect(rows.evaluations).toHaveLength(5);
+  // Compute accounting adds up across the takeover: level k cost k fine-tunes, and its seconds
+  // grow with every level (the resumed worker carried the stored levels' seconds on).
+  expect(rows.tickets.map((t) => t.search_steps)).toEqual([0, 120, 240, 360, 480]);
+  for (let k = 1; k < rows.tickets.length; k++)
+    expect(rows.tickets[k].search_seconds).toBeGreaterThan(rows.tickets[k - 1].search_seconds);
   // Stored before the kill, kept as they were.
   rows.tickets.slice(0, stored.length).forEach((t) => expect(t.created_at.getTime()).toBeLessThan(killedAt));
   const masks = rows.tickets.map((t) => maskBits(t.mask, Number(t.mask_bits)));
