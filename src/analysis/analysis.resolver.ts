@@ -6,6 +6,8 @@ import { AnalysisService } from './analysis.service';
 import { CurvePoint, TransferMatrix } from './analysis.types';
 
 const STEPS = 'Only evaluations with this many fine-tuning steps (all budgets pooled when omitted).';
+const MAX_SEARCH =
+  'Only tickets that cost at most this many training steps to find (Ticket.searchSteps; tickets stored before it was recorded are left out).';
 
 @Resolver()
 export class AnalysisResolver {
@@ -37,8 +39,18 @@ export class AnalysisResolver {
     })
     sourceTaskId: string | null,
     @Arg('steps', () => Int, { nullable: true, description: STEPS }) steps: number | null,
+    @Arg('maxSearchSteps', () => Int, { nullable: true, description: MAX_SEARCH }) maxSearchSteps: number | null,
   ): Promise<CurvePoint[]> {
-    return this.service.sparsityCurve({ modelId, taskId, method, weightInit, trainingMode, sourceTaskId, steps });
+    return this.service.sparsityCurve({
+      modelId,
+      taskId,
+      method,
+      weightInit,
+      trainingMode,
+      sourceTaskId,
+      steps,
+      maxSearchSteps,
+    });
   }
 
   @Query(() => [Ticket], {
@@ -71,6 +83,7 @@ export class AnalysisResolver {
     @Arg('sourceTaskId', () => ID, { nullable: true, description: 'Tickets found on this task (default: taskId).' })
     sourceTaskId: string | null,
     @Arg('steps', () => Int, { nullable: true, description: STEPS }) steps: number | null,
+    @Arg('maxSearchSteps', () => Int, { nullable: true, description: MAX_SEARCH }) maxSearchSteps: number | null,
   ): Promise<Ticket[]> {
     return this.service.winningTickets({
       modelId,
@@ -81,6 +94,7 @@ export class AnalysisResolver {
       method,
       sourceTaskId,
       steps,
+      maxSearchSteps,
     });
   }
 

@@ -34,6 +34,8 @@ export interface CurveArgs {
   /** tickets found on this task (default: taskId itself; e.g. the PRETRAIN task for pre-training tickets). */
   sourceTaskId?: string | null;
   steps?: number | null;
+  /** only tickets whose search cost at most this many steps */
+  maxSearchSteps?: number | null;
 }
 
 export interface WinningArgs {
@@ -45,6 +47,7 @@ export interface WinningArgs {
   method?: PruningMethod | null;
   sourceTaskId?: string | null;
   steps?: number | null;
+  maxSearchSteps?: number | null;
 }
 
 export interface TransferArgs {
@@ -79,13 +82,30 @@ export class AnalysisService {
     const steps = checkSteps(a.steps);
     const kind = await this.taskKind(a.modelId, a.taskId, source);
     const rows = (await this.ds.query(
-      `SELECT t.sparsity, ${STATS_SQL}, count(DISTINCT t.id) AS tickets
+      `SELECT t.sparsity, ${STATS_SQL}, count(DISTINCT t.id) AS tickets, avg(t.search_steps) AS search_steps
          FROM evaluation e JOIN ticket t ON t.id = e.ticket_id
         WHERE t.model_id = $1 AND e.model_id = $1 AND e.task_id = $2 AND t.task_id = $3 AND t.method = $4
           AND e.weight_init = $5 AND e.training_mode = $6 AND ($7::int IS NULL OR e.steps = $7)
+          AND ($8::int IS NULL OR t.search_steps <= $8)
         GROUP BY t.sparsity ORDER BY t.sparsity`,
-      [a.modelId, a.taskId, source, a.method, a.weightInit, a.trainingMode, steps],
-    )) as Array<{ sparsity: number; mean: string; std: string; n: string; tickets: string }>;
+      [
+        a.modelId,
+        a.taskId,
+        source,
+        a.method,
+        a.weightInit,
+        a.trainingMode,
+        steps,
+        checkSteps(a.maxSearchSteps, 'maxSearchSteps'),
+      ],
+    )) as Array<{
+      sparsity: number;
+      mean: string;
+      std: string;
+      n: string;
+      tickets: string;
+      search_steps: string | null;
+    }>;
     const dense = await denseStats(this.ds, a.modelId, [a.taskId], a.trainingMode, steps, [
       WeightInit.PRETRAINED,
       a.weightInit,
@@ -102,6 +122,7 @@ export class AnalysisService {
         n: denseHere.n,
         tickets: 0,
         relativeScore: relative(denseHere.mean, reference, kind),
+        searchSteps: 0,
       });
     }
     for (const r of rows) {
@@ -114,6 +135,7 @@ export class AnalysisService {
         n: s.n,
         tickets: Number(r.tickets),
         relativeScore: relative(s.mean, reference, kind),
+        searchSteps: r.search_steps === null ? null : Number(r.search_steps),
       });
     }
     return points;
@@ -138,8 +160,18 @@ export class AnalysisService {
          FROM ticket t JOIN evaluation e ON e.ticket_id = t.id
         WHERE t.model_id = $1 AND t.task_id = $2 AND e.task_id = $3 AND e.training_mode = $4 AND e.weight_init = $5
           AND ($6::text IS NULL OR t.method = $6) AND ($7::int IS NULL OR e.steps = $7)
+          AND ($8::int IS NULL OR t.search_steps <= $8)
         GROUP BY t.id, t.sparsity`,
-      [a.modelId, source, a.taskId, a.trainingMode, WeightInit.PRETRAINED, a.method ?? null, steps],
+      [
+        a.modelId,
+        source,
+        a.taskId,
+        a.trainingMode,
+        WeightInit.PRETRAINED,
+        a.method ?? null,
+        steps,
+        checkSteps(a.maxSearchSteps, 'maxSearchSteps'),
+      ],
     )) as Array<{ id: string; sparsity: number; mean: string }>;
     const winners = rows
       .map((r) => ({ id: r.id, sparsity: Number(r.sparsity), mean: Number(r.mean) }))

@@ -89,9 +89,9 @@ export function atLeastDense(mean: number, dense: Stats, kind: string): boolean 
   return lowerIsBetter(kind as TaskKind) ? mean <= dense.mean : mean >= dense.mean;
 }
 
-export function checkSteps(steps: number | null | undefined): number | null {
+export function checkSteps(steps: number | null | undefined, name = 'steps'): number | null {
   if (steps === null || steps === undefined) return null;
   if (!Number.isInteger(steps) || steps < 0)
-    throw new BadInputError(`steps must be a non-negative integer, got ${steps}`);
+    throw new BadInputError(`${name} must be a non-negative integer, got ${steps}`);
   return steps;
 }

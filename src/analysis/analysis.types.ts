@@ -30,6 +30,13 @@ export class CurvePoint {
 
   @Field(() => Int, { description: 'Number of distinct tickets pooled into this point (0 for the dense point).' })
   tickets!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Mean training steps it cost to find the tickets of this point (Ticket.searchSteps; 0 for the dense point; null when not recorded): the cost axis of a curve.',
+  })
+  searchSteps!: number | null;
 }
 
 @ObjectType({

@@ -149,6 +149,37 @@ test('IMP tickets cost level × stepsPerLevel, RANDOM tickets 0', async () => {
   expect(it[2].searchSeconds!).toBeGreaterThan(it[1].searchSeconds!);
   const [r] = await ticketsOf(rnd);
   expect([r.searchSteps, r.searchSeconds, r.earlyBird]).toEqual([0, 0, null]);
+  // "The best ticket found for at most N steps": the IMP ticket of level 2 cost 24 steps, so a
+  // budget of 12 leaves only level 1 (sparsity 0.3), on the curve and among winning tickets.
+  const q = await server.gql<{
+    curve: Array<{ sparsity: number; dense: boolean; searchSteps: number | null; tickets: number }>;
+    all: Array<{ sparsity: number; searchSteps: number | null }>;
+    win: Array<{ id: string; searchSteps: number }>;
+  }>(
+    `query($m: ID!, $t: ID!) {
+      curve: sparsityCurve(modelId: $m, taskId: $t, method: IMP, maxSearchSteps: 12) { sparsity dense searchSteps tickets }
+      all: sparsityCurve(modelId: $m, taskId: $t, method: EARLY_BIRD) { sparsity searchSteps }
+      win: winningTickets(modelId: $m, taskId: $t, method: IMP, threshold: 0, maxSearchSteps: 12) { id searchSteps } }`,
+    { m: modelId, t: ve },
+  );
+  expect(q.data!.curve.map((p) => [p.dense, p.searchSteps])).toEqual([
+    [true, 0],
+    [false, 12],
+  ]);
+  expect(q.data!.curve[1].sparsity).toBeCloseTo(0.3, 3);
+  expect(q.data!.win.map((w) => w.id)).toEqual([it[1].id]);
+  // The EARLY_BIRD curve's cost axis: each point's mean search cost is its tickets' stop.
+  const eb = q.data!.all.filter((p) => p.sparsity > 0);
+  expect(eb.length).toBeGreaterThanOrEqual(2);
+  for (const p of eb) expect(p.searchSteps).toBeGreaterThan(0);
+  const bad = await server.gql(
+    `query($m: ID!, $t: ID!) { sparsityCurve(modelId: $m, taskId: $t, maxSearchSteps: -1) { sparsity } }`,
+    {
+      m: modelId,
+      t: ve,
+    },
+  );
+  expect(bad.errors?.[0]?.message).toMatch(/^maxSearchSteps must be a non-negative integer/);
 });
 
 test('bad Early-Bird settings are refused with the field named', async () => {
