@@ -247,6 +247,25 @@ suite('dashboard in headless Chromium', () => {
     await shot(page, 'curve');
   });
 
+  test('on the cost axis each IMP point sits at what its tickets cost to find', async () => {
+    await page.goto(`${server.baseUrl}/#/curves?model=${modelId}&task=${snli}&x=cost`);
+    await ready(page);
+    expect(await page.getAttribute('#sparsity-chart', 'data-x')).toBe('cost');
+    const api = await gql<{ c: Array<{ sparsity: number; dense: boolean; searchSteps: number | null }> }>(
+      'query($m: ID!, $t: ID!) { c: sparsityCurve(modelId: $m, taskId: $t, method: IMP) { sparsity dense searchSteps } }',
+      { m: modelId, t: snli },
+    );
+    const marks = await page.$$eval('#sparsity-chart circle.pt[data-method="IMP"]', (cs) =>
+      cs.map((c) => ({ steps: Number(c.getAttribute('data-search-steps')), cx: Number(c.getAttribute('cx')) })),
+    );
+    // the IMP run of this file: 120 steps per level, so levels 1 and 2 cost 120 and 240 steps
+    expect(marks.map((m) => m.steps)).toEqual(api.c.filter((p) => !p.dense).map((p) => p.searchSteps));
+    expect(marks.map((m) => m.steps)).toEqual([120, 240]);
+    const d = await page.$eval('#sparsity-chart circle.pt[data-method="DENSE"]', (c) => Number(c.getAttribute('cx')));
+    expect(marks[1].cx - d).toBeCloseTo(2 * (marks[0].cx - d), 1); // linear in steps from the dense point at 0
+    expect(w.problems).toEqual([]);
+  });
+
   test('the ticket page shows per-layer sparsity and mask overlap as the API computes them', async () => {
     const ts = await gql<{ tickets: { edges: Array<{ node: { id: string; sparsity: number; method: string } }> } }>(
       'query($f: TicketFilter) { tickets(filter: $f, first: 100) { edges { node { id sparsity method } } } }',

@@ -9,15 +9,20 @@ import { errorBox, fmt, h, pct, s, select } from '../dom';
 import { lowerIsBetter, modelsAndTasks, type Task } from '../data';
 import { axes, FRAME, padded, scale } from './linechart';
 
-export interface CurvePoint { sparsity: number; score: number; scoreStd: number; relativeScore: number | null; n: number; tickets: number; dense: boolean }
+export interface CurvePoint { sparsity: number; score: number; scoreStd: number; relativeScore: number | null; n: number; tickets: number; dense: boolean; searchSteps: number | null }
 
-const METHODS = ['IMP', 'ONE_SHOT', 'RANDOM'] as const;
+/** The x axis: sparsity, or what the tickets cost to find (Ticket.searchSteps). */
+export type XAxis = 'sparsity' | 'cost';
+
+const METHODS = ['IMP', 'ONE_SHOT', 'RANDOM', 'EARLY_BIRD'] as const;
 const THRESHOLD = 0.99;
 
-export function curveChart(curves: Record<string, CurvePoint[]>, task: Task): SVGElement {
+export function curveChart(curves: Record<string, CurvePoint[]>, task: Task, xAxis: XAxis = 'sparsity'): SVGElement {
   const f = FRAME;
+  const xOf = (p: CurvePoint) => (xAxis === 'cost' ? p.searchSteps ?? 0 : p.sparsity);
   const svg = s('svg', { viewBox: `0 0 ${f.w} ${f.h}`, class: 'chart curve', role: 'img', 'aria-label': `${task.metric} vs sparsity on ${task.name}` });
-  const all = Object.values(curves).flat();
+  // On the cost axis, points whose cost was not recorded cannot be placed.
+  const all = Object.values(curves).flat().filter((p) => xAxis === 'sparsity' || p.searchSteps !== null);
   const dense = all.find((p) => p.dense) ?? null;
   if (!all.length) {
     svg.append(s('text', { x: f.w / 2, y: f.h / 2, 'text-anchor': 'middle' }, 'no evaluations yet for this model and task'));
@@ -25,9 +30,10 @@ export function curveChart(curves: Record<string, CurvePoint[]>, task: Task): SV
   }
   const lines = dense ? [dense.score, lowerIsBetter(task) ? dense.score / THRESHOLD : dense.score * THRESHOLD] : [];
   const ys = [...all.flatMap((p) => [p.score - p.scoreStd, p.score + p.scoreStd]), ...lines];
-  const x = scale(0, Math.max(1, ...all.map((p) => p.sparsity)), f.left, f.w - f.right);
+  const x = scale(0, Math.max(1, ...all.map(xOf)), f.left, f.w - f.right);
   const y = scale(...padded(Math.min(...ys), Math.max(...ys)), f.h - f.bottom, f.top);
-  axes(svg, f, x, y, 'sparsity (fraction of prunable weights removed)', task.metric, (v) => `${Math.round(v * 100)}%`);
+  if (xAxis === 'cost') axes(svg, f, x, y, 'training steps spent finding the ticket (searchSteps)', task.metric, (v) => String(v));
+  else axes(svg, f, x, y, 'sparsity (fraction of prunable weights removed)', task.metric, (v) => `${Math.round(v * 100)}%`);
   if (dense) {
     svg.append(
       s('line', { class: 'dense-line', x1: f.left, x2: f.w - f.right, y1: y(lines[0]), y2: y(lines[0]), 'data-score': dense.score }),
@@ -37,20 +43,20 @@ export function curveChart(curves: Record<string, CurvePoint[]>, task: Task): SV
     );
   }
   for (const m of METHODS) {
-    const pts = (curves[m] ?? []).filter((p) => !p.dense);
+    const pts = (curves[m] ?? []).filter((p) => !p.dense && (xAxis === 'sparsity' || p.searchSteps !== null)).sort((a, b) => xOf(a) - xOf(b));
     if (!pts.length) continue;
     const g = s('g', { class: `series method-${m.toLowerCase()}`, 'data-method': m });
     const path = dense ? [dense, ...pts] : pts;
-    g.append(s('polyline', { points: path.map((p) => `${x(p.sparsity).toFixed(2)},${y(p.score).toFixed(2)}`).join(' ') }));
-    for (const p of pts) g.append(pointMark(p, m, x, y));
+    g.append(s('polyline', { points: path.map((p) => `${x(xOf(p)).toFixed(2)},${y(p.score).toFixed(2)}`).join(' ') }));
+    for (const p of pts) g.append(pointMark(p, m, x, y, xOf(p)));
     svg.append(g);
   }
-  if (dense) svg.append(pointMark(dense, 'DENSE', x, y));
+  if (dense) svg.append(pointMark(dense, 'DENSE', x, y, xOf(dense)));
   return svg;
 }
 
-function pointMark(p: CurvePoint, method: string, x: (v: number) => number, y: (v: number) => number): SVGElement {
-  const cx = x(p.sparsity);
+function pointMark(p: CurvePoint, method: string, x: (v: number) => number, y: (v: number) => number, at: number): SVGElement {
+  const cx = x(at);
   const g = s('g', { class: 'point' });
   if (p.scoreStd > 0) {
     const [a, b] = [y(p.score - p.scoreStd), y(p.score + p.scoreStd)];
@@ -59,9 +65,9 @@ function pointMark(p: CurvePoint, method: string, x: (v: number) => number, y: (
   const c = s('circle', {
     // Random markers are larger rings, so an IMP point at the same place stays visible inside.
     class: 'pt', cx: cx.toFixed(2), cy: y(p.score).toFixed(2), r: method === 'DENSE' ? 5 : method === 'RANDOM' ? 6 : 4,
-    'data-method': method, 'data-sparsity': p.sparsity, 'data-score': p.score, 'data-std': p.scoreStd, 'data-n': p.n, 'data-dense': p.dense,
+    'data-method': method, 'data-sparsity': p.sparsity, 'data-score': p.score, 'data-std': p.scoreStd, 'data-n': p.n, 'data-dense': p.dense, 'data-search-steps': p.searchSteps ?? '',
   });
-  c.append(s('title', {}, `${method} sparsity ${pct(p.sparsity)}: ${fmt(p.score, 4)} ± ${fmt(p.scoreStd, 4)} (n=${p.n}, relative ${fmt(p.relativeScore)})`));
+  c.append(s('title', {}, `${method} sparsity ${pct(p.sparsity)}: ${fmt(p.score, 4)} ± ${fmt(p.scoreStd, 4)} (n=${p.n}, relative ${fmt(p.relativeScore)}, found in ${p.searchSteps ?? '?'} steps)`));
   g.append(c);
   return g;
 }
@@ -78,11 +84,13 @@ export async function curveView(root: HTMLElement, q: URLSearchParams): Promise<
   const task = tasks.find((t) => t.id === q.get('task')) ?? tasks.find((t) => t.kind !== 'PRETRAIN') ?? tasks[0];
   const weightInit = q.get('init') ?? 'PRETRAINED';
   const trainingMode = q.get('mode') ?? 'STANDARD';
+  const xAxis: XAxis = q.get('x') === 'cost' ? 'cost' : 'sparsity';
   const form = h('form', { class: 'inline', id: 'curve-form' },
     h('label', {}, 'model ', select('model', models.map((m) => [m.id, m.name]), modelId)),
     h('label', {}, 'task ', select('task', tasks.map((t) => [t.id, `${t.name} (${t.metric})`]), task.id)),
     h('label', {}, 'init ', select('init', ['PRETRAINED', 'SHUFFLED', 'RANDOM'].map((v) => [v, v]), weightInit)),
     h('label', {}, 'mode ', select('mode', ['STANDARD', 'ADVERSARIAL'].map((v) => [v, v]), trainingMode)),
+    h('label', {}, 'x axis ', select('x', [['sparsity', 'sparsity'], ['cost', 'search cost (steps)']], xAxis)),
   );
   form.addEventListener('change', () => {
     const p = new URLSearchParams([...new FormData(form)].map(([k, v]) => [k, String(v)]));
@@ -91,11 +99,11 @@ export async function curveView(root: HTMLElement, q: URLSearchParams): Promise<
   root.append(h('h2', {}, `Sparsity curve: ${task.name}`), form);
   const vars = { m: modelId, t: task.id, w: weightInit, tm: trainingMode };
   const r = await gql<Record<string, CurvePoint[]>>(
-    `query($m: ID!, $t: ID!, $w: WeightInit!, $tm: TrainingMode!) { ${METHODS.map((m) => `${m}: sparsityCurve(modelId: $m, taskId: $t, method: ${m}, weightInit: $w, trainingMode: $tm) { sparsity score scoreStd relativeScore n tickets dense }`).join(' ')} }`,
+    `query($m: ID!, $t: ID!, $w: WeightInit!, $tm: TrainingMode!) { ${METHODS.map((m) => `${m}: sparsityCurve(modelId: $m, taskId: $t, method: ${m}, weightInit: $w, trainingMode: $tm) { sparsity score scoreStd relativeScore n tickets dense searchSteps }`).join(' ')} }`,
     vars,
   ).catch((e: Error) => { root.append(errorBox(e.message)); return null; });
   if (!r) return;
-  root.append(h('div', { class: 'chart-box', id: 'sparsity-chart' }, curveChart(r, task)), legend(r));
+  root.append(h('div', { class: 'chart-box', id: 'sparsity-chart', 'data-x': xAxis }, curveChart(r, task, xAxis)), legend(r));
   // The paper's headline per task: the sparsest IMP ticket still within 99% of dense.
   const win = await gql<{ relaxed: Array<{ id: string; sparsity: number }>; strict: Array<{ id: string; sparsity: number }> }>(
     `query($m: ID!, $t: ID!, $tm: TrainingMode!) { relaxed: winningTickets(modelId: $m, taskId: $t, method: IMP, trainingMode: $tm, threshold: ${THRESHOLD}) { id sparsity }
@@ -111,6 +119,6 @@ export async function curveView(root: HTMLElement, q: URLSearchParams): Promise<
   }
   const rows = METHODS.flatMap((m) => (r[m] ?? []).filter((p) => !p.dense || m === 'IMP').map((p) => [p.dense ? 'dense' : m, p] as const));
   root.append(h('table', { class: 'points' },
-    h('thead', {}, h('tr', {}, ...['method', 'sparsity', 'score', '± std', 'relative', 'n'].map((c) => h('th', {}, c)))),
-    h('tbody', {}, ...rows.map(([m, p]) => h('tr', {}, h('td', {}, m), h('td', {}, fmt(p.sparsity, 4)), h('td', {}, fmt(p.score, 4)), h('td', {}, fmt(p.scoreStd, 4)), h('td', {}, fmt(p.relativeScore)), h('td', {}, p.n))))));
+    h('thead', {}, h('tr', {}, ...['method', 'sparsity', 'score', '± std', 'relative', 'n', 'search steps'].map((c) => h('th', {}, c)))),
+    h('tbody', {}, ...rows.map(([m, p]) => h('tr', {}, h('td', {}, m), h('td', {}, fmt(p.sparsity, 4)), h('td', {}, fmt(p.score, 4)), h('td', {}, fmt(p.scoreStd, 4)), h('td', {}, fmt(p.relativeScore)), h('td', {}, p.n), h('td', {}, p.searchSteps === null ? '—' : fmt(p.searchSteps, 0)))))));
 }
