@@ -58,6 +58,9 @@ export interface EvaluateOptions<K extends TaskKind> {
   /** fine-tune steps; default the task's. */
   steps?: number;
   lr?: number;
+  /** learning-rate shape (default linear warm-up then linear decay, UNITER's) */
+  decay?: 'linear' | 'constant';
+  warmupFraction?: number;
   batchSize?: number;
   seed: number;
   /** head start values (e.g. the pre-training heads for PRETRAIN); default a fresh head from the seed. */
@@ -140,6 +143,8 @@ export function evaluateTicket<K extends TaskKind>(o: EvaluateOptions<K>): Ticke
       data: { ...data, val: [] },
       steps,
       lr: o.lr,
+      decay: o.decay,
+      warmupFraction: o.warmupFraction,
       batchSize: o.batchSize,
       seed: o.seed,
       mask: wm?.weightMask,

@@ -50,6 +50,13 @@ export interface ImpOptions<K extends TaskKind> {
   schedule?: readonly number[];
   /** 0 = rewind to θ0; r > 0 = rewind to the level-0 weights after r steps. */
   rewindStep?: number;
+  /**
+   * How levels ≥ 1 retrain (Renda et al., ICLR 2020): REWIND_WEIGHTS (default, the paper's):
+   * θ_r ⊙ m_k with the full schedule; REWIND_LR: the previous level's TRAINED weights ⊙ m_k with
+   * the full learning-rate schedule replayed; FINE_TUNE: the trained weights ⊙ m_k at a small
+   * constant rate (FINE_TUNE_LR_FACTOR × the peak, no warm-up).
+   */
+  retrain?: RetrainRule;
   /** the next-mask rule of core/pruning each level prunes with (default IMP: global magnitude, nested) */
   rule?: string;
   trainingMode?: TrainingMode;
@@ -72,7 +79,14 @@ export interface ImpLevelInput<K extends TaskKind> extends ImpOptions<K> {
   mask: Mask | null;
   /** θ_r from level 0's result; required at levels ≥ 1 when rewindStep > 0. */
   rewindWeights?: ReadonlyMap<string, Float32Array> | null;
+  /** the previous level's trained weights; required at levels ≥ 1 unless retrain is REWIND_WEIGHTS. */
+  trainedBefore?: ReadonlyMap<string, Float32Array> | null;
 }
+
+export const RETRAIN_RULES = ['REWIND_WEIGHTS', 'REWIND_LR', 'FINE_TUNE'] as const;
+export type RetrainRule = (typeof RETRAIN_RULES)[number];
+/** FINE_TUNE's constant rate as a fraction of the peak (the end of a schedule, before its decay to 0). */
+export const FINE_TUNE_LR_FACTOR = 0.1;
 
 export interface ImpCounts {
   total: number;
@@ -124,11 +138,19 @@ export function runImpLevel<K extends TaskKind>(o: ImpLevelInput<K>): ImpLevelRe
   } else {
     verifyCount(mask, schedule[o.level - 1], `level ${o.level} mask`);
   }
+  const retrain = o.retrain ?? 'REWIND_WEIGHTS';
+  if (retrain !== 'REWIND_WEIGHTS' && rewindStep > 0)
+    throw new Error(`rewindStep applies to REWIND_WEIGHTS only, not to ${retrain}`);
   let start: ReadonlyMap<string, Float32Array> = o.theta0;
   if (o.level > 0 && rewindStep > 0) {
     if (!o.rewindWeights) throw new Error(`level ${o.level}: rewindStep ${rewindStep} needs level 0's rewindWeights`);
     start = o.rewindWeights;
   }
+  if (o.level > 0 && retrain !== 'REWIND_WEIGHTS') {
+    if (!o.trainedBefore) throw new Error(`level ${o.level}: ${retrain} needs the previous level's trained weights`);
+    start = o.trainedBefore;
+  }
+  const fineTuneOnly = o.level > 0 && retrain === 'FINE_TUNE';
   const levels = L + 1;
   const result = evaluateTicket({
     theta0: start,
@@ -139,7 +161,8 @@ export function runImpLevel<K extends TaskKind>(o: ImpLevelInput<K>): ImpLevelRe
     trainingMode: o.trainingMode,
     adversarial: o.adversarial,
     steps: o.steps,
-    lr: o.lr,
+    lr: fineTuneOnly ? (o.lr ?? o.task.defaults.lr) * FINE_TUNE_LR_FACTOR : o.lr,
+    ...(fineTuneOnly ? { decay: 'constant' as const, warmupFraction: 0 } : {}),
     batchSize: o.batchSize,
     seed: o.seed,
     headWeights: o.headWeights,
@@ -193,7 +216,12 @@ export function runImpLevel<K extends TaskKind>(o: ImpLevelInput<K>): ImpLevelRe
 
 export interface RunImpOptions<K extends TaskKind> extends ImpOptions<K> {
   /** resume: the first level to run and its inputs (stored outputs of the level before). */
-  resume?: { level: number; mask: Mask; rewindWeights?: ReadonlyMap<string, Float32Array> | null };
+  resume?: {
+    level: number;
+    mask: Mask;
+    rewindWeights?: ReadonlyMap<string, Float32Array> | null;
+    trainedBefore?: ReadonlyMap<string, Float32Array> | null;
+  };
   /** last level to run (default the schedule's last). */
   untilLevel?: number;
   /** before a level trains (e.g. to say which level runs). */
@@ -219,13 +247,24 @@ export function runImp<K extends TaskKind>(o: RunImpOptions<K>): ImpLevelResult[
   let level = o.resume?.level ?? 0;
   let mask: Mask | null = o.resume?.mask ?? null;
   let rewind = o.resume?.rewindWeights ?? null;
+  let trainedBefore = o.resume?.trainedBefore ?? null;
+  const keepTrained = (o.retrain ?? 'REWIND_WEIGHTS') !== 'REWIND_WEIGHTS';
   const last = o.untilLevel ?? L;
   const out: ImpLevelResult[] = [];
   for (; level <= last; level++) {
     if (o.signal?.aborted) throw new TrainingAborted(0);
     o.onLevelStart?.(level, L + 1, level === 0 ? 0 : schedule[level - 1]);
-    const r = runImpLevel({ ...o, data, level, mask, rewindWeights: rewind });
+    const r = runImpLevel({
+      ...o,
+      data,
+      level,
+      mask,
+      rewindWeights: rewind,
+      trainedBefore,
+      keepTrainedWeights: o.keepTrainedWeights || keepTrained,
+    });
     if (level === 0 && r.rewindWeights) rewind = r.rewindWeights;
+    if (keepTrained) trainedBefore = r.trainedWeights!;
     if (o.retainResults !== false) out.push(r);
     o.onLevel?.(r);
     mask = r.nextMask;

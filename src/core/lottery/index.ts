@@ -33,6 +33,9 @@ export {
   type ImpCounts,
   type ImpProgress,
   type RunImpOptions,
+  RETRAIN_RULES,
+  FINE_TUNE_LR_FACTOR,
+  type RetrainRule,
 } from './imp';
 export {
   runBaseline,
