@@ -25,14 +25,16 @@ export interface TicketWrite {
   searchSeconds: number;
   /** how the search ended, for methods that stop on a rule (EARLY_BIRD) */
   search?: Record<string, unknown> | null;
+  /** IMP: how its levels retrained (REWIND_WEIGHTS, REWIND_LR, FINE_TUNE) */
+  retraining?: string | null;
 }
 
 export async function insertTicket(m: EntityManager, t: TicketWrite): Promise<string> {
   const mask = Buffer.from(t.mask.buffer, t.mask.byteOffset, t.mask.byteLength);
   const rows = (await m.query(
     `INSERT INTO ticket (model_id, task_id, method, sparsity, level, parent_id, run_id, seed, mask, mask_bits, mask_sha256,
-                         search_steps, search_seconds, search)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                         search_steps, search_seconds, search, retraining)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
      ON CONFLICT (run_id, level, sparsity) WHERE run_id IS NOT NULL DO NOTHING
      RETURNING id`,
     [
@@ -50,6 +52,7 @@ export async function insertTicket(m: EntityManager, t: TicketWrite): Promise<st
       t.searchSteps,
       t.searchSeconds,
       t.search ? JSON.stringify(t.search) : null,
+      t.retraining ?? null,
     ],
   )) as Array<{ id: string }>;
   if (rows[0]) return rows[0].id;

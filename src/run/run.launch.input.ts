@@ -7,7 +7,7 @@ import {
   PRUNE_DEFAULTS,
   TRANSFER_DEFAULTS,
 } from '../core/experiments/params';
-import { PruningMethod } from '../ticket/ticket.enums';
+import { PruningMethod, RetrainingRule } from '../ticket/ticket.enums';
 
 // Defaults and bounds quoted from the experiment description (src/core/experiments), never retyped.
 const P = PRUNE_DEFAULTS;
@@ -159,6 +159,12 @@ export class PruningInput {
 
   @Field(() => Int, { nullable: true, description: "Batch size (default the task's)." })
   batchSize?: number | null;
+
+  @Field(() => RetrainingRule, {
+    nullable: true,
+    description: `IMP only: how levels ≥ 1 retrain after each pruning step (default ${P.retrain}).`,
+  })
+  retraining?: RetrainingRule | null;
 
   @Field(() => EarlyBirdInput, { nullable: true, description: 'EARLY_BIRD only: the search and its stop rule.' })
   earlyBird?: EarlyBirdInput | null;

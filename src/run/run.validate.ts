@@ -159,8 +159,20 @@ export async function validatePruning(ds: DataSource, i: PruningInput): Promise<
     trainingMode: i.trainingMode ?? undefined,
     lr: lrOf('lr', i.lr),
     batchSize: intIn('batchSize', i.batchSize, 1, 1024),
+    retrain: validateRetraining(method, i),
     ...validateEarlyBird(method, i, steps ?? defaultSteps(kind)),
   };
+}
+
+/** IMP's retraining rule: levels searches only; rewinding to a step is REWIND_WEIGHTS' alone. */
+function validateRetraining(method: string, i: PruningInput): PruneParams['retrain'] {
+  const r = i.retraining ?? undefined;
+  if (r === undefined) return undefined;
+  if (getSearchMethod(method).shape !== 'levels')
+    throw bad('retraining', `applies to level-by-level searches (IMP), not to ${method}`);
+  if (r !== 'REWIND_WEIGHTS' && i.rewindStep)
+    throw bad('retraining', `${r} keeps the trained weights; rewindStep applies to REWIND_WEIGHTS only`);
+  return r;
 }
 
 /** EARLY_BIRD's search settings (flat in the stored params); refused on any other method. */

@@ -1,7 +1,7 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintAsNumber, TIMESTAMP } from '../db/columns';
-import { PruningMethod } from './ticket.enums';
+import { PruningMethod, RetrainingRule } from './ticket.enums';
 
 @ObjectType({ description: 'Sparsity of one prunable weight matrix under a mask.' })
 export class LayerSparsity {
@@ -96,6 +96,14 @@ export class Ticket {
   })
   @Column('double precision', { name: 'search_seconds', nullable: true })
   searchSeconds!: number | null;
+
+  @Field(() => RetrainingRule, {
+    nullable: true,
+    description:
+      'IMP tickets: how the levels before this one retrained (null for other methods, and when not recorded).',
+  })
+  @Column('text', { nullable: true })
+  retraining!: RetrainingRule | null;
 
   /** how a rule-stopped search ended (EARLY_BIRD); the resolver exposes it as `earlyBird` */
   @Column('jsonb', { nullable: true })

@@ -182,6 +182,30 @@ test('IMP tickets cost level × stepsPerLevel, RANDOM tickets 0', async () => {
   expect(bad.errors?.[0]?.message).toMatch(/^maxSearchSteps must be a non-negative integer/);
 });
 
+test('IMP with learning-rate rewinding: every ticket records its rule, masks exact and nested', async () => {
+  const id = await start({ method: 'IMP', sparsities: [0.3, 0.6], stepsPerLevel: 12, retraining: 'REWIND_LR' });
+  await waitForRun(server, id, ['SUCCEEDED'], 120_000);
+  const r = await server.gql<{
+    tickets: {
+      edges: Array<{
+        node: { level: number; retraining: string; maskBits: number; layerSparsity: Array<{ pruned: number }> };
+      }>;
+    };
+  }>(
+    'query($f: TicketFilter) { tickets(filter: $f) { edges { node { level retraining maskBits layerSparsity { pruned } } } } }',
+    {
+      f: { runId: id },
+    },
+  );
+  const t = r.data!.tickets.edges.map((e) => e.node).sort((a, b) => a.level - b.level);
+  expect(t.map((x) => x.retraining)).toEqual(['REWIND_LR', 'REWIND_LR', 'REWIND_LR']);
+  expect(t.map((x) => x.layerSparsity.reduce((a, l) => a + l.pruned, 0))).toEqual([
+    0,
+    Math.round(0.3 * t[0].maskBits),
+    Math.round(0.6 * t[0].maskBits),
+  ]);
+});
+
 test('bad Early-Bird settings are refused with the field named', async () => {
   const cases: Array<[Record<string, unknown>, string]> = [
     [{ method: 'IMP', earlyBird: { window: 3 } }, 'earlyBird'],
@@ -190,6 +214,8 @@ test('bad Early-Bird settings are refused with the field named', async () => {
     [{ method: 'EARLY_BIRD', earlyBird: { tolerance: 0 } }, 'earlyBird.tolerance'],
     [{ method: 'EARLY_BIRD', earlyBird: { window: 0 } }, 'earlyBird.window'],
     [{ method: 'EARLY_BIRD', trainingMode: 'ADVERSARIAL' }, 'trainingMode'],
+    [{ method: 'RANDOM', retraining: 'REWIND_LR' }, 'retraining'],
+    [{ method: 'IMP', retraining: 'FINE_TUNE', rewindStep: 5 }, 'retraining'],
   ];
   for (const [input, field] of cases) {
     const r = await server.gql('mutation($i: PruningInput!) { startPruning(input: $i) { id } }', {

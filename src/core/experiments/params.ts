@@ -25,6 +25,8 @@ export interface PruneParams {
   sparsities?: number[];
   stepsPerLevel?: number;
   rewindStep?: number;
+  /** IMP: how levels ≥ 1 retrain (core/lottery/imp.ts) */
+  retrain?: 'REWIND_WEIGHTS' | 'REWIND_LR' | 'FINE_TUNE';
   seed?: number;
   trainingMode?: Mode;
   lr?: number;
@@ -81,6 +83,7 @@ export const PRUNE_DEFAULTS = {
   method: 'IMP',
   sparsities: DEFAULT_SPARSITIES,
   rewindStep: 0,
+  retrain: 'REWIND_WEIGHTS',
   seed: 1,
   trainingMode: 'STANDARD',
   // EARLY_BIRD's stop rule (You et al. 2020); other methods never carry these keys.

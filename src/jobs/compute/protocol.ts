@@ -34,9 +34,14 @@ export interface ImpSpec {
   train: TrainSettings;
   schedule: number[];
   rewindStep: number;
+  /** how levels ≥ 1 retrain (core/lottery/imp.ts RetrainRule) */
+  retrain: 'REWIND_WEIGHTS' | 'REWIND_LR' | 'FINE_TUNE';
   seed: number;
-  /** first level to run with its mask m_k (packed) and, when rewinding, θ_r (safetensors). */
-  resume: { level: number; mask: Uint8Array; rewind: Uint8Array | null } | null;
+  /**
+   * first level to run with its mask m_k (packed), when rewinding θ_r, and for REWIND_LR /
+   * FINE_TUNE the previous level's trained weights (safetensors).
+   */
+  resume: { level: number; mask: Uint8Array; rewind: Uint8Array | null; trained: Uint8Array | null } | null;
 }
 
 export interface BaselineSpec {
@@ -126,6 +131,8 @@ export type ComputeMessage =
       nextLevel: number;
       nextMask: Uint8Array | null;
       rewind: Uint8Array | null;
+      /** REWIND_LR / FINE_TUNE: this level's trained weights, the next level's start (null after the last) */
+      trained: Uint8Array | null;
       step: number;
     }
   | { type: 'baseline'; sparsity: number; mask: Uint8Array; evaluation: EvaluationResult; step: number }

@@ -108,6 +108,7 @@ function runImpSpec(s: ImpSpec): void {
         level: s.resume.level,
         mask: Mask.fromPacked(prunableLayout(s.config), s.resume.mask),
         rewindWeights: s.resume.rewind ? decodeEncoderWeights(s.resume.rewind, s.config).weights : null,
+        trainedBefore: s.resume.trained ? decodeEncoderWeights(s.resume.trained, s.config).weights : null,
       }
     : undefined;
   let report = reporter(0, total, () => 'level 0');
@@ -118,6 +119,7 @@ function runImpSpec(s: ImpSpec): void {
     data,
     schedule: s.schedule,
     rewindStep: s.rewindStep,
+    retrain: s.retrain,
     rule: s.rule,
     trainingMode: s.train.trainingMode,
     steps,
@@ -143,6 +145,10 @@ function runImpSpec(s: ImpSpec): void {
         nextLevel: r.level + 1,
         nextMask: r.nextMask ? r.nextMask.toBytes() : null,
         rewind: r.level === 0 && r.rewindWeights ? encodeWeights(s.config, r.rewindWeights) : null,
+        trained:
+          s.retrain !== 'REWIND_WEIGHTS' && r.nextMask && r.trainedWeights
+            ? encodeWeights(s.config, r.trainedWeights)
+            : null,
         step: (r.level + 1) * steps,
       });
     },

@@ -24,6 +24,7 @@ async function imp(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainS
   const nextLevel = cp ? Number(cp.meta.nextLevel) : 0;
   if (nextLevel > L) return;
   const rewind = cp && p.rewindStep > 0 ? await getCheckpoint(ctx.ds, runId, 'imp-rewind') : null;
+  const trained = cp && p.retrain !== 'REWIND_WEIGHTS' ? await getCheckpoint(ctx.ds, runId, 'imp-trained') : null;
   let parentId = (cp?.meta.ticketId as string | undefined) ?? null;
   let dense = (cp?.meta.denseScore as number | undefined) ?? null;
   // Compute accounting: the seconds of the levels stored so far; a level's ticket was found by the ones before it.
@@ -41,12 +42,14 @@ async function imp(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainS
       train,
       schedule: p.sparsities,
       rewindStep: p.rewindStep,
+      retrain: p.retrain,
       seed: p.seed,
       resume: cp
         ? {
             level: nextLevel,
             mask: new Uint8Array(cp.data!),
             rewind: rewind?.data ? new Uint8Array(rewind.data) : null,
+            trained: trained?.data ? new Uint8Array(trained.data) : null,
           }
         : null,
     },
@@ -72,6 +75,7 @@ async function imp(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainS
           maskBits: mt.prunable,
           searchSteps: m.level * p.stepsPerLevel,
           searchSeconds: found,
+          retraining: p.retrain,
         });
         await insertEvaluation(tx, {
           runId,
@@ -91,6 +95,7 @@ async function imp(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainS
           m.nextMask,
         );
         if (m.rewind) await putCheckpoint(tx, runId, 'imp-rewind', {}, m.rewind);
+        if (m.trained) await putCheckpoint(tx, runId, 'imp-trained', { level: m.level }, m.trained);
         return ticketId;
       });
       ctx.reporter.record('val/score', m.step, m.evaluation.score);

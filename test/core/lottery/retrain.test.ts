@@ -40,7 +40,12 @@ test('REWIND_LR retrains the previous trained weights under the new mask; pruned
     const bits = l.mask.unpack();
     let i = 0;
     let zeros = 0;
-    for (const t of w) for (let j = 0; j < t.length; j++, i++) if (!bits[i]) (expect(t[j]).toBe(0), zeros++);
+    for (const t of w)
+      for (let j = 0; j < t.length; j++, i++) {
+        if (bits[i]) continue;
+        expect(t[j]).toBe(0);
+        zeros++;
+      }
     expect(zeros).toBe(l.mask.pruned);
   }
   // the schedule is replayed: level 1's rates are level 0's, step for step
