@@ -47,3 +47,11 @@ export {
 } from './baselines';
 export { verifyCount, verifyNested, verifyMagnitudeOrder } from './verify';
 export { earlyBirdSearch, type EarlyBirdOptions, type EarlyBirdResult } from './early-bird';
+export {
+  instabilityAnalysis,
+  lerpWeights,
+  scoreOf,
+  INSTABILITY_POINTS,
+  type InstabilityOptions,
+  type InstabilityResult,
+} from './instability';
