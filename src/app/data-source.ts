@@ -10,6 +10,7 @@ import { RunQueue1764400000000 } from '../../migrations/1764400000000-RunQueue';
 import { ApiToken1764500000000 } from '../../migrations/1764500000000-ApiToken';
 import { Study1765000000000 } from '../../migrations/1765000000000-Study';
 import { SearchCost1765100000000 } from '../../migrations/1765100000000-SearchCost';
+import { Instability1765200000000 } from '../../migrations/1765200000000-Instability';
 /** In order; add each new migration class here. */
 export const MIGRATIONS = [
   Initial1764300000000,
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   ApiToken1764500000000,
   Study1765000000000,
   SearchCost1765100000000,
+  Instability1765200000000,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

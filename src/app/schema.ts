@@ -28,6 +28,7 @@ import { SystemResolver } from '../system/system.resolver';
 import { StudyReportResolver, StudyResolver } from '../study/study.resolver';
 import { StudyReportService } from '../study/study.report';
 import { StudyService } from '../study/study.service';
+import { InstabilityResolver, InstabilityService } from '../analysis/instability';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 const RESOLVERS: NonEmptyArray<Function> = [
@@ -39,6 +40,7 @@ const RESOLVERS: NonEmptyArray<Function> = [
   RunResolver,
   RunEventResolver,
   AnalysisResolver,
+  InstabilityResolver,
   RunMutationResolver,
   ImportResolver,
   StudyResolver,
@@ -80,6 +82,7 @@ function resolverInstances(ds: DataSource, s: Services, cfg: Config): Map<unknow
     [RunResolver, new RunResolver(s.runs, s.tickets, s.evaluations)],
     [RunEventResolver, new RunEventResolver(s.runs)],
     [AnalysisResolver, new AnalysisResolver(new AnalysisService(ds))],
+    [InstabilityResolver, new InstabilityResolver(new InstabilityService(ds))],
     [RunMutationResolver, new RunMutationResolver(s.launch)],
     [ImportResolver, new ImportResolver(ds, cfg.home)],
     [StudyResolver, new StudyResolver(s.studies)],

@@ -32,6 +32,7 @@ export const MUTATION_SCOPES: Readonly<Record<string, Scope>> = {
   pretrainModel: 'run',
   startPruning: 'run',
   evaluate: 'run',
+  startInstability: 'run',
   runTransfer: 'run',
   cancelRun: 'run',
   retryRun: 'run',

@@ -7,6 +7,7 @@ export enum RunKind {
   PRUNE = 'PRUNE',
   EVALUATE = 'EVALUATE',
   TRANSFER = 'TRANSFER',
+  INSTABILITY = 'INSTABILITY',
 }
 
 export enum RunStatus {

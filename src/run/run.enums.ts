@@ -11,6 +11,10 @@ registerEnumType(RunKind, {
     PRUNE: { description: 'Finds tickets (IMP, one-shot or random); produces Tickets and their Evaluations.' },
     EVALUATE: { description: 'Fine-tunes a mask (or the dense model) on a task for some seeds; produces Evaluations.' },
     TRANSFER: { description: 'Evaluates tickets on other tasks; a parent of EVALUATE runs.' },
+    INSTABILITY: {
+      description:
+        'Instability analysis of a ticket (or the dense model): two copies trained from θ_r, their linear interpolations evaluated; produces InstabilityResults.',
+    },
   },
 });
 

@@ -2,6 +2,7 @@ import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { TrainingMode, WeightInit } from '../evaluation/evaluation.enums';
 import {
   EVALUATE_DEFAULTS,
+  INSTABILITY_DEFAULTS,
   MAX_STEPS,
   PRETRAIN_DEFAULTS,
   PRUNE_DEFAULTS,
@@ -13,6 +14,7 @@ import { PruningMethod, RetrainingRule } from '../ticket/ticket.enums';
 const P = PRUNE_DEFAULTS;
 const E = EVALUATE_DEFAULTS;
 const T = TRANSFER_DEFAULTS;
+const I = INSTABILITY_DEFAULTS;
 
 @InputType({
   description:
@@ -243,6 +245,51 @@ export class TransferInput {
 
   @Field(() => [Int], { nullable: true, description: `Seeds, one evaluation each (default [${T.seeds.join(', ')}]).` })
   seeds?: number[] | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Start a new run even when an identical one is queued, running or succeeded.',
+  })
+  force?: boolean | null;
+}
+
+@InputType({
+  description:
+    'Instability analysis (linear mode connectivity, Frankle et al. 2020) of a ticket, or of the dense network: for each rewind step r, two copies start from θ_r (the dense fine-tune after r steps) under the mask with one head, train with different data orders, and 11 interpolations between them are tested.',
+})
+export class InstabilityInput {
+  @Field(() => ID, { description: 'The model θ0.' })
+  modelId!: string;
+
+  @Field(() => ID, { description: 'The task to train and test on.' })
+  taskId!: string;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The ticket whose mask both copies train under; null analyses the dense network.',
+  })
+  ticketId?: string | null;
+
+  @Field(() => [Int], {
+    nullable: true,
+    description: `Rewind steps r, each ≤ steps (default ${JSON.stringify(I.rewindSteps)}): one analysis per r.`,
+  })
+  rewindSteps?: number[] | null;
+
+  @Field(() => Int, { nullable: true, description: "Each copy's training steps (default the task's)." })
+  steps?: number | null;
+
+  @Field(() => [Int], {
+    nullable: true,
+    description: `The two copies' data-order seeds, distinct (default ${JSON.stringify(I.seeds)}).`,
+  })
+  seeds?: number[] | null;
+
+  @Field(() => Float, { nullable: true, description: "Peak learning rate (default the task's)." })
+  lr?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Batch size (default the task's)." })
+  batchSize?: number | null;
 
   @Field(() => Boolean, {
     nullable: true,

@@ -13,7 +13,7 @@ import { QueueSender } from '../jobs/queue';
 import * as lifecycle from '../lifecycle/run-lifecycle';
 import { Run } from './run.entity';
 import { RunKind, RunStatus } from './run.enums';
-import type { EvaluateInput, PretrainInput, PruningInput, TransferInput } from './run.launch.input';
+import type { EvaluateInput, InstabilityInput, PretrainInput, PruningInput, TransferInput } from './run.launch.input';
 import {
   MAX_TRANSFER_TASKS,
   MAX_TRANSFER_TICKETS,
@@ -23,6 +23,7 @@ import {
   intIn,
   seedsOf,
   validateEvaluate,
+  validateInstability,
   validatePretrain,
   validatePruning,
 } from './run.validate';
@@ -119,6 +120,10 @@ export class LaunchService {
 
   async evaluate(i: EvaluateInput): Promise<Run> {
     return (await this.evaluateOrReuse(i)).run;
+  }
+
+  async instability(i: InstabilityInput): Promise<Run> {
+    return (await this.launch(RunKind.INSTABILITY, await validateInstability(this.ds, i), !!i.force)).run;
   }
 
   /** startPruning, saying whether an identical stored or pending run was returned (created: false). */

@@ -1,6 +1,6 @@
 import { Arg, ID, Mutation, Resolver } from 'type-graphql';
 import { Run } from './run.entity';
-import { EvaluateInput, PretrainInput, PruningInput, TransferInput } from './run.launch.input';
+import { EvaluateInput, InstabilityInput, PretrainInput, PruningInput, TransferInput } from './run.launch.input';
 import { LaunchService } from './run.launch';
 
 /** The experiment mutations (DESIGN §7). Each returns the Run that does (or did) the work. */
@@ -36,6 +36,19 @@ export class RunMutationResolver {
     input: EvaluateInput,
   ): Promise<Run> {
     return this.launch.evaluate(input);
+  }
+
+  @Mutation(() => Run, {
+    description:
+      'Instability analysis of a ticket (or the dense network) at some rewind steps: an INSTABILITY run; its results are `instability(...)`.',
+  })
+  startInstability(
+    @Arg('input', () => InstabilityInput, {
+      description: 'Model, task, ticket (null = dense), rewind steps, steps and the two seeds.',
+    })
+    input: InstabilityInput,
+  ): Promise<Run> {
+    return this.launch.instability(input);
   }
 
   @Mutation(() => Run, {

@@ -20,10 +20,11 @@ import {
   MAX_STEPS,
   defaultSteps,
   type EvaluateParams,
+  type InstabilityParams,
   type PretrainParams,
   type PruneParams,
 } from '../core/experiments/params';
-import type { EvaluateInput, PretrainInput, PruningInput } from './run.launch.input';
+import type { EvaluateInput, InstabilityInput, PretrainInput, PruningInput } from './run.launch.input';
 
 export const MAX_PARAMETERS = 20_000_000;
 export const MAX_CORPUS = 200_000;
@@ -245,5 +246,33 @@ export async function validatePretrain(ds: DataSource, i: PretrainInput): Promis
     lr: lrOf('lr', i.lr),
     batchSize: intIn('batchSize', i.batchSize, 1, 1024),
     corpusSize: intIn('corpusSize', i.corpusSize, 16, MAX_CORPUS),
+  };
+}
+
+export async function validateInstability(ds: DataSource, i: InstabilityInput): Promise<InstabilityParams> {
+  const model = await findModel(ds, 'modelId', i.modelId);
+  const kind = await findTask(ds, 'taskId', i.taskId, model);
+  const ticketId = i.ticketId ? await findTicket(ds, 'ticketId', i.ticketId, model.id) : undefined;
+  const steps = intIn('steps', i.steps, 1, MAX_STEPS);
+  const budget = steps ?? defaultSteps(kind);
+  let rewindSteps: number[] | undefined;
+  if (i.rewindSteps !== null && i.rewindSteps !== undefined) {
+    if (i.rewindSteps.length === 0 || i.rewindSteps.length > MAX_LEVELS)
+      throw bad('rewindSteps', `must list 1..${MAX_LEVELS} steps, got ${i.rewindSteps.length}`);
+    i.rewindSteps.forEach((r, k) => intIn(`rewindSteps[${k}]`, r, 0, budget));
+    if (new Set(i.rewindSteps).size !== i.rewindSteps.length) throw bad('rewindSteps', 'must not repeat a step');
+    rewindSteps = [...i.rewindSteps].sort((a, b) => a - b);
+  }
+  const seeds = seedsOf('seeds', i.seeds);
+  if (seeds && seeds.length !== 2) throw bad('seeds', `must list exactly 2 seeds (one per copy), got ${seeds.length}`);
+  return {
+    modelId: model.id,
+    taskId: i.taskId.toLowerCase(),
+    ticketId,
+    rewindSteps,
+    steps,
+    seeds,
+    lr: lrOf('lr', i.lr),
+    batchSize: intIn('batchSize', i.batchSize, 1, 1024),
   };
 }

@@ -75,7 +75,7 @@ describe('schema/schema.graphql', () => {
     expect(values('PruningMethod')).toEqual(['EARLY_BIRD', 'IMP', 'ONE_SHOT', 'RANDOM']);
     expect(values('WeightInit')).toEqual(['PRETRAINED', 'RANDOM', 'SHUFFLED']);
     expect(values('TrainingMode')).toEqual(['ADVERSARIAL', 'STANDARD']);
-    expect(values('RunKind')).toEqual(['EVALUATE', 'PRETRAIN', 'PRUNE', 'TRANSFER']);
+    expect(values('RunKind')).toEqual(['EVALUATE', 'INSTABILITY', 'PRETRAIN', 'PRUNE', 'TRANSFER']);
     expect(values('RunStatus')).toEqual(['CANCELLED', 'FAILED', 'QUEUED', 'RUNNING', 'SUCCEEDED']);
     const runEvent = (schema.getType('RunEvent') as import('graphql').GraphQLObjectType).getFields();
     expect(Object.keys(runEvent).sort()).toEqual([

@@ -63,6 +63,21 @@ export interface PretrainParams {
   corpusSize?: number;
 }
 
+export interface InstabilityParams {
+  modelId: string;
+  taskId: string;
+  /** the ticket whose mask both copies train under; absent = the dense network */
+  ticketId?: string;
+  /** θ_r's r for each analysis: steps of the dense fine-tune the copies start from */
+  rewindSteps?: number[];
+  /** each copy's training steps (default the task's) */
+  steps?: number;
+  /** the two copies' data orders */
+  seeds?: number[];
+  lr?: number;
+  batchSize?: number;
+}
+
 export interface TransferParams {
   modelId: string;
   ticketIds: string[];
@@ -97,14 +112,19 @@ export const EVALUATE_DEFAULTS = {
 } as const satisfies Partial<EvaluateParams>;
 export const PRETRAIN_DEFAULTS = { steps: 500, seed: 1 } as const satisfies Partial<PretrainParams>;
 export const TRANSFER_DEFAULTS = { trainingMode: 'STANDARD', seeds: [1] } as const satisfies Partial<TransferParams>;
+export const INSTABILITY_DEFAULTS = { rewindSteps: [0], seeds: [1, 2] } as const satisfies Partial<InstabilityParams>;
 export const PRETRAIN_DEFAULT_STEPS = PRETRAIN_DEFAULTS.steps;
 
 /** The defaults by run kind, as the canonical form compares them. */
-export const DEFAULTS_BY_KIND: Record<'PRETRAIN' | 'PRUNE' | 'EVALUATE' | 'TRANSFER', Record<string, Json>> = {
+export const DEFAULTS_BY_KIND: Record<
+  'PRETRAIN' | 'PRUNE' | 'EVALUATE' | 'TRANSFER' | 'INSTABILITY',
+  Record<string, Json>
+> = {
   PRETRAIN: PRETRAIN_DEFAULTS,
   PRUNE: { ...PRUNE_DEFAULTS, sparsities: [...DEFAULT_SPARSITIES] },
   EVALUATE: { ...EVALUATE_DEFAULTS, seeds: [1] },
   TRANSFER: { ...TRANSFER_DEFAULTS, seeds: [1] },
+  INSTABILITY: { rewindSteps: [0], seeds: [1, 2] },
 };
 
 /** Fine-tune steps of a task when the request does not say. */
@@ -135,6 +155,17 @@ export function resolveEvaluate(p: EvaluateParams, kind: TaskKind) {
     Pick<EvaluateParams, 'lr' | 'batchSize'> & { ticketId: string | null };
 }
 
+export function resolveInstability(p: InstabilityParams, kind: TaskKind) {
+  return {
+    rewindSteps: [...INSTABILITY_DEFAULTS.rewindSteps],
+    seeds: [...INSTABILITY_DEFAULTS.seeds],
+    steps: defaultSteps(kind),
+    ...given(p),
+    ticketId: p.ticketId ?? null,
+  } as Required<Omit<InstabilityParams, 'lr' | 'batchSize' | 'ticketId'>> &
+    Pick<InstabilityParams, 'lr' | 'batchSize'> & { ticketId: string | null };
+}
+
 export function resolvePretrain(p: PretrainParams): PretrainParams & { steps: number; seed: number } {
   return { ...PRETRAIN_DEFAULTS, ...given(p) } as PretrainParams & { steps: number; seed: number };
 }
@@ -143,8 +174,8 @@ export function resolvePretrain(p: PretrainParams): PretrainParams & { steps: nu
  * A run's stored (canonical) params as its kind's shape: the row holds what validation made of
  * the request (run.validate.ts), defaults dropped; resolve* fills them in.
  */
-export function storedParams<T extends PruneParams | EvaluateParams | PretrainParams | TransferParams>(
-  stored: Record<string, unknown>,
-): T {
+export function storedParams<
+  T extends PruneParams | EvaluateParams | PretrainParams | TransferParams | InstabilityParams,
+>(stored: Record<string, unknown>): T {
   return stored as unknown as T;
 }

@@ -82,6 +82,23 @@ export interface EarlyBirdSpec {
   totalSteps: number;
 }
 
+export interface InstabilitySpec {
+  job: 'INSTABILITY';
+  config: ModelConfig;
+  weights: WeightsRef;
+  task: TaskKind;
+  data: DataSettings;
+  /** each copy's training (STANDARD) */
+  train: TrainSettings;
+  /** packed mask, null = dense */
+  mask: Uint8Array | null;
+  /** rewind steps still to analyse */
+  rewindSteps: number[];
+  seeds: [number, number];
+  stepOffset: number;
+  totalSteps: number;
+}
+
 export interface EvaluateSpec {
   job: 'EVALUATE';
   config: ModelConfig;
@@ -108,7 +125,7 @@ export interface PretrainSpec {
   seed: number;
 }
 
-export type ComputeSpec = ImpSpec | BaselineSpec | EarlyBirdSpec | EvaluateSpec | PretrainSpec;
+export type ComputeSpec = ImpSpec | BaselineSpec | EarlyBirdSpec | EvaluateSpec | InstabilitySpec | PretrainSpec;
 
 export interface EvaluationResult {
   metrics: Record<string, number>;
@@ -149,6 +166,15 @@ export type ComputeMessage =
       seconds: number;
     }
   | { type: 'evaluation'; evaluation: EvaluationResult; step: number }
+  | {
+      type: 'instability';
+      rewindStep: number;
+      alphas: number[];
+      scores: number[];
+      barrier: number;
+      lowerIsBetter: boolean;
+      step: number;
+    }
   | { type: 'pretrained'; weights: Uint8Array; head: Uint8Array; firstLoss: number; lastLoss: number; step: number }
   | { type: 'done' }
   | { type: 'failed'; message: string };

@@ -10,6 +10,7 @@ import { importedSplits } from '../../core/data/imported';
 import {
   earlyBirdSearch,
   evaluateTicket,
+  instabilityAnalysis,
   prunableLayout,
   runBaseline,
   runImp,
@@ -34,6 +35,7 @@ import type {
   EarlyBirdSpec,
   EvaluateSpec,
   ImpSpec,
+  InstabilitySpec,
   PretrainSpec,
   WeightsRef,
 } from './protocol';
@@ -291,6 +293,53 @@ function runEvaluateSpec(s: EvaluateSpec): void {
   });
 }
 
+/** Steps of one analysis at rewind step r: θ_r's r steps, then two copies. */
+const instabilitySteps = (r: number, steps: number): number => r + 2 * steps;
+
+function runInstabilitySpec(s: InstabilitySpec): void {
+  const theta = loadTheta0(s.weights, s.config);
+  const task = taskFor(s.task, s.data);
+  const data = dataFor(s.task, s.config, s.data);
+  const mask = s.mask ? Mask.fromPacked(prunableLayout(s.config), s.mask) : null;
+  const steps = s.train.steps;
+  let offset = s.stepOffset;
+  for (const rewindStep of s.rewindSteps) {
+    const base = offset;
+    const report = reporter(0, s.totalSteps, () => `rewind step ${rewindStep}`);
+    let last = '';
+    const r = instabilityAnalysis({
+      theta0: theta.weights,
+      config: s.config,
+      mask,
+      task,
+      data,
+      rewindStep,
+      steps,
+      lr: s.train.lr,
+      batchSize: s.train.batchSize,
+      seeds: s.seeds,
+      headWeights: headFor(s.task, theta),
+      onProgress: (what, step, _total, loss, lr) => {
+        if (what !== last)
+          phase(`rewind step ${rewindStep}: ${what === 'rewind' ? `θ_r (${rewindStep} dense steps)` : what}`);
+        last = what;
+        const at = what === 'rewind' ? 0 : what === 'copy 1' ? rewindStep : rewindStep + steps;
+        report(base + at + step, s.totalSteps, loss, lr);
+      },
+    });
+    offset += instabilitySteps(rewindStep, steps);
+    post({
+      type: 'instability',
+      rewindStep: r.rewindStep,
+      alphas: r.alphas,
+      scores: r.scores,
+      barrier: r.barrier,
+      lowerIsBetter: r.lowerIsBetter,
+      step: offset,
+    });
+  }
+}
+
 function runPretrainSpec(s: PretrainSpec): void {
   phase('generating pre-training data');
   const data = taskData('PRETRAIN', s.config, dataOptions(s.data));
@@ -330,6 +379,7 @@ async function main(): Promise<void> {
   if (spec.job === 'IMP') runImpSpec(spec);
   else if (spec.job === 'BASELINE') runBaselineSpec(spec);
   else if (spec.job === 'EARLY_BIRD') runEarlyBirdSpec(spec);
+  else if (spec.job === 'INSTABILITY') runInstabilitySpec(spec);
   else if (spec.job === 'EVALUATE') runEvaluateSpec(spec);
   else runPretrainSpec(spec);
   post({ type: 'done' });

@@ -20,6 +20,6 @@ export interface RunContext {
 
 /** One run kind's job: resumable, it checks what is stored before computing anything. */
 export interface RunHandler {
-  kind: 'PRETRAIN' | 'PRUNE' | 'EVALUATE';
+  kind: 'PRETRAIN' | 'PRUNE' | 'EVALUATE' | 'INSTABILITY';
   execute(ctx: RunContext): Promise<void>;
 }
