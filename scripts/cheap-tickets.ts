@@ -4,7 +4,10 @@
  * search settings, waits for them, and prints per task and sparsity the ticket's relative score,
  * the steps its search spent, and IMP's relative score at the same sparsity with the steps IMP
  * spent to reach it (k levels × stepsPerLevel) — from IMP runs already stored (a PAPER study's).
- *   npm run cheap-tickets -- [--model mini-uniter] [--sparsities 0.6,0.7,0.8] [--url …]
+ * IMP tickets stored before search costs were recorded cost their level × the steps of their
+ * evaluations (IMP evaluates each level at stepsPerLevel), which is what searchSteps records now.
+ *   npm run cheap-tickets -- [--model mini-uniter] [--sparsities 0.6,0.7,0.8] [--tolerance 0.1]
+ *                            [--window 5] [--url …]
  */
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
@@ -53,7 +56,20 @@ async function main(): Promise<void> {
     const r = await gql<{ startPruning: { id: string } }>(
       'mutation($i: PruningInput!) { startPruning(input: $i) { id } }',
       {
-        i: { modelId: model.id, taskId: t.id, method: 'EARLY_BIRD', sparsities },
+        i: {
+          modelId: model.id,
+          taskId: t.id,
+          method: 'EARLY_BIRD',
+          sparsities,
+          ...(flag('tolerance') || flag('window')
+            ? {
+                earlyBird: {
+                  ...(flag('tolerance') ? { tolerance: Number(flag('tolerance')) } : {}),
+                  ...(flag('window') ? { window: Number(flag('window')) } : {}),
+                },
+              }
+            : {}),
+        },
       },
     );
     runs.set(t.id, r.startPruning.id);
@@ -82,19 +98,33 @@ async function main(): Promise<void> {
          evaluations { score relativeScore steps } } } } }`,
       { f: { runId: runs.get(t.id) } },
     );
-    const imp = await gql<{
-      c: Array<{ sparsity: number; relativeScore: number | null; searchSteps: number | null; dense: boolean }>;
-    }>(
-      'query($m: ID!, $t: ID!) { c: sparsityCurve(modelId: $m, taskId: $t, method: IMP) { sparsity relativeScore searchSteps dense } }',
+    const imp = await gql<{ c: Array<{ sparsity: number; relativeScore: number | null; dense: boolean }> }>(
+      'query($m: ID!, $t: ID!) { c: sparsityCurve(modelId: $m, taskId: $t, method: IMP) { sparsity relativeScore dense } }',
       { m: model.id, t: t.id },
     );
+    const impTickets = await gql<{
+      tickets: {
+        edges: Array<{
+          node: { sparsity: number; level: number; searchSteps: number | null; evaluations: Array<{ steps: number }> };
+        }>;
+      };
+    }>(
+      'query($f: TicketFilter) { tickets(filter: $f, first: 100) { edges { node { sparsity level searchSteps evaluations { steps } } } } }',
+      { f: { modelId: model.id, taskId: t.id, method: 'IMP' } },
+    );
+    const impCost = (sparsity: number): number | null => {
+      const x = impTickets.tickets.edges.map((e) => e.node).find((n) => Math.abs(n.sparsity - sparsity) < 1e-3);
+      if (!x) return null;
+      return x.searchSteps ?? (x.evaluations[0] ? x.level * x.evaluations[0].steps : null);
+    };
     for (const k of tickets.edges.map((e) => e.node).sort((a, b) => a.sparsity - b.sparsity)) {
       const p = imp.c.find((x) => !x.dense && Math.abs(x.sparsity - k.sparsity) < 1e-3);
       const rel = k.evaluations[0]?.relativeScore;
       const eb = k.earlyBird!;
-      const ratio = p?.searchSteps ? (k.searchSteps / p.searchSteps).toFixed(3) : '–';
+      const cost = impCost(k.sparsity);
+      const ratio = cost ? (k.searchSteps / cost).toFixed(3) : '–';
       console.log(
-        `| ${t.name.replace('synthetic-', '')} | ${Math.round(k.sparsity * 100)}% | ${rel?.toFixed(3) ?? '–'} | ${eb.stoppedAtStep} / ${eb.budget}${eb.converged ? '' : ' (not converged)'} | ${p?.relativeScore?.toFixed(3) ?? '–'} | ${p?.searchSteps ?? '–'} | ${ratio} |`,
+        `| ${t.name.replace('synthetic-', '')} | ${Math.round(k.sparsity * 100)}% | ${rel?.toFixed(3) ?? '–'} | ${eb.stoppedAtStep} / ${eb.budget}${eb.converged ? '' : ' (not converged)'} | ${p?.relativeScore?.toFixed(3) ?? '–'} | ${cost ?? '–'} | ${ratio} |`,
       );
     }
   }
