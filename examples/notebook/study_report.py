@@ -74,7 +74,7 @@ t1 = cells[cells.table == "tickets"]
 means = t1.dropna(subset=["mean"]).pivot(index="task", columns="column", values="mean")
 levels = t1[t1.column.isin(["relaxedSparsity", "strictSparsity"])].pivot(index="task", columns="column", values="sparsity")
 table1 = levels.join(means)
-order = [c for c in ["relaxedSparsity", "strictSparsity", "dense", "imp", "randomPruning", "randomInit", "shuffledWeights", "oneShot"] if c in table1]
+order = [c for c in ["relaxedSparsity", "strictSparsity", "dense", "imp", "randomPruning", "randomInit", "shuffledWeights", "oneShot", "earlyBird"] if c in table1]
 table1 = table1[order]
 table1.to_csv(os.path.join(args.out, "table1.csv"))
 print(table1.round(4).to_string())
@@ -107,7 +107,8 @@ for ax, row in zip(axes[0], tasks):
     errs = ([0.0] if row["dense"] else []) + [p["stat"]["std"] or 0.0 for p in curve]
     ax.errorbar(xs, ys, yerr=errs, marker="o", markersize=3, label="IMP")
     for key, label, marker in [("randomPruning", "random pruning", "s"), ("randomInit", "random init", "^"),
-                               ("shuffledWeights", "shuffled θ0", "v"), ("oneShot", "one-shot", "D")]:
+                               ("shuffledWeights", "shuffled θ0", "v"), ("oneShot", "one-shot", "D"),
+                               ("earlyBird", "Early-Bird", "*")]:
         if row.get(key) and row["baselineSparsity"] is not None:
             ax.errorbar([row["baselineSparsity"]], [row[key]["mean"]], yerr=[row[key]["std"] or 0.0], marker=marker, linestyle="none", label=label)
     ax.set_title(row["task"]["name"], fontsize=9)

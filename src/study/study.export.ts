@@ -92,7 +92,7 @@ export function reportCsvRows(r: Record<string, unknown>): Cell[] {
     out.push(...statCells('tickets', t.task.name, '', 0, 'dense', t.dense as Stat | null));
     for (const c of t.curve) out.push(...statCells('curve', t.task.name, '', c.sparsity, 'imp', c.stat));
     const at = t.baselineSparsity as number | null;
-    for (const col of ['imp', 'randomPruning', 'shuffledWeights', 'randomInit', 'oneShot'])
+    for (const col of ['imp', 'randomPruning', 'shuffledWeights', 'randomInit', 'oneShot', 'earlyBird'])
       out.push(...statCells('tickets', t.task.name, '', at, col, t[col] as Stat | null));
     out.push([
       'tickets',

@@ -38,6 +38,10 @@ registerEnumType(StudyBaseline, {
       description: "The IMP ticket's mask on a fresh random initialisation (the paper's BERT-init θ0′ analogue).",
     },
     ONE_SHOT: { description: 'One-shot magnitude pruning of θ0 to the same sparsity (ONE_SHOT method).' },
+    EARLY_BIRD: {
+      description:
+        'An Early-Bird ticket at the same sparsity (EARLY_BIRD method, default search): a cheap ticket, not a baseline IMP must beat.',
+    },
   },
 });
 

@@ -83,6 +83,13 @@ export class StudyTaskRow {
   @Field(() => Stat, { nullable: true, description: 'One-shot magnitude pruning of θ0.' })
   oneShot!: Stat | null;
 
+  @Field(() => Stat, {
+    nullable: true,
+    description:
+      'EARLY_BIRD tickets at the baseline sparsity (planned with the EARLY_BIRD baseline): a cheap ticket beside IMP.',
+  })
+  earlyBird!: Stat | null;
+
   @Field(() => [SparsityStat], { description: 'The IMP curve: every schedule sparsity with stored tickets.' })
   curve!: SparsityStat[];
 }

@@ -1,6 +1,6 @@
 /**
  * The Study page in headless Chromium against the real server: a study started from the form
- * (tiny model, 2 tasks, 2 seeds, all four baselines) shows live progress until SUCCEEDED, and then
+ * (tiny model, 2 tasks, 2 seeds, all four baselines and the Early-Bird ticket) shows live progress until SUCCEEDED, and then
  * every number the page draws — Table 1, the curves and baseline points, Tables 2 and 5, the
  * findings, the transfer and overlap heatmaps — equals the report the API answers; the studies
  * list shows it; a refused request shows the GraphQL error.
@@ -29,6 +29,7 @@ interface Row {
   shuffledWeights: Stat;
   randomInit: Stat;
   oneShot: Stat;
+  earlyBird: Stat;
   baselineSparsity: number | null;
   curve: Array<{ sparsity: number; stat: { mean: number; n: number } }>;
 }
@@ -75,6 +76,7 @@ suite('the Study page in headless Chromium', () => {
     for (const t of [vqa, ve]) await form.locator(`input[name=taskIds][value="${t}"]`).check();
     await form.locator('input[name=baselines][value=ONE_SHOT]').check();
     await form.locator('input[name=baselines][value=RANDOM_INIT]').check();
+    await form.locator('input[name=baselines][value=EARLY_BIRD]').check();
     for (const [k, v] of Object.entries(values)) await form.locator(`input[name=${k}]`).fill(v);
   }
 
@@ -117,13 +119,13 @@ suite('the Study page in headless Chromium', () => {
     const seen = await page.evaluate(() => (window as unknown as { seen: number[] }).seen);
     expect([...new Set(seen.filter((p) => p > 0 && p < 1))].length).toBeGreaterThanOrEqual(2);
     expect(seen[seen.length - 1]).toBe(1);
-    expect(await page.locator('#study-head .runs-done').textContent()).toBe('34 / 34 runs');
+    expect(await page.locator('#study-head .runs-done').textContent()).toBe('38 / 38 runs');
 
     const stat = 'mean n';
     const r = await server.gql<{ study: { report: Report } }>(
       `query($id: ID!) { study(id: $id) { report {
         tickets { task { id } relaxedSparsity baselineSparsity dense { ${stat} } imp { ${stat} } randomPruning { ${stat} }
-          shuffledWeights { ${stat} } randomInit { ${stat} } oneShot { ${stat} } curve { sparsity stat { ${stat} } } }
+          shuffledWeights { ${stat} } randomInit { ${stat} } oneShot { ${stat} } earlyBird { ${stat} } curve { sparsity stat { ${stat} } } }
         pretrainingTransfer { sparsity cells { target { id } score } }
         adversarial { sparsity task { id } standard { ${stat} } adversarial { ${stat} } }
         findings { key holds }
@@ -148,12 +150,12 @@ suite('the Study page in headless Chromium', () => {
       );
     const t1 = await cells('#table1 td[data-mean]', 'data-mean');
     const want1 = rep.tickets.flatMap((row) =>
-      (['dense', 'imp', 'randomPruning', 'randomInit', 'shuffledWeights', 'oneShot'] as const)
+      (['dense', 'imp', 'randomPruning', 'randomInit', 'shuffledWeights', 'oneShot', 'earlyBird'] as const)
         .filter((k) => row[k])
         .map((k) => [row.task.id, k, String(row[k]!.mean)]),
     );
     expect(t1.sort()).toEqual(want1.sort());
-    expect(want1.length).toBe(12); // every column stored for both tasks
+    expect(want1.length).toBe(14); // every column stored for both tasks
 
     // Curves: the IMP marks are the report's curve; the baseline rings sit at the baseline sparsity.
     for (const row of rep.tickets) {
@@ -167,10 +169,10 @@ suite('the Study page in headless Chromium', () => {
       const imp = row.curve.map((p) => ['IMP', p.sparsity, p.stat.mean]);
       expect(marks.filter((m) => m[0] === 'IMP')).toEqual(imp);
       const rings = marks.filter((m) => m[0] !== 'IMP');
-      expect(rings).toHaveLength(4);
+      expect(rings).toHaveLength(5);
       for (const m of rings) expect(m[1]).toBe(row.baselineSparsity);
       expect(rings.map((m) => m[2]).sort()).toEqual(
-        [row.randomPruning, row.randomInit, row.shuffledWeights, row.oneShot].map((s) => s!.mean).sort(),
+        [row.randomPruning, row.randomInit, row.shuffledWeights, row.oneShot, row.earlyBird].map((s) => s!.mean).sort(),
       );
     }
 

@@ -11,6 +11,7 @@ export const STUDY_EVENT_FIELDS = 'studyId status progress runsDone runsTotal me
 const BASELINES: Array<[string, string, boolean]> = [
   ['RANDOM_PRUNING', 'random pruning', true], ['SHUFFLED_WEIGHTS', 'mask + shuffled θ0', true],
   ['RANDOM_INIT', 'mask + random init', true], ['ONE_SHOT', 'one-shot magnitude', false],
+  ['EARLY_BIRD', 'Early-Bird ticket (cheap)', false],
 ];
 
 function floats(v: string, what: string): number[] | undefined {

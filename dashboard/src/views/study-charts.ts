@@ -11,7 +11,7 @@ export interface Stat { mean: number; std: number | null; n: number; ci95: numbe
 export interface TaskRef { id: string; name: string; kind: string; metric?: string }
 export interface TaskRow {
   task: TaskRef; dense: Stat | null; relaxedSparsity: number | null; strictSparsity: number | null; baselineSparsity: number | null;
-  imp: Stat | null; randomPruning: Stat | null; shuffledWeights: Stat | null; randomInit: Stat | null; oneShot: Stat | null;
+  imp: Stat | null; randomPruning: Stat | null; shuffledWeights: Stat | null; randomInit: Stat | null; oneShot: Stat | null; earlyBird: Stat | null;
   curve: Array<{ sparsity: number; stat: Stat }>;
 }
 export interface Overlap { sparsity: number; tasks: TaskRef[]; values: number[][] }
@@ -19,6 +19,7 @@ export interface Overlap { sparsity: number; tasks: TaskRef[]; values: number[][
 /** Table 1's baselines, in the paper's column order, with the report field each is read from. */
 export const BASELINE_COLUMNS: Array<[keyof TaskRow, string]> = [
   ['randomPruning', 'random pruning'], ['randomInit', 'mask + random init'], ['shuffledWeights', 'mask + shuffled θ0'], ['oneShot', 'one-shot'],
+  ['earlyBird', 'Early-Bird'],
 ];
 
 function mark(cls: string, what: string, sparsity: number, st: Stat, x: (v: number) => number, y: (v: number) => number): SVGElement {

@@ -30,7 +30,7 @@ const QUERY = `query($id: ID!) { study(id: $id) { id name status progress error 
   cost { runs reusedRuns trainingSteps computeSeconds }
   report {
     tickets { task { ${TASK} } dense { ${STAT} } relaxedSparsity strictSparsity baselineSparsity imp { ${STAT} } randomPruning { ${STAT} }
-      shuffledWeights { ${STAT} } randomInit { ${STAT} } oneShot { ${STAT} } curve { sparsity stat { ${STAT} } } }
+      shuffledWeights { ${STAT} } randomInit { ${STAT} } oneShot { ${STAT} } earlyBird { ${STAT} } curve { sparsity stat { ${STAT} } } }
     pretrainingTransfer { sparsity cells { target { ${TASK} } score relativeScore n } averageRelative averageDrop }
     adversarial { sparsity task { ${TASK} } standard { ${STAT} } adversarial { ${STAT} } }
     findings { key statement holds evidence }

@@ -31,6 +31,7 @@ const BASELINE_KEYS = {
   ONE_SHOT: 'one-shot',
   SHUFFLED_WEIGHTS: 'shuffled',
   RANDOM_INIT: 'random-init',
+  EARLY_BIRD: 'early-bird',
 } as const;
 export const baselineKey = (b: keyof typeof BASELINE_KEYS, taskId: string, seed: number) =>
   `${BASELINE_KEYS[b]}/${taskId}/${seed}`;
@@ -71,8 +72,8 @@ export function planStudy(p: StudyParams, defaultSteps: (taskId: string) => numb
     for (const k of p.seeds)
       for (const b of p.baselines) {
         const key = baselineKey(b, t, k);
-        if (b === 'RANDOM_PRUNING' || b === 'ONE_SHOT') {
-          const method = b === 'RANDOM_PRUNING' ? 'RANDOM' : 'ONE_SHOT';
+        if (b === 'RANDOM_PRUNING' || b === 'ONE_SHOT' || b === 'EARLY_BIRD') {
+          const method = b === 'RANDOM_PRUNING' ? 'RANDOM' : b;
           add({
             key,
             kind: 'PRUNE',

@@ -40,6 +40,8 @@ export interface TicketRow {
   shuffledWeights: Stat | null;
   randomInit: Stat | null;
   oneShot: Stat | null;
+  /** EARLY_BIRD tickets at the baseline sparsity (cheap tickets: compare with imp) */
+  earlyBird: Stat | null;
   curve: SparsityStat[];
 }
 
@@ -122,6 +124,7 @@ export function ticketRow(p: StudyParams, rows: StudyEvalRow[], taskId: string, 
     imp: curve.find((c) => c.sparsity === baselineSparsity)?.stat ?? null,
     randomPruning: baseline((r) => r.ticketMethod === 'RANDOM'),
     oneShot: baseline((r) => r.ticketMethod === 'ONE_SHOT'),
+    earlyBird: baseline((r) => r.ticketMethod === 'EARLY_BIRD'),
     shuffledWeights: baseline((r) => r.weightInit === 'SHUFFLED'),
     randomInit: baseline((r) => r.weightInit === 'RANDOM'),
     curve,

@@ -8,7 +8,7 @@ import { DEFAULT_SPARSITIES } from './params';
 
 export const STUDY_PRESETS = ['PAPER', 'SMOKE'] as const;
 export type StudyPreset = (typeof STUDY_PRESETS)[number];
-export const STUDY_BASELINES = ['RANDOM_PRUNING', 'SHUFFLED_WEIGHTS', 'RANDOM_INIT', 'ONE_SHOT'] as const;
+export const STUDY_BASELINES = ['RANDOM_PRUNING', 'SHUFFLED_WEIGHTS', 'RANDOM_INIT', 'ONE_SHOT', 'EARLY_BIRD'] as const;
 export type StudyBaseline = (typeof STUDY_BASELINES)[number];
 
 /** A study request after presets and defaults: what is stored and hashed. */
