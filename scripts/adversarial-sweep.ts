@@ -24,6 +24,10 @@ const SETTINGS: Record<string, AdversarialOptions> = {
     epsilon: { word: E.word / 10, region: E.region / 10 },
     stepSize: { word: E.word / 20, region: E.region / 20 },
   },
+  'eps/30': {
+    epsilon: { word: E.word / 30, region: E.region / 30 },
+    stepSize: { word: E.word / 60, region: E.region / 60 },
+  },
   'eps/100': {
     epsilon: { word: E.word / 100, region: E.region / 100 },
     stepSize: { word: E.word / 200, region: E.region / 200 },

@@ -4,8 +4,11 @@ import { Ticket } from '../ticket/ticket.entity';
 import { PruningMethod } from '../ticket/ticket.enums';
 import { AnalysisService } from './analysis.service';
 import { CurvePoint, TransferMatrix } from './analysis.types';
+import { RetrainingRule } from '../ticket/ticket.enums';
 
 const STEPS = 'Only evaluations with this many fine-tuning steps (all budgets pooled when omitted).';
+const RETRAINING =
+  'IMP tickets retrained by this rule (tickets of other methods, and IMP tickets stored before rules were recorded, count as REWIND_WEIGHTS).';
 const MAX_SEARCH =
   'Only tickets that cost at most this many training steps to find (Ticket.searchSteps; tickets stored before it was recorded are left out).';
 
@@ -40,6 +43,8 @@ export class AnalysisResolver {
     sourceTaskId: string | null,
     @Arg('steps', () => Int, { nullable: true, description: STEPS }) steps: number | null,
     @Arg('maxSearchSteps', () => Int, { nullable: true, description: MAX_SEARCH }) maxSearchSteps: number | null,
+    @Arg('retraining', () => RetrainingRule, { defaultValue: RetrainingRule.REWIND_WEIGHTS, description: RETRAINING })
+    retraining: RetrainingRule,
   ): Promise<CurvePoint[]> {
     return this.service.sparsityCurve({
       modelId,
@@ -50,6 +55,7 @@ export class AnalysisResolver {
       sourceTaskId,
       steps,
       maxSearchSteps,
+      retraining,
     });
   }
 
@@ -84,6 +90,8 @@ export class AnalysisResolver {
     sourceTaskId: string | null,
     @Arg('steps', () => Int, { nullable: true, description: STEPS }) steps: number | null,
     @Arg('maxSearchSteps', () => Int, { nullable: true, description: MAX_SEARCH }) maxSearchSteps: number | null,
+    @Arg('retraining', () => RetrainingRule, { defaultValue: RetrainingRule.REWIND_WEIGHTS, description: RETRAINING })
+    retraining: RetrainingRule,
   ): Promise<Ticket[]> {
     return this.service.winningTickets({
       modelId,
@@ -95,6 +103,7 @@ export class AnalysisResolver {
       sourceTaskId,
       steps,
       maxSearchSteps,
+      retraining,
     });
   }
 

@@ -36,6 +36,8 @@ export interface CurveArgs {
   steps?: number | null;
   /** only tickets whose search cost at most this many steps */
   maxSearchSteps?: number | null;
+  /** IMP tickets of this retraining rule (default REWIND_WEIGHTS; tickets without one count as it) */
+  retraining?: string | null;
 }
 
 export interface WinningArgs {
@@ -48,6 +50,7 @@ export interface WinningArgs {
   sourceTaskId?: string | null;
   steps?: number | null;
   maxSearchSteps?: number | null;
+  retraining?: string | null;
 }
 
 export interface TransferArgs {
@@ -86,7 +89,7 @@ export class AnalysisService {
          FROM evaluation e JOIN ticket t ON t.id = e.ticket_id
         WHERE t.model_id = $1 AND e.model_id = $1 AND e.task_id = $2 AND t.task_id = $3 AND t.method = $4
           AND e.weight_init = $5 AND e.training_mode = $6 AND ($7::int IS NULL OR e.steps = $7)
-          AND ($8::int IS NULL OR t.search_steps <= $8)
+          AND ($8::int IS NULL OR t.search_steps <= $8) AND COALESCE(t.retraining, 'REWIND_WEIGHTS') = $9
         GROUP BY t.sparsity ORDER BY t.sparsity`,
       [
         a.modelId,
@@ -97,6 +100,7 @@ export class AnalysisService {
         a.trainingMode,
         steps,
         checkSteps(a.maxSearchSteps, 'maxSearchSteps'),
+        a.retraining ?? 'REWIND_WEIGHTS',
       ],
     )) as Array<{
       sparsity: number;
@@ -160,7 +164,7 @@ export class AnalysisService {
          FROM ticket t JOIN evaluation e ON e.ticket_id = t.id
         WHERE t.model_id = $1 AND t.task_id = $2 AND e.task_id = $3 AND e.training_mode = $4 AND e.weight_init = $5
           AND ($6::text IS NULL OR t.method = $6) AND ($7::int IS NULL OR e.steps = $7)
-          AND ($8::int IS NULL OR t.search_steps <= $8)
+          AND ($8::int IS NULL OR t.search_steps <= $8) AND COALESCE(t.retraining, 'REWIND_WEIGHTS') = $9
         GROUP BY t.id, t.sparsity`,
       [
         a.modelId,
@@ -171,6 +175,7 @@ export class AnalysisService {
         a.method ?? null,
         steps,
         checkSteps(a.maxSearchSteps, 'maxSearchSteps'),
+        a.retraining ?? 'REWIND_WEIGHTS',
       ],
     )) as Array<{ id: string; sparsity: number; mean: string }>;
     const winners = rows

@@ -204,6 +204,21 @@ test('IMP with learning-rate rewinding: every ticket records its rule, masks exa
     Math.round(0.3 * t[0].maskBits),
     Math.round(0.6 * t[0].maskBits),
   ]);
+  // Curves keep the rules apart: REWIND_LR tickets are on their own curve, not on the default (REWIND_WEIGHTS) one.
+  const c = await server.gql<{
+    lr: Array<{ dense: boolean; tickets: number; searchSteps: number | null }>;
+    rw: Array<{ dense: boolean; searchSteps: number | null }>;
+  }>(
+    `query($m: ID!, $t: ID!) { lr: sparsityCurve(modelId: $m, taskId: $t, method: IMP, retraining: REWIND_LR, steps: 12) { dense tickets searchSteps }
+      rw: sparsityCurve(modelId: $m, taskId: $t, method: IMP, steps: 12) { dense searchSteps } }`,
+    { m: modelId, t: ve },
+  );
+  expect(c.data!.lr.filter((p) => !p.dense).map((p) => [p.tickets, p.searchSteps])).toEqual([
+    [1, 12],
+    [1, 24],
+  ]);
+  // the default curve holds the REWIND_WEIGHTS run of the accounting test (same budget), one ticket per point
+  expect(c.data!.rw.filter((p) => !p.dense).map((p) => p.searchSteps)).toEqual([12, 24]);
 });
 
 test('bad Early-Bird settings are refused with the field named', async () => {
