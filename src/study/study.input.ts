@@ -1,5 +1,6 @@
 import { Field, Float, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { STUDY_BASELINES, STUDY_PRESETS, STUDY_PRESET_VALUES } from '../core/experiments/study';
+import { RetrainingRule } from '../ticket/ticket.enums';
 
 // The presets' values are quoted from the experiment description (src/core/experiments/study.ts).
 const P = STUDY_PRESET_VALUES.PAPER;
@@ -125,6 +126,13 @@ export class StudyInput {
     description: "Fine-tune steps of transfers and adversarial evaluations (default each task's own).",
   })
   steps?: number | null;
+
+  @Field(() => RetrainingRule, {
+    nullable: true,
+    description:
+      "IMP's retraining rule for every IMP run of the study (default REWIND_WEIGHTS, the paper's; see RetrainingRule).",
+  })
+  retraining?: RetrainingRule | null;
 
   @Field(() => Boolean, {
     nullable: true,

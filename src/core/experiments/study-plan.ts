@@ -50,6 +50,7 @@ export function planStudy(p: StudyParams, defaultSteps: (taskId: string) => numb
     ...(p.stepsPerLevel === null ? {} : { stepsPerLevel: p.stepsPerLevel }),
     ...extra,
   });
+  const retraining: Record<string, Json> = p.retraining ? { retraining: p.retraining } : {};
   const evaluate = (taskId: string, seed: number, budget: number | null, extra: Record<string, Json>) => ({
     modelId: p.modelId,
     taskId,
@@ -63,7 +64,7 @@ export function planStudy(p: StudyParams, defaultSteps: (taskId: string) => numb
         key: impKey(t, k),
         kind: 'PRUNE',
         role: 'imp',
-        request: prune(t, k, { method: 'IMP', sparsities: p.sparsities }),
+        request: prune(t, k, { method: 'IMP', sparsities: p.sparsities, ...retraining }),
         dependsOn: [],
       });
   for (const t of p.taskIds) {
@@ -111,7 +112,7 @@ export function planStudy(p: StudyParams, defaultSteps: (taskId: string) => numb
         key: impKey(P, k),
         kind: 'PRUNE',
         role: 'pretrain-imp',
-        request: prune(P, k, { method: 'IMP', sparsities: p.sparsities }),
+        request: prune(P, k, { method: 'IMP', sparsities: p.sparsities, ...retraining }),
         dependsOn: [],
       });
     const standard = [...new Set([...p.transferSparsities, ...p.adversarialSparsities])].sort((a, b) => a - b);

@@ -32,12 +32,18 @@ export interface StudyParams {
   stepsPerLevel: number | null;
   /** fine-tune steps of transfers and adversarial evaluations; null = each task's default */
   steps: number | null;
+  /**
+   * IMP's retraining rule for every IMP run of the study (tickets and the pre-training ticket);
+   * absent = REWIND_WEIGHTS, the paper's. Only a non-default rule is stored, so studies planned
+   * before the rule existed keep their identity.
+   */
+  retraining?: 'REWIND_LR' | 'FINE_TUNE';
 }
 
 /** What a request may say; null/undefined fields take the preset's value. */
 export type StudyRequest = {
-  [K in keyof Omit<StudyParams, 'preset' | 'modelId' | 'pretrainTaskId'>]?: StudyParams[K] | null;
-} & { preset?: StudyPreset | null };
+  [K in keyof Omit<StudyParams, 'preset' | 'modelId' | 'pretrainTaskId' | 'retraining'>]?: StudyParams[K] | null;
+} & { preset?: StudyPreset | null; retraining?: 'REWIND_WEIGHTS' | 'REWIND_LR' | 'FINE_TUNE' | null };
 
 type PresetValues = Omit<StudyParams, 'preset' | 'modelId' | 'pretrainTaskId' | 'taskIds'> & {
   /** task kinds the preset runs on, in the built-in order */
@@ -185,6 +191,7 @@ export function resolveStudy(
     threshold,
     stepsPerLevel: stepsOf('stepsPerLevel', pick('stepsPerLevel')),
     steps: stepsOf('steps', pick('steps')),
+    ...(r.retraining && r.retraining !== 'REWIND_WEIGHTS' ? { retraining: r.retraining } : {}),
   };
 }
 

@@ -55,6 +55,20 @@ test('baselines wait for every seed of their task and run at its baseline sparsi
   expect(r.request).toMatchObject({ method: 'RANDOM', seed: 2, sparsities: [{ $baselineSparsity: 't1' }] });
 });
 
+test('cheap tickets in a study: an EARLY_BIRD baseline and a retraining rule for every IMP run', () => {
+  const p = paper({ seeds: [1], baselines: ['RANDOM_PRUNING', 'EARLY_BIRD'], retraining: 'REWIND_LR' });
+  const plan = planStudy(p, () => 300);
+  const eb = plan.find((s) => s.key === 'early-bird/t4/1')!;
+  expect(eb.request).toMatchObject({ method: 'EARLY_BIRD', seed: 1, sparsities: [{ $baselineSparsity: 't4' }] });
+  expect(eb.dependsOn).toEqual(['imp/t4/1']);
+  const imps = plan.filter((s) => s.role === 'imp' || s.role === 'pretrain-imp');
+  expect(imps).toHaveLength(8);
+  for (const s of imps) expect(s.request.retraining).toBe('REWIND_LR');
+  // The default rule is not stored: a PAPER study's params (and identity) are what they were.
+  expect('retraining' in paper({ retraining: 'REWIND_WEIGHTS' })).toBe(false);
+  expect(planStudy(paper({ seeds: [1] }), () => 300).every((s) => !('retraining' in s.request))).toBe(true);
+});
+
 test('explicit fields override the preset; bad values name their field', () => {
   const s = resolveStudy({ preset: 'SMOKE', seeds: [3, 1] }, 10);
   expect(s.seeds).toEqual([1, 3]);
