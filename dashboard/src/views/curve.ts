@@ -85,21 +85,24 @@ export async function curveView(root: HTMLElement, q: URLSearchParams): Promise<
   const weightInit = q.get('init') ?? 'PRETRAINED';
   const trainingMode = q.get('mode') ?? 'STANDARD';
   const xAxis: XAxis = q.get('x') === 'cost' ? 'cost' : 'sparsity';
+  const retraining = q.get('retraining') ?? 'REWIND_WEIGHTS';
   const form = h('form', { class: 'inline', id: 'curve-form' },
     h('label', {}, 'model ', select('model', models.map((m) => [m.id, m.name]), modelId)),
     h('label', {}, 'task ', select('task', tasks.map((t) => [t.id, `${t.name} (${t.metric})`]), task.id)),
     h('label', {}, 'init ', select('init', ['PRETRAINED', 'SHUFFLED', 'RANDOM'].map((v) => [v, v]), weightInit)),
     h('label', {}, 'mode ', select('mode', ['STANDARD', 'ADVERSARIAL'].map((v) => [v, v]), trainingMode)),
     h('label', {}, 'x axis ', select('x', [['sparsity', 'sparsity'], ['cost', 'search cost (steps)']], xAxis)),
+    h('label', {}, 'IMP retraining ', select('retraining', ['REWIND_WEIGHTS', 'REWIND_LR', 'FINE_TUNE'].map((v) => [v, v]), retraining)),
   );
   form.addEventListener('change', () => {
     const p = new URLSearchParams([...new FormData(form)].map(([k, v]) => [k, String(v)]));
     location.hash = `#/curves?${p}`;
   });
   root.append(h('h2', {}, `Sparsity curve: ${task.name}`), form);
-  const vars = { m: modelId, t: task.id, w: weightInit, tm: trainingMode };
+  const vars = { m: modelId, t: task.id, w: weightInit, tm: trainingMode, rr: retraining };
   const r = await gql<Record<string, CurvePoint[]>>(
-    `query($m: ID!, $t: ID!, $w: WeightInit!, $tm: TrainingMode!) { ${METHODS.map((m) => `${m}: sparsityCurve(modelId: $m, taskId: $t, method: ${m}, weightInit: $w, trainingMode: $tm) { sparsity score scoreStd relativeScore n tickets dense searchSteps }`).join(' ')} }`,
+    // The retraining rule selects among IMP's curves only: the other methods have none.
+    `query($m: ID!, $t: ID!, $w: WeightInit!, $tm: TrainingMode!, $rr: RetrainingRule!) { ${METHODS.map((m) => `${m}: sparsityCurve(modelId: $m, taskId: $t, method: ${m}, weightInit: $w, trainingMode: $tm${m === 'IMP' ? ', retraining: $rr' : ''}) { sparsity score scoreStd relativeScore n tickets dense searchSteps }`).join(' ')} }`,
     vars,
   ).catch((e: Error) => { root.append(errorBox(e.message)); return null; });
   if (!r) return;
