@@ -2,6 +2,7 @@
  * The derived views of DESIGN §2/§7, answered from stored evaluations: sparsity curve, winning
  * tickets (relaxed and strict), transfer matrix and mask overlap.
  */
+import { attackOf } from '../core/training/adversarial';
 import { In, type DataSource } from 'typeorm';
 import { Mask, maskOverlap } from '../core/pruning';
 import { TrainingMode, WeightInit } from '../evaluation/evaluation.enums';
@@ -90,6 +91,7 @@ export class AnalysisService {
         WHERE t.model_id = $1 AND e.model_id = $1 AND e.task_id = $2 AND t.task_id = $3 AND t.method = $4
           AND e.weight_init = $5 AND e.training_mode = $6 AND ($7::int IS NULL OR e.steps = $7)
           AND ($8::int IS NULL OR t.search_steps <= $8) AND COALESCE(t.retraining, 'REWIND_WEIGHTS') = $9
+          AND e.attack = $10
         GROUP BY t.sparsity ORDER BY t.sparsity`,
       [
         a.modelId,
@@ -101,6 +103,7 @@ export class AnalysisService {
         steps,
         checkSteps(a.maxSearchSteps, 'maxSearchSteps'),
         a.retraining ?? 'REWIND_WEIGHTS',
+        attackOf(a.trainingMode),
       ],
     )) as Array<{
       sparsity: number;
@@ -165,6 +168,7 @@ export class AnalysisService {
         WHERE t.model_id = $1 AND t.task_id = $2 AND e.task_id = $3 AND e.training_mode = $4 AND e.weight_init = $5
           AND ($6::text IS NULL OR t.method = $6) AND ($7::int IS NULL OR e.steps = $7)
           AND ($8::int IS NULL OR t.search_steps <= $8) AND COALESCE(t.retraining, 'REWIND_WEIGHTS') = $9
+          AND e.attack = $10
         GROUP BY t.id, t.sparsity`,
       [
         a.modelId,
@@ -176,6 +180,7 @@ export class AnalysisService {
         steps,
         checkSteps(a.maxSearchSteps, 'maxSearchSteps'),
         a.retraining ?? 'REWIND_WEIGHTS',
+        attackOf(a.trainingMode),
       ],
     )) as Array<{ id: string; sparsity: number; mean: string }>;
     const winners = rows
@@ -213,9 +218,19 @@ export class AnalysisService {
          FROM ticket t JOIN evaluation e ON e.ticket_id = t.id
         WHERE t.model_id = $1 AND t.task_id IS NOT NULL AND t.method = $2 AND abs(t.sparsity - $3) <= $4
           AND e.training_mode = $5 AND e.weight_init = $6 AND ($7::int IS NULL OR e.steps = $7)
-          AND ($8::uuid[] IS NULL OR e.run_id = ANY($8::uuid[]))
+          AND ($8::uuid[] IS NULL OR e.run_id = ANY($8::uuid[])) AND ($8::uuid[] IS NOT NULL OR e.attack = $9)
         GROUP BY t.task_id, e.task_id`,
-      [a.modelId, a.method, a.sparsity, tolerance, a.trainingMode, a.weightInit, steps, a.runIds ?? null],
+      [
+        a.modelId,
+        a.method,
+        a.sparsity,
+        tolerance,
+        a.trainingMode,
+        a.weightInit,
+        steps,
+        a.runIds ?? null,
+        attackOf(a.trainingMode),
+      ],
     )) as Array<{ source: string; target: string; tickets: string[]; mean: string; std: string; n: string }>;
     const taskIds = [...new Set(rows.flatMap((r) => [r.source, r.target]))];
     const ticketIds = [...new Set(rows.flatMap((r) => r.tickets))];

@@ -2,6 +2,7 @@
  * The aggregate reads behind the derived views. Every score statistic is computed by PostgreSQL
  * over the stored evaluations: avg, stddev_samp (n − 1; 0 for a single value) and count.
  */
+import { attackOf } from '../core/training/adversarial';
 import type { DataSource } from 'typeorm';
 import { BadInputError, NotFoundError } from '../kit/errors';
 import { isUuid } from '../kit/ids';
@@ -63,8 +64,10 @@ export async function denseStats(
       WHERE e.model_id = $1 AND e.task_id = ANY($2::uuid[]) AND e.ticket_id IS NULL AND e.training_mode = $3
         AND ($4::int IS NULL OR e.steps = $4) AND e.weight_init = ANY($5::text[])
         AND ($6::uuid[] IS NULL OR e.run_id = ANY($6::uuid[]))
+        -- a study's own runs pin what it pools; otherwise only the current attack's results
+        AND ($6::uuid[] IS NOT NULL OR e.attack = $7)
       GROUP BY e.task_id, e.weight_init`,
-    [modelId, taskIds, trainingMode, steps, inits, runIds],
+    [modelId, taskIds, trainingMode, steps, inits, runIds, attackOf(trainingMode)],
   )) as Array<StatsRow & { task_id: string; weight_init: string }>;
   return new Map(rows.map((r) => [`${r.task_id}|${r.weight_init}`, toStats(r)]));
 }

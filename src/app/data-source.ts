@@ -11,6 +11,7 @@ import { ApiToken1764500000000 } from '../../migrations/1764500000000-ApiToken';
 import { Study1765000000000 } from '../../migrations/1765000000000-Study';
 import { SearchCost1765100000000 } from '../../migrations/1765100000000-SearchCost';
 import { Instability1765200000000 } from '../../migrations/1765200000000-Instability';
+import { Attack1765300000000 } from '../../migrations/1765300000000-Attack';
 /** In order; add each new migration class here. */
 export const MIGRATIONS = [
   Initial1764300000000,
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   Study1765000000000,
   SearchCost1765100000000,
   Instability1765200000000,
+  Attack1765300000000,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

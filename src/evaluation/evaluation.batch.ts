@@ -17,6 +17,7 @@ interface EvaluationRow {
   run_id: string | null;
   weight_init: WeightInit;
   training_mode: TrainingMode;
+  attack: string;
   seed: number;
   steps: number;
   metrics: Record<string, number>;
@@ -34,7 +35,7 @@ interface EvaluationRow {
  */
 export async function evaluationsForTickets(ds: DataSource, ticketIds: readonly string[]): Promise<Evaluation[][]> {
   const rows = (await ds.query(
-    `SELECT id, model_id, ticket_id, task_id, run_id, weight_init, training_mode, seed, steps, metrics, score, relative_score, created_at
+    `SELECT id, model_id, ticket_id, task_id, run_id, weight_init, training_mode, attack, seed, steps, metrics, score, relative_score, created_at
        FROM evaluation WHERE ticket_id = ANY($1::uuid[]) ORDER BY created_at ASC, id ASC`,
     [ticketIds],
   )) as EvaluationRow[];
@@ -48,6 +49,7 @@ export async function evaluationsForTickets(ds: DataSource, ticketIds: readonly 
       runId: r.run_id,
       weightInit: r.weight_init,
       trainingMode: r.training_mode,
+      attack: r.attack,
       seed: r.seed,
       steps: r.steps,
       metrics: r.metrics,
@@ -59,21 +61,22 @@ export async function evaluationsForTickets(ds: DataSource, ticketIds: readonly 
   return ticketIds.map((id) => byTicket.get(id) ?? []);
 }
 
-/** What a relative score divides by: the dense runs of the same model, task, mode and steps. */
+/** What a relative score divides by: the dense runs of the same model, task, mode, attack and steps. */
 export interface DenseKey {
   modelId: string;
   taskId: string;
   trainingMode: string;
+  attack: string;
   steps: number;
 }
 
 export function denseKey(k: DenseKey): string {
-  return `${k.modelId}|${k.taskId}|${k.trainingMode}|${k.steps}`;
+  return `${k.modelId}|${k.taskId}|${k.trainingMode}|${k.steps}|${k.attack}`;
 }
 
 function parseDenseKey(key: string): DenseKey {
-  const [modelId, taskId, trainingMode, steps] = key.split('|');
-  return { modelId, taskId, trainingMode, steps: Number(steps) };
+  const [modelId, taskId, trainingMode, steps, ...attack] = key.split('|');
+  return { modelId, taskId, trainingMode, steps: Number(steps), attack: attack.join('|') };
 }
 
 /**
@@ -84,8 +87,9 @@ export async function denseMeans(ds: DataSource, keys: readonly string[]): Promi
   const parsed = keys.map(parseDenseKey);
   const rows = (await ds.query(
     `SELECT k.key, avg(e.score) AS mean
-       FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::int[]) AS k(key, model_id, task_id, training_mode, steps)
+       FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::int[], $7::text[]) AS k(key, model_id, task_id, training_mode, steps, attack)
        JOIN evaluation e ON e.model_id = k.model_id AND e.task_id = k.task_id AND e.training_mode = k.training_mode
+                        AND e.attack = k.attack
                         AND e.steps = k.steps AND e.ticket_id IS NULL AND e.weight_init = $6
       GROUP BY k.key`,
     [
@@ -95,6 +99,7 @@ export async function denseMeans(ds: DataSource, keys: readonly string[]): Promi
       parsed.map((k) => k.trainingMode),
       parsed.map((k) => k.steps),
       WeightInit.PRETRAINED,
+      parsed.map((k) => k.attack),
     ],
   )) as Array<{ key: string; mean: number | string | null }>;
   const byKey = new Map(rows.map((r) => [r.key, r.mean === null ? null : Number(r.mean)]));

@@ -34,6 +34,10 @@ export class Evaluation {
   @Column('text', { name: 'training_mode' })
   trainingMode!: TrainingMode;
 
+  /** '' for STANDARD; the resolver answers null then */
+  @Column('text', { default: '' })
+  attack!: string;
+
   @Field(() => Int, { description: 'Seed of fine-tuning and data order.' })
   @Column('integer')
   seed!: number;

@@ -35,6 +35,15 @@ export class EvaluationResolver {
     return this.service.get(id);
   }
 
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'ADVERSARIAL evaluations: the attack they were trained with (e.g. "pgd3 eps 0.017/0.28 alpha 1 beta 1": PGD steps, ε for words / regions, the adversarial and KL weights); results of different attacks are never pooled. Null for STANDARD.',
+  })
+  attack(@Root() e: Evaluation): string | null {
+    return e.attack ? e.attack : null;
+  }
+
   @FieldResolver(() => Model, { description: 'The model fine-tuned.' })
   model(@Root() e: Evaluation, @Ctx() ctx: Context): Promise<Model | null> {
     return ctx.loaders.load(Model, e.modelId);

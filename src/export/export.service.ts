@@ -115,6 +115,7 @@ export class ExportService {
            LEFT JOIN LATERAL (
              SELECT avg(x.score) AS mean FROM evaluation x
               WHERE x.model_id = e.model_id AND x.task_id = e.task_id AND x.training_mode = e.training_mode
+                AND x.attack = e.attack
                 AND x.steps = e.steps AND x.ticket_id IS NULL AND x.weight_init = $1) d ON e.relative_score IS NULL
           WHERE ${cond}
           ORDER BY e.created_at, e.id

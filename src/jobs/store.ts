@@ -4,6 +4,7 @@
  * (and the checkpoint the next level resumes from) commit together or not at all. Conflicts on
  * the unique indexes of migration RunQueue are ignored: a unit already stored stays as it is.
  */
+import { attackOf } from '../core/training/adversarial';
 import type { EntityManager } from 'typeorm';
 import { sha256 } from '../artifacts/verified-write';
 import type { EvaluationResult } from './compute/protocol';
@@ -77,8 +78,8 @@ export interface EvaluationWrite {
 
 export async function insertEvaluation(m: EntityManager, e: EvaluationWrite): Promise<void> {
   await m.query(
-    `INSERT INTO evaluation (model_id, ticket_id, task_id, run_id, weight_init, training_mode, seed, steps, metrics, score, relative_score)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+    `INSERT INTO evaluation (model_id, ticket_id, task_id, run_id, weight_init, training_mode, seed, steps, metrics, score, relative_score, attack)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      ON CONFLICT (run_id, COALESCE(ticket_id, '00000000-0000-0000-0000-000000000000'::uuid), task_id, weight_init, training_mode, seed, steps)
        WHERE run_id IS NOT NULL DO NOTHING`,
     [
@@ -93,6 +94,8 @@ export async function insertEvaluation(m: EntityManager, e: EvaluationWrite): Pr
       JSON.stringify(e.result.metrics),
       e.result.score,
       e.relativeScore !== null && Number.isFinite(e.relativeScore) ? e.relativeScore : null,
+      // the attack the compute thread trained with: the core's current defaults (runs carry no other)
+      attackOf(e.trainingMode),
     ],
   );
 }
@@ -133,8 +136,9 @@ export async function denseMean(
 ): Promise<number | null> {
   const rows = (await m.query(
     `SELECT avg(score) AS mean FROM evaluation
-      WHERE model_id = $1 AND task_id = $2 AND training_mode = $3 AND steps = $4 AND ticket_id IS NULL AND weight_init = 'PRETRAINED'`,
-    [modelId, taskId, trainingMode, steps],
+      WHERE model_id = $1 AND task_id = $2 AND training_mode = $3 AND steps = $4 AND ticket_id IS NULL AND weight_init = 'PRETRAINED'
+        AND attack = $5`,
+    [modelId, taskId, trainingMode, steps, attackOf(trainingMode)],
   )) as Array<{ mean: string | number | null }>;
   const v = rows[0]?.mean;
   return v === null || v === undefined ? null : Number(v);

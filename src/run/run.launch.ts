@@ -4,6 +4,7 @@
  * new one unless `force`. New runs are stored QUEUED and their job is sent to the queue; the run
  * row, not the job, is what workers trust.
  */
+import { attackOf } from '../core/training/adversarial';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { BadInputError, ConflictError, NotFoundError } from '../kit/errors';
 import { isUuid } from '../kit/ids';
@@ -164,6 +165,7 @@ export class LaunchService {
       ticketIds: [...ticketIds].sort(),
       taskIds: tasks.map((t) => t.id).sort(),
       trainingMode,
+      attack: attackOf(trainingMode ?? 'STANDARD') || undefined,
       steps,
       seeds,
     };
@@ -178,6 +180,7 @@ export class LaunchService {
             taskId: task.id,
             ticketId,
             trainingMode,
+            attack: attackOf(trainingMode ?? 'STANDARD') || undefined,
             steps,
             seeds,
           }) satisfies EvaluateParams;
@@ -217,8 +220,8 @@ export class LaunchService {
   ): Promise<boolean> {
     const rows = (await m.query(
       `SELECT DISTINCT seed FROM evaluation WHERE model_id = $1 AND task_id = $2 AND training_mode = $3 AND steps = $4
-          AND ticket_id IS NULL AND weight_init = 'PRETRAINED' AND seed = ANY($5)`,
-      [modelId, taskId, mode, steps, seeds],
+          AND ticket_id IS NULL AND weight_init = 'PRETRAINED' AND seed = ANY($5) AND attack = $6`,
+      [modelId, taskId, mode, steps, seeds, attackOf(mode)],
     )) as unknown[];
     return rows.length === seeds.length;
   }

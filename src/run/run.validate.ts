@@ -3,6 +3,7 @@
  * field (or NOT_FOUND for an id that does not exist), raised before anything is stored.
  * Returns the params as stored on the run (canonical form: see jobs/identity.ts).
  */
+import { attackOf } from '../core/training/adversarial';
 import type { DataSource } from 'typeorm';
 import { VOCAB_SIZE, type TaskKind } from '../core/data';
 import { taskData } from '../core/lottery';
@@ -158,6 +159,7 @@ export async function validatePruning(ds: DataSource, i: PruningInput): Promise<
     rewindStep,
     seed: intIn('seed', i.seed, 0, 2 ** 31 - 1),
     trainingMode: i.trainingMode ?? undefined,
+    attack: attackOf(i.trainingMode ?? 'STANDARD') || undefined,
     lr: lrOf('lr', i.lr),
     batchSize: intIn('batchSize', i.batchSize, 1, 1024),
     retrain: validateRetraining(method, i),
@@ -209,6 +211,8 @@ export async function validateEvaluate(ds: DataSource, i: EvaluateInput): Promis
     ticketId,
     weightInit: i.weightInit ?? undefined,
     trainingMode: i.trainingMode ?? undefined,
+    // Results of different attacks are different runs: an ADVERSARIAL request names the current one.
+    attack: attackOf(i.trainingMode ?? 'STANDARD') || undefined,
     steps: intIn('steps', i.steps, 1, MAX_STEPS),
     seeds: seedsOf('seeds', i.seeds),
     lr: lrOf('lr', i.lr),

@@ -1,4 +1,5 @@
 /** Inserts rows straight into a test server's database (there are no mutations yet). */
+import { attackOf } from '../../src/core/training/adversarial';
 import { createHash, randomUUID } from 'crypto';
 import { Client } from 'pg';
 import type { ModelConfig } from '../../src/core/model/config';
@@ -172,13 +173,15 @@ export interface EvaluationSeed {
   metrics?: Record<string, number>;
   runId?: string | null;
   createdAt?: Date;
+  /** ADVERSARIAL: the attack label (default the current one, as the server stores it) */
+  attack?: string;
 }
 
 export async function insertEvaluation(db: Client, e: EvaluationSeed): Promise<string> {
   const id = randomUUID();
   await db.query(
-    `INSERT INTO evaluation (id, model_id, ticket_id, task_id, run_id, weight_init, training_mode, seed, steps, metrics, score, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    `INSERT INTO evaluation (id, model_id, ticket_id, task_id, run_id, weight_init, training_mode, seed, steps, metrics, score, created_at, attack)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     [
       id,
       e.modelId,
@@ -192,6 +195,7 @@ export async function insertEvaluation(db: Client, e: EvaluationSeed): Promise<s
       JSON.stringify(e.metrics ?? { score: e.score }),
       e.score,
       e.createdAt ?? new Date(),
+      e.attack ?? attackOf(e.trainingMode ?? 'STANDARD'),
     ],
   );
   return id;

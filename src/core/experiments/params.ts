@@ -25,6 +25,8 @@ export interface PruneParams {
   sparsities?: number[];
   stepsPerLevel?: number;
   rewindStep?: number;
+  /** ADVERSARIAL: the attack's label (core/training/adversarial.ts ATTACK_LABEL), part of the identity */
+  attack?: string;
   /** IMP: how levels ≥ 1 retrain (core/lottery/imp.ts) */
   retrain?: 'REWIND_WEIGHTS' | 'REWIND_LR' | 'FINE_TUNE';
   seed?: number;
@@ -47,6 +49,8 @@ export interface EvaluateParams {
   ticketId?: string;
   weightInit?: Init;
   trainingMode?: Mode;
+  /** ADVERSARIAL: the attack's label, part of the identity */
+  attack?: string;
   steps?: number;
   seeds?: number[];
   lr?: number;
@@ -83,6 +87,7 @@ export interface TransferParams {
   ticketIds: string[];
   taskIds: string[];
   trainingMode?: Mode;
+  attack?: string;
   steps?: number;
   seeds?: number[];
 }

@@ -64,20 +64,39 @@ export interface ResolvedAdversarial {
 }
 
 /**
- * Defaults for the built-in model (hidden 64, 32-d region features). ε is about 10% of a typical
+ * Defaults for the built-in model (hidden 64, 32-d region features). ε is about 1% of a typical
  * example's input norm, measured on the shipped mini-uniter and SyntheticVL (median Frobenius
  * norm per example over VQA/RefCOCO/SNLI-VE: word embeddings of [CLS] text [SEP] ≈ 1.5–1.8,
  * region features of a scene ≈ 27–29); η = ε/2, so K = 3 steps can reach the boundary — the
- * proportions of VILLA's text settings. Other models: pass ε and η for their input scale.
+ * proportions of VILLA's text settings. The first defaults, 10% of the norm (0.17 / 2.8), made
+ * the dense model ignore the image (VQA 0.536 against 0.650 standard); a sweep of the radius
+ * (scripts/adversarial-sweep.ts, docs/science.md) found a tenth of it level with standard.
+ * Other models: pass ε and η for their input scale.
  */
 export const ADVERSARIAL_DEFAULTS = {
   steps: 3,
-  epsilon: { word: 0.17, region: 2.8 },
-  stepSize: { word: 0.085, region: 1.4 },
+  epsilon: { word: 0.017, region: 0.28 },
+  stepSize: { word: 0.0085, region: 0.14 },
   alpha: 1,
   beta: 1,
   modalities: ['word', 'region'] as readonly Modality[],
 };
+
+/**
+ * The attack an evaluation was trained with, stored beside its training mode so that results of
+ * two attacks are never pooled (dense references, curves, tables): '' for STANDARD.
+ */
+export const ATTACK_LABEL = attackLabel(ADVERSARIAL_DEFAULTS);
+/** The label of the first defaults (ε 0.17 / 2.8), given to evaluations stored before labels existed. */
+export const FIRST_ATTACK_LABEL = 'pgd3 eps 0.17/2.8 alpha 1 beta 1';
+
+export function attackLabel(d: Pick<ResolvedAdversarial, 'steps' | 'epsilon' | 'alpha' | 'beta'>): string {
+  return `pgd${d.steps} eps ${d.epsilon.word}/${d.epsilon.region} alpha ${d.alpha} beta ${d.beta}`;
+}
+
+export function attackOf(trainingMode: string): string {
+  return trainingMode === 'ADVERSARIAL' ? ATTACK_LABEL : '';
+}
 
 function perModality(
   v: number | Partial<Record<Modality, number>> | undefined,
