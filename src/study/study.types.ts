@@ -170,7 +170,7 @@ export const FindingKey = Object.freeze(Object.fromEntries(FINDING_KEYS.map((k) 
 export type FindingKey = (typeof FINDING_KEYS)[number];
 registerEnumType(FindingKey, {
   name: 'FindingKey',
-  description: "A finding of the paper (PAPER.md 'Findings').",
+  description: 'A finding of the paper (Gan et al., AAAI 2022), as this server tests it.',
   valuesConfig: {
     RELAXED_TICKETS: { description: 'Relaxed winning tickets exist at 50–70% sparsity on every task (finding 2).' },
     STRICT_TICKETS: { description: 'Tickets that strictly match the dense model are hard to find (finding 1).' },

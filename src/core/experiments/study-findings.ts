@@ -1,5 +1,5 @@
 /**
- * The paper's findings (PAPER.md), each decided from a study's tables (pure), never hard-coded.
+ * The paper's findings (Gan et al.), each decided from a study's tables (pure), never hard-coded.
  * Threshold claims compare means over seeds with the threshold, as the paper does (Table 1 is
  * "mean of 3 runs"); comparison claims require the gap of the means to exceed the combined 95%
  * intervals of both sides (study-stats clearlyBetter), and with one seed the means decide.

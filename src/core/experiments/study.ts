@@ -50,7 +50,7 @@ type PresetValues = Omit<StudyParams, 'preset' | 'modelId' | 'pretrainTaskId' | 
   taskKinds: readonly string[] | 'ALL';
 };
 
-/** The paper's protocol (PAPER.md): Tables 1, 2 and 5 and the task-transfer matrix, 3 seeds. */
+/** The paper's protocol (Gan et al.): Tables 1, 2 and 5 and the task-transfer matrix, 3 seeds. */
 const PAPER: PresetValues = {
   taskKinds: 'ALL',
   sparsities: [...DEFAULT_SPARSITIES],

@@ -1,5 +1,5 @@
 /**
- * UNITER-style single-stream encoder (PAPER.md "UNITER-base"): text and region embeddings are
+ * UNITER-style single-stream encoder (the paper's UNITER-base): text and region embeddings are
  * concatenated (text first) and run through post-LN transformer layers; the pooler reads the
  * first ([CLS]) position. Config-driven; parameters carry UNITER's state-dict names.
  */
