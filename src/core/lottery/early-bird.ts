@@ -8,13 +8,14 @@
  * Pure given its inputs and seed: the same options stop at the same step with the same masks.
  */
 import type { ModelConfig } from '../model/config';
-import { encoderFromWeights } from '../model/uniter';
+import type { Encoder } from '../model/types';
 import { EarlyBirdStop, maskDistance, nextMask, type EarlyBirdRule, type Mask } from '../pruning';
 import type { TaskDefinition } from '../tasks/types';
 import type { ExampleByKind, Splits, TaskKind } from '../data';
-import { fineTune, TrainingAborted, type ProgressFn } from '../training';
+import type { ProgressFn } from '../training';
 import { denseMask, prunableFromParams } from './bridge';
 import { taskData, type DataOptions } from './evaluate';
+import { denseFineTuneUntil } from './stoppable';
 import { verifyCount } from './verify';
 
 export interface EarlyBirdOptions<K extends TaskKind> extends EarlyBirdRule {
@@ -60,14 +61,11 @@ export function earlyBirdSearch<K extends TaskKind>(o: EarlyBirdOptions<K>): Ear
     ? (o.data as Splits<ExampleByKind[K]>)
     : taskData(o.task.kind, o.config, o.data as DataOptions);
   const dense = denseMask(o.config);
-  const encoder = encoderFromWeights(o.config, new Map(o.theta0)); // a new Map over the same arrays: nothing copied
-  const stop = new AbortController();
-  const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
   let last: Mask[] | null = null;
   let draws = 0;
   let stoppedAt = 0;
   let converged = false;
-  const draw = (step: number) => {
+  const draw = (step: number, encoder: Encoder): boolean => {
     const weights = prunableFromParams(encoder.params, o.config);
     const masks = o.sparsities.map((s) => {
       const m = nextMask({ method: 'ONE_SHOT', weights, current: dense, targetSparsity: s }).mask;
@@ -82,30 +80,15 @@ export function earlyBirdSearch<K extends TaskKind>(o: EarlyBirdOptions<K>): Ear
     }
     last = masks;
     stoppedAt = step;
-    if (converged) stop.abort();
+    return converged;
   };
-  try {
-    fineTune({
-      encoder,
-      task: o.task,
-      data: { ...data, val: [] },
-      steps: o.steps,
-      lr: o.lr,
-      batchSize: o.batchSize,
-      seed: o.seed,
-      headWeights: o.headWeights,
-      signal,
-      skipTest: true,
-      onProgress: (step, total, loss, lr, metrics) => {
-        o.onProgress?.(step, total, loss, lr, metrics);
-        if (step % o.interval === 0 || step === total) draw(step);
-      },
-    });
-  } catch (e) {
-    if (!(e instanceof TrainingAborted && converged)) throw e;
-  } finally {
-    encoder.dispose();
-  }
-  if (o.signal?.aborted) throw new TrainingAborted(stoppedAt);
+  denseFineTuneUntil({
+    ...o,
+    data,
+    afterStep: (step, total, loss, lr, encoder) => {
+      o.onProgress?.(step, total, loss, lr);
+      return step % o.interval === 0 || step === total ? draw(step, encoder) : false;
+    },
+  });
   return { masks: last!, steps: stoppedAt, converged, draws, windowMax: rule.windowMax };
 }

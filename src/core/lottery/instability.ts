@@ -16,9 +16,10 @@ import type { Mask } from '../pruning';
 import { Rng } from '../rng';
 import type { TaskDefinition } from '../tasks/types';
 import type { ExampleByKind, Splits, TaskKind } from '../data';
-import { fineTune, TrainingAborted } from '../training';
+import { fineTune } from '../training';
 import { applyMaskToWeights, checkMaskFits, prunableTensors, toWeightMask, verifyPrunedZero } from './bridge';
 import { lowerIsBetter, taskData, type DataOptions } from './evaluate';
+import { denseFineTuneUntil } from './stoppable';
 
 export const INSTABILITY_POINTS = 11;
 
@@ -111,36 +112,18 @@ export function scoreOf<K extends TaskKind>(
 /** θ_r: the dense fine-tune of `steps` from θ0 (its full schedule), stopped after r steps. */
 function rewindPoint<K extends TaskKind>(o: InstabilityOptions<K>, data: Splits<ExampleByKind[K]>): Weights {
   if (o.rewindStep === 0) return new Map(o.theta0);
-  const encoder = encoderFromWeights(o.config, new Map(o.theta0));
-  const stop = new AbortController();
-  const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
   let at: Weights | null = null;
-  try {
-    fineTune({
-      encoder,
-      task: o.task,
-      data: { ...data, val: [] },
-      steps: o.steps,
-      lr: o.lr,
-      batchSize: o.batchSize,
-      seed: o.seeds[0],
-      headWeights: o.headWeights,
-      signal,
-      skipTest: true,
-      onProgress: (step, _total, loss, lr) => {
-        o.onProgress?.('rewind', step, o.rewindStep, loss, lr);
-        if (step === o.rewindStep) {
-          at = snapshotWeights(encoder.params);
-          stop.abort();
-        }
-      },
-    });
-  } catch (e) {
-    if (!(e instanceof TrainingAborted && at)) throw e;
-  } finally {
-    encoder.dispose();
-  }
-  if (o.signal?.aborted) throw new TrainingAborted(o.rewindStep);
+  denseFineTuneUntil({
+    ...o,
+    data,
+    seed: o.seeds[0],
+    afterStep: (step, _total, loss, lr, encoder) => {
+      o.onProgress?.('rewind', step, o.rewindStep, loss, lr);
+      if (step !== o.rewindStep) return false;
+      at = snapshotWeights(encoder.params);
+      return true;
+    },
+  });
   return at!;
 }
 
