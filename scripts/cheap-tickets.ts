@@ -9,29 +9,7 @@
  *   npm run cheap-tickets -- [--model mini-uniter] [--sparsities 0.6,0.7,0.8] [--tolerance 0.1]
  *                            [--window 5] [--url …]
  */
-import { existsSync, readFileSync } from 'fs';
-import * as path from 'path';
-
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-const home = path.resolve(process.env.TICKETLAB_HOME || '.ticketlab');
-const url =
-  flag('url') ??
-  (existsSync(path.join(home, 'runtime.json'))
-    ? (JSON.parse(readFileSync(path.join(home, 'runtime.json'), 'utf8')) as { graphqlUrl: string }).graphqlUrl
-    : 'http://127.0.0.1:4000/graphql');
-
-async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (process.env.TICKETLAB_TOKEN) headers.authorization = `Bearer ${process.env.TICKETLAB_TOKEN}`;
-  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: T; errors?: Array<{ message: string }> };
-  if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join('; '));
-  return body.data!;
-}
+import { flag, gql } from './api-client';
 
 interface Ticket {
   sparsity: number;

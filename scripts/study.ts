@@ -6,29 +6,9 @@
  * The server is found through $TICKETLAB_HOME/runtime.json unless --url is given; a token, when
  * the server needs one, comes from TICKETLAB_TOKEN.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { mkdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
-
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-const home = path.resolve(process.env.TICKETLAB_HOME || '.ticketlab');
-const url =
-  flag('url') ??
-  (existsSync(path.join(home, 'runtime.json'))
-    ? (JSON.parse(readFileSync(path.join(home, 'runtime.json'), 'utf8')) as { graphqlUrl: string }).graphqlUrl
-    : 'http://127.0.0.1:4000/graphql');
-
-async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (process.env.TICKETLAB_TOKEN) headers.authorization = `Bearer ${process.env.TICKETLAB_TOKEN}`;
-  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: T; errors?: Array<{ message: string }> };
-  if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join('; '));
-  return body.data!;
-}
+import { flag, gql, home, url } from './api-client';
 
 const f3 = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(3));
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? 'none' : `${Math.round(v * 100)}%`);

@@ -93,15 +93,22 @@ function encodeWeights(config: ModelConfig, w: ReadonlyMap<string, Float32Array>
   );
 }
 
+/** What every fine-tuning job starts from: θ0 (and its pre-training head), the task, its examples. */
+function inputsOf(s: { weights: WeightsRef; config: ModelConfig; task: TaskKind; data: DataSettings }) {
+  return {
+    theta: loadTheta0(s.weights, s.config),
+    task: taskFor(s.task, s.data),
+    data: dataFor(s.task, s.config, s.data),
+  };
+}
+
 const reporter = (offset: number, total: number, where: () => string) => stepReporter(post, offset, total, where);
 
 const headFor = (kind: TaskKind, t: Theta0): Map<string, Float32Array> | undefined =>
   kind === 'PRETRAIN' ? t.head : undefined;
 
 function runImpSpec(s: ImpSpec): void {
-  const theta = loadTheta0(s.weights, s.config);
-  const task = taskFor(s.task, s.data);
-  const data = dataFor(s.task, s.config, s.data);
+  const { theta, task, data } = inputsOf(s);
   const L = s.schedule.length;
   const steps = s.train.steps;
   const total = (L + 1) * steps;
@@ -158,9 +165,7 @@ function runImpSpec(s: ImpSpec): void {
 }
 
 function runBaselineSpec(s: BaselineSpec): void {
-  const theta = loadTheta0(s.weights, s.config);
-  const task = taskFor(s.task, s.data);
-  const data = dataFor(s.task, s.config, s.data);
+  const { theta, task, data } = inputsOf(s);
   const steps = s.train.steps;
   s.sparsities.forEach((sparsity, i) => {
     phase(`${s.method} sparsity ${sparsity}: fine-tune`);
@@ -193,9 +198,7 @@ function runBaselineSpec(s: BaselineSpec): void {
 
 /** The Early-Bird search (unless stored), then each remaining sparsity's mask applied to θ0 and fine-tuned. */
 function runEarlyBirdSpec(s: EarlyBirdSpec): void {
-  const theta = loadTheta0(s.weights, s.config);
-  const task = taskFor(s.task, s.data);
-  const data = dataFor(s.task, s.config, s.data);
+  const { theta, task, data } = inputsOf(s);
   const layout = prunableLayout(s.config);
   const steps = s.train.steps;
   let masks: Mask[];
@@ -262,9 +265,7 @@ function runEarlyBirdSpec(s: EarlyBirdSpec): void {
 }
 
 function runEvaluateSpec(s: EvaluateSpec): void {
-  const theta = loadTheta0(s.weights, s.config);
-  const task = taskFor(s.task, s.data);
-  const data = dataFor(s.task, s.config, s.data);
+  const { theta, task, data } = inputsOf(s);
   const mask = s.mask ? Mask.fromPacked(prunableLayout(s.config), s.mask) : null;
   const steps = s.train.steps;
   s.seeds.forEach((seed, i) => {
@@ -297,9 +298,7 @@ function runEvaluateSpec(s: EvaluateSpec): void {
 const instabilitySteps = (r: number, steps: number): number => r + 2 * steps;
 
 function runInstabilitySpec(s: InstabilitySpec): void {
-  const theta = loadTheta0(s.weights, s.config);
-  const task = taskFor(s.task, s.data);
-  const data = dataFor(s.task, s.config, s.data);
+  const { theta, task, data } = inputsOf(s);
   const mask = s.mask ? Mask.fromPacked(prunableLayout(s.config), s.mask) : null;
   const steps = s.train.steps;
   let offset = s.stepOffset;

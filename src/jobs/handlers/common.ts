@@ -50,3 +50,11 @@ export function forwardProgress(ctx: RunContext, m: ComputeMessage): boolean {
   else if (m.type !== 'ready') return false;
   return true;
 }
+
+/** A ticket's packed mask (null for the dense model); the ticket must still exist. */
+export async function ticketMask(ctx: RunContext, ticketId: string | null): Promise<Uint8Array | null> {
+  if (!ticketId) return null;
+  const rows = (await ctx.ds.query(`SELECT mask FROM ticket WHERE id = $1`, [ticketId])) as Array<{ mask: Buffer }>;
+  if (!rows[0]) throw new Error(`ticket ${ticketId} no longer exists`);
+  return new Uint8Array(rows[0].mask);
+}

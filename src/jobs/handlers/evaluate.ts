@@ -5,7 +5,7 @@
 import { relativeScore } from '../../core/lottery';
 import { resolveEvaluate, type EvaluateParams, storedParams } from '../../core/experiments/params';
 import { denseMean, insertEvaluation } from '../store';
-import { forwardProgress, modelAndTask } from './common';
+import { forwardProgress, modelAndTask, ticketMask } from './common';
 import type { RunHandler } from './types';
 
 export const evaluateHandler: RunHandler = {
@@ -15,14 +15,7 @@ export const evaluateHandler: RunHandler = {
     const params = storedParams<EvaluateParams>(ctx.run.params);
     const mt = await modelAndTask(ctx, params.modelId, params.taskId);
     const p = resolveEvaluate(params, mt.kind);
-    let mask: Uint8Array | null = null;
-    if (p.ticketId) {
-      const rows = (await ctx.ds.query(`SELECT mask FROM ticket WHERE id = $1`, [p.ticketId])) as Array<{
-        mask: Buffer;
-      }>;
-      if (!rows[0]) throw new Error(`ticket ${p.ticketId} no longer exists`);
-      mask = new Uint8Array(rows[0].mask);
-    }
+    const mask = await ticketMask(ctx, p.ticketId);
     const stored = (await ctx.ds.query(`SELECT seed FROM evaluation WHERE run_id = $1`, [runId])) as Array<{
       seed: number;
     }>;

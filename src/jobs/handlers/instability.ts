@@ -5,7 +5,7 @@
  * resumed run skips the stored ones.
  */
 import { resolveInstability, storedParams, type InstabilityParams } from '../../core/experiments/params';
-import { forwardProgress, modelAndTask } from './common';
+import { forwardProgress, modelAndTask, ticketMask } from './common';
 import type { RunHandler } from './types';
 
 export const instabilityHandler: RunHandler = {
@@ -15,14 +15,7 @@ export const instabilityHandler: RunHandler = {
     const params = storedParams<InstabilityParams>(ctx.run.params);
     const mt = await modelAndTask(ctx, params.modelId, params.taskId);
     const p = resolveInstability(params, mt.kind);
-    let mask: Uint8Array | null = null;
-    if (p.ticketId) {
-      const rows = (await ctx.ds.query(`SELECT mask FROM ticket WHERE id = $1`, [p.ticketId])) as Array<{
-        mask: Buffer;
-      }>;
-      if (!rows[0]) throw new Error(`ticket ${p.ticketId} no longer exists`);
-      mask = new Uint8Array(rows[0].mask);
-    }
+    const mask = await ticketMask(ctx, p.ticketId);
     const stored = (await ctx.ds.query(`SELECT rewind_step FROM instability WHERE run_id = $1`, [runId])) as Array<{
       rewind_step: number;
     }>;
