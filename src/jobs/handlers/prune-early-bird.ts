@@ -20,7 +20,7 @@ interface Searched {
   windowMax: number | null;
 }
 
-export const distanceMetric = (sparsity: number): string => `mask/distance@${sparsity}`;
+const distanceMetric = (sparsity: number): string => `mask/distance@${sparsity}`;
 
 export async function earlyBird(ctx: RunContext, p: Resolved, mt: ModelAndTask, train: TrainSettings): Promise<void> {
   const runId = ctx.run.id;
